@@ -1,0 +1,1 @@
+"""The lecture\x27s results as registered derivations."""

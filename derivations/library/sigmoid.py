@@ -1,0 +1,30 @@
+"""The sigmoid: its derivative, symmetry and logarithm (R6, R20)."""
+import sympy as sp
+
+from ..core import Derivation
+from ..functions import sigmoid, sigmoid_prime, softplus
+from ..registry import register
+
+
+@register("sigmoid")
+def build():
+    z = sp.Symbol("z", real=True)
+    d = Derivation("sigmoid", "The logistic sigmoid and its derivative", source="R6, R20",
+                   statement=r"$\sigma(z) = 1/(1+e^{-z})$ satisfies $\sigma' = \sigma(1-\sigma)$, "
+                             r"$\sigma(-z) = 1-\sigma(z)$ and $\log\sigma(z) = -\log(1+e^{-z})$.")
+    definition = 1 / (1 + sp.exp(-z))
+    d.step(sigmoid(z), definition, "definition of the sigmoid")
+    d.step(sp.Derivative(definition, z), sp.exp(-z) / (1 + sp.exp(-z)) ** 2, "quotient rule")
+    d.step(sp.exp(-z) / (1 + sp.exp(-z)) ** 2, sigmoid(z) * (1 - sigmoid(z)),
+           r"split as $\frac{1}{1+e^{-z}}\cdot\frac{e^{-z}}{1+e^{-z}}$")
+    d.step(sigmoid_prime(z), sigmoid(z) * sigmoid(-z), r"$1-\sigma(z) = \sigma(-z)$: a form accurate in both tails")
+    d.step(sigmoid(-z), 1 - sigmoid(z), r"$\frac{1}{1+e^{z}} = \frac{e^{-z}}{e^{-z}+1}$")
+    d.step(sp.log(sigmoid(z)), -softplus(-z), r"$\log\frac{1}{1+e^{-z}} = -\log(1+e^{-z})$")
+    d.step(softplus(z), sp.Max(z, 0) + sp.log(1 + sp.exp(-sp.Abs(z))),
+           r"factor $e^{\max(z,0)}$ out of $1+e^{z}$: the stable form")
+    d.step(softplus(z) - softplus(-z), z, r"$\log\frac{1+e^{z}}{1+e^{-z}} = \log e^{z}$")
+    d.result("sigmoid", sigmoid(z))
+    d.result("sigmoid_prime", sigmoid(z) * sigmoid(-z))
+    d.result("log_sigmoid", -softplus(-z))
+    d.result("softplus", softplus(z))
+    return d

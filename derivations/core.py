@@ -13,6 +13,7 @@ class Step:
     lhs: object
     rhs: object
     why: str
+    cases: tuple = ()   # substitutions that together cover the claim, e.g. ({y: 0}, {y: 1})
 
 
 @dataclass(frozen=True)
@@ -88,8 +89,9 @@ class Derivation:
         self.definitions.append((symbol, sp.sympify(expr), why))
         return self
 
-    def step(self, lhs, rhs, why):
-        self.steps.append(Step(sp.sympify(lhs), sp.sympify(rhs), why))
+    def step(self, lhs, rhs, why, cases=()):
+        """Claim lhs = rhs; with ``cases``, the claim is judged in each case (e.g. y = 0 and y = 1)."""
+        self.steps.append(Step(sp.sympify(lhs), sp.sympify(rhs), why, tuple(cases)))
         return self
 
     def result(self, name, expr):
@@ -105,11 +107,18 @@ class Derivation:
 
     def verify_step(self, step: Step) -> StepResult:
         lhs, rhs = self.expand_definitions(step.lhs), self.expand_definitions(step.rhs)
-        try:
-            v = judge(lhs, rhs, self.context)
-        except Exception as exc:  # nothing passes by accident: an engine error fails the step
-            v = Verdict(FAILED, f"could not be judged: {type(exc).__name__}: {exc}")
-        return StepResult(step, v.status, v.detail, v.routes)
+        verdicts = []
+        for case in step.cases or ({},):
+            try:
+                v = judge(lhs.xreplace(case), rhs.xreplace(case), self.context)
+            except Exception as exc:  # nothing passes by accident: an engine error fails the step
+                v = Verdict(FAILED, f"could not be judged: {type(exc).__name__}: {exc}")
+            label = ", ".join(f"{k} = {val}" for k, val in case.items())
+            verdicts.append(v if not label else Verdict(v.status, f"case {label}: {v.detail}", v.routes))
+        order = {FAILED: 0, CHECKED: 1, PROVED: 2}
+        worst = min(verdicts, key=lambda v: order[v.status])
+        detail = worst.detail if len(verdicts) == 1 else " | ".join(v.detail for v in verdicts)
+        return StepResult(step, worst.status, detail, worst.routes)
 
     def verify(self, progress=None) -> Proof:
         results = []

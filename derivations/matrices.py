@@ -24,6 +24,9 @@ class scalar(sp.Function):
     def _eval_is_real(self):
         return True
 
+    def _eval_is_commutative(self):
+        return True  # a number, although its argument is a (non-commutative) matrix
+
     def _latex(self, printer, exp=None):
         s = printer._print(self.args[0])
         return s if exp is None else r"\left(%s\right)^{%s}" % (s, exp)
@@ -182,13 +185,25 @@ def _canon_product(m, symmetric):
     return min(m, t, key=sp.default_sort_key)
 
 
+def _one_by_one_chunks(mats):
+    """Split a 1×1 product wherever a prefix is itself 1×1: aᵀx xᵀb = (aᵀx)(xᵀb)."""
+    chunks, start = [], 0
+    for k in range(1, len(mats) + 1):
+        if mats[start].shape[0] == 1 and mats[k - 1].shape[1] == 1:
+            chunks.append(mats[start:k])
+            start = k
+    return chunks if start == len(mats) else [mats]
+
+
 def canon_entries(expr, symmetric=()):
     """Make scalar() entries linear and canonical: scalar(Σ c_k M_k) → Σ c_k scalar(canon M_k)."""
     def rebuild(e):
         total = 0
         for term in _terms(e.args[0]):
             c, mats = _coeff_mats(term)
-            total += c * scalar(_canon_product(sp.MatMul(*mats).doit() if len(mats) > 1 else mats[0], symmetric))
+            for chunk in _one_by_one_chunks(mats):
+                c *= scalar(_canon_product(sp.MatMul(*chunk).doit() if len(chunk) > 1 else chunk[0], symmetric))
+            total += c
         return total
     return expr.replace(lambda e: isinstance(e, scalar), rebuild)
 
@@ -265,15 +280,25 @@ def to_explicit(expr, table, dims, n, spd=()):
             return sp.ImmutableMatrix(ve.shape[0], we.shape[0], lambda i, j: sp.diff(ve[i, 0], we[j, 0]))
         if isinstance(e, sp.MatrixSymbol):
             return table[e]
+        if isinstance(e, scalar):
+            return _explicit(conv(e.args[0]))[0, 0]
         if not e.args:
             return sub.get(e, e)
-        return e.func(*[conv(a) for a in e.args])
+        new = e.func(*[conv(a) for a in e.args])
+        return _explicit(new) if isinstance(new, MatrixExpr) else new
 
     out = conv(expr)
     out = out.doit() if hasattr(out, "doit") else out
     if isinstance(out, sp.MatrixExpr) and not isinstance(out, sp.MatrixBase):
         out = sp.ImmutableMatrix(out.as_explicit())
     return out
+
+
+def _explicit(m):
+    m = m.doit()
+    if isinstance(m, MatrixExpr) and not isinstance(m, sp.MatrixBase):
+        m = m.as_explicit()
+    return sp.ImmutableMatrix(m)
 
 
 def _as_scalar(e):

@@ -147,10 +147,10 @@ def components(lhs, rhs, ctx: Context):
 def _sample_scalar(sym, domains, rng):
     if sym in domains:
         lo, hi = domains[sym]
-    elif sym.is_positive:
-        lo, hi = 0.25, 3.0
     elif sym.is_integer:
         return sp.Integer(rng.randint(1, 4))
+    elif sym.is_positive:
+        lo, hi = 0.25, 3.0
     else:
         lo, hi = -2.0, 2.0
     return sp.Float(rng.uniform(lo, hi), 60)
@@ -165,6 +165,13 @@ def _sample_matrix(m, n, ctx, rng):
     elif m in ctx.symmetric:
         a = (a + a.T) / 2
     return sp.ImmutableMatrix(a)
+
+
+def _indexed_value(a, point, ctx):
+    """A deterministic random value for y[i], the same wherever it appears at this point."""
+    rng = random.Random(f"{ctx.seed}:{point.get('_id')}:{a}")
+    lo, hi = dict(ctx.domains).get(a.base, dict(ctx.domains).get(sp.Symbol(str(a.base), real=True), (-2.0, 2.0)))
+    return sp.Float(rng.uniform(lo, hi), 60)
 
 
 def _top_derivatives(e):
@@ -184,10 +191,13 @@ def _num(e, point, ctx, n):
     for node in _top_derivatives(e):
         subs[node] = _num_derivative(node, point, ctx, n)
     e = e.xreplace(subs)
-    table = {k: v for k, v in point.items()}
-    table.update({d: sp.Integer(n) for d in ctx.dims})
+    table = {k: v for k, v in point.items() if k != "_id"}
+    if n is not None:
+        table.update({d: sp.Integer(n) for d in ctx.dims})
     v = e.xreplace(table)
     v = v.doit() if hasattr(v, "doit") else v
+    if isinstance(v, sp.Basic) and v.has(sp.Indexed):
+        v = v.xreplace({a: _indexed_value(a, point, ctx) for a in v.atoms(sp.Indexed)})
     if _is_matrix(v):
         return sp.ImmutableMatrix(sp.ImmutableMatrix(v).evalf(dps))
     return sp.sympify(v).evalf(dps)
@@ -259,7 +269,8 @@ def numeric(lhs, rhs, ctx: Context):
     domains = dict(ctx.domains)
     mats = _matrix_symbols(lhs, rhs)
     syms = sorted((lhs.free_symbols | rhs.free_symbols) - set(ctx.dims) - mats, key=lambda s: s.name)
-    syms = [s for s in syms if not isinstance(s, sp.MatrixSymbol)]
+    indexed = {a.base.label for e in (lhs, rhs) for a in e.atoms(sp.Indexed)}
+    syms = [s for s in syms if type(s) in (sp.Symbol, sp.Dummy) and s not in indexed]
     has_derivative = any(_top_derivatives(lhs) + _top_derivatives(rhs))
     tol = sp.Float(10) ** (-(ctx.dps // 2 - 5) if has_derivative else -(ctx.dps - 10))
     sizes = ctx.sizes if mats else (None,)
@@ -268,6 +279,7 @@ def numeric(lhs, rhs, ctx: Context):
         for n in sizes:
             for _ in range(ctx.points):
                 point = {s: _sample_scalar(s, domains, rng) for s in syms}
+                point["_id"] = count
                 point.update({m: _sample_matrix(m, n, ctx, rng) for m in sorted(mats, key=lambda s: s.name)})
                 try:
                     lv, rv = _num(lhs, point, ctx, n), _num(rhs, point, ctx, n)
@@ -280,7 +292,7 @@ def numeric(lhs, rhs, ctx: Context):
                         err = abs(a - b) / scale if scale else mpmath.mpf(0)
                         worst = max(worst, float(err))
                         if err > tol:
-                            where = ", ".join(f"{k}={sp.N(v, 6) if not _is_matrix(v) else '…'}" for k, v in list(point.items())[:6])
+                            where = ", ".join(f"{k}={sp.N(v, 6) if not _is_matrix(v) else '…'}" for k, v in list(point.items())[:6] if k != "_id")
                             return False, (f"differs at {where}" + (f" (p={n})" if n else "")
                                            + f": {sp.N(a, 12)} vs {sp.N(b, 12)}"), float(err)
                 except (Unsupported, TypeError, ValueError, ZeroDivisionError) as exc:

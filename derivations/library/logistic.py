@@ -1,0 +1,78 @@
+"""Logistic regression: likelihood to cross-entropy, the ±1 loss, gradient and Hessian (R7–R9)."""
+import sympy as sp
+
+from ..core import Derivation
+from ..functions import sigmoid, softplus
+from ..matrices import Grad, hessian, scalar
+from ..registry import register
+
+p = sp.Symbol("p", integer=True, positive=True)
+x, w = sp.MatrixSymbol("x", p, 1), sp.MatrixSymbol("w", p, 1)
+b, y, z = sp.Symbol("b", real=True), sp.Symbol("y", real=True), sp.Symbol("z", real=True)
+N = sp.Symbol("N", integer=True, positive=True)
+i = sp.Symbol("i", integer=True, positive=True)
+Y, Z = sp.IndexedBase("y", real=True), sp.IndexedBase("z", real=True)
+
+
+def cross_entropy_of(z, y):
+    """Per-sample cross-entropy in the form that does not cancel: for y ∈ {0,1} one term is zero."""
+    return y * softplus(-z) + (1 - y) * softplus(z)
+
+
+@register("logistic-regression")
+def regression():
+    d = Derivation("logistic-regression", "Logistic regression by maximum likelihood", source="R7",
+                   statement=r"Maximising the Bernoulli likelihood $\prod_i \sigma(z_i)^{y_i}(1-\sigma(z_i))^{1-y_i}$, "
+                             r"$z_i = w^T x_i + b$, is minimising the cross-entropy "
+                             r"$\sum_i -y_i\log\sigma(z_i) - (1-y_i)\log(1-\sigma(z_i))$.",
+                   domains={y: (0.0, 1.0)})
+    lik = sp.Product(sigmoid(Z[i]) ** Y[i] * (1 - sigmoid(Z[i])) ** (1 - Y[i]), (i, 1, N))
+    nll = sp.Sum(-Y[i] * sp.log(sigmoid(Z[i])) - (1 - Y[i]) * sp.log(1 - sigmoid(Z[i])), (i, 1, N))
+    d.step(-sp.log(lik), nll, r"$\log$ is increasing, so $\arg\max L = \arg\min -\log L$; the log of a product is the sum of the logs")
+    d.step(-y * sp.log(sigmoid(z)) - (1 - y) * sp.log(1 - sigmoid(z)),
+           y * (-sp.log(sigmoid(z))) + (1 - y) * (-sp.log(1 - sigmoid(z))),
+           r"each term is $H(p,q) = E_p[-\log q]$ over the outcomes 1 and 0, $p = \mathrm{Bernoulli}(y)$, $q = \mathrm{Bernoulli}(\sigma(z))$")
+    d.step(-y * sp.log(sigmoid(z)) - (1 - y) * sp.log(1 - sigmoid(z)), cross_entropy_of(z, y),
+           r"$\log\sigma(z) = -\operatorname{softplus}(-z)$ and $\log(1-\sigma(z)) = -\operatorname{softplus}(z)$: no cancellation")
+    d.result("loss", cross_entropy_of(scalar(w.T * x) + b, y))
+    return d
+
+
+@register("logistic-loss-pm1")
+def loss_pm1():
+    t = sp.Symbol("t", real=True)
+    d = Derivation("logistic-loss-pm1", "The logistic loss for labels in {-1, 1}", source="R8",
+                   statement=r"For $t = 2y-1 \in \{-1,1\}$ the cross-entropy equals $-\log\sigma(t(w^T x+b))$.")
+    d.step(cross_entropy_of(z, y), softplus(-(2 * y - 1) * z), "one term per label", cases=({y: 0}, {y: 1}))
+    d.step(softplus(-t * z), -sp.log(sigmoid(t * z)), r"$\log\sigma(u) = -\operatorname{softplus}(-u)$")
+    d.step(-sp.log(sigmoid(t * z)), sp.log(1 + sp.exp(-t * z)), r"definition of $\sigma$")
+    d.result("loss", softplus(-t * (scalar(w.T * x) + b)))
+    return d
+
+
+@register("logistic-gradient")
+def gradient():
+    zx = scalar(w.T * x) + b
+    loss = cross_entropy_of(zx, y)
+    s = sigmoid(zx)
+    d = Derivation("logistic-gradient", "Gradient and Hessian of the logistic loss", source="R9",
+                   statement=r"$\nabla_w \ell = (\sigma(w^Tx+b) - y)\,x$, $\partial\ell/\partial b = \sigma(w^Tx+b)-y$, "
+                             r"and the Hessian $\sigma(1-\sigma)\,\tilde x\tilde x^T \succeq 0$ with $\tilde x = (x, 1)$.",
+                   dims=(p,))
+    d.step(sp.Derivative(cross_entropy_of(z, y), z), sigmoid(z) - y, r"$\operatorname{softplus}' = \sigma$ and $\sigma(-z) = 1-\sigma(z)$")
+    d.step(Grad(loss, w), (sigmoid(zx) - y) * x, r"chain rule, $\nabla_w (w^T x) = x$")
+    d.step(sp.Derivative(loss, b), sigmoid(zx) - y, r"chain rule, $\partial z/\partial b = 1$")
+    d.step(sigmoid(z) - y, (1 - y) * sigmoid(z) - y * sigmoid(-z),
+           r"$1 - \sigma(z) = \sigma(-z)$: for $y\in\{0,1\}$ one term vanishes, so nothing cancels")
+    d.step(hessian(loss, w), sigmoid(zx) * sigmoid(-zx) * x * x.T, r"differentiate $(\sigma(z)-y)x$ again: $\sigma' = \sigma(z)\sigma(-z)$")
+    d.step(sp.Derivative(loss, b, 2), sigmoid(zx) * sigmoid(-zx), r"$\partial^2\ell/\partial b^2 = \sigma'(z)$")
+    d.step(Grad(sp.Derivative(loss, b), w), sigmoid(zx) * sigmoid(-zx) * x, r"mixed block $\partial^2\ell/\partial w\,\partial b = \sigma'(z)\,x$")
+    v = sp.MatrixSymbol("v", p, 1)
+    d.step(scalar(v.T * hessian(loss, w) * v), sigmoid(zx) * sigmoid(-zx) * scalar(v.T * x) ** 2,
+           r"$v^T H v = \sigma'(z)(v^T x)^2 \geq 0$: the loss is convex")
+    d.result("grad_w", ((1 - y) * s - y * sigmoid(-zx)) * x)
+    d.result("grad_b", (1 - y) * s - y * sigmoid(-zx))
+    d.result("hessian_ww", s * sigmoid(-zx) * x * x.T)
+    d.result("hessian_wb", s * sigmoid(-zx) * x)
+    d.result("hessian_bb", s * sigmoid(-zx))
+    return d

@@ -96,6 +96,47 @@ class softplus(sp.Function):
 DEFINED = (sigmoid, sigmoid_prime, softplus)
 
 
+
+
+class log1p(sp.Function):
+    r""":math:`\log(1+x)`, printed as ``np.log1p`` (accurate for tiny x)."""
+
+    nargs = 1
+
+    @staticmethod
+    def definition(x):
+        return sp.log(1 + x)
+
+    def fdiff(self, argindex=1):
+        return 1 / (1 + self.args[0])
+
+    def _eval_evalf(self, prec):
+        return self.definition(self.args[0])._eval_evalf(prec)
+
+    def _latex(self, printer, exp=None):
+        return r"\log\left(1 + %s\right)" % printer._print(self.args[0])
+
+
+class where(sp.Function):
+    r"""``where(c, a, b)``: a where c holds, else b — the NumPy spelling of a two-branch Piecewise."""
+
+    nargs = 3
+
+    @staticmethod
+    def definition(c, a, b):
+        return sp.Piecewise((a, c), (b, True))
+
+    def _eval_evalf(self, prec):
+        return self.definition(*self.args)._eval_evalf(prec)
+
+    def _latex(self, printer, exp=None):
+        c, a, b = (printer._print(x) for x in self.args)
+        return r"\begin{cases} %s & %s \\ %s & \text{otherwise} \end{cases}" % (a, c, b)
+
+
+DEFINED = DEFINED + (log1p, where)
+
+
 def unfold(expr):
     """Replace every defined function by its elementary definition."""
     for f in DEFINED:

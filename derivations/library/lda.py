@@ -4,6 +4,7 @@ import sympy as sp
 from ..core import Derivation
 from ..functions import sigmoid
 from ..matrices import scalar
+from ..codegen.spec import Output, Spec, describe, emit
 from ..registry import register
 
 
@@ -50,3 +51,15 @@ def build():
     d.result("b", -scalar((mu0 + mu1).T * w) / 2 + sp.log(pi / (1 - pi)))
     d.result("posterior", sigmoid(scalar(w.T * x) + b))
     return d
+
+
+_bind = (("mu0", "mu0"), ("mu1", "mu1"), ("Sigma", "Sigma"), ("pi", "prior1"), ("w", "w"), ("b", "b"))
+emit(Spec("lda", "lda_params", "lda-posterior", ("mu0", "mu1", "Sigma", "prior1"), _bind,
+          (Output("w", "w"), Output("b", "b")),
+          "LDA weights and bias: P(y=1|x) = sigmoid(w @ x + b). One linear solve, no inverse."))
+emit(Spec("lda", "lda_posterior", "lda-posterior", ("X", "mu0", "mu1", "Sigma", "prior1"), _bind,
+          (Output("posterior", "posterior"),),
+          "P(y=1|x) for each row of X (or for one vector x) under LDA's shared-covariance Gaussian model.",
+          rows=(("x", "X"),), lets=(("w", "lda-posterior", "w"), ("b", "lda-posterior", "b"))))
+
+describe("lda", "Linear discriminant analysis: the posterior as a sigmoid (R3–R5)")

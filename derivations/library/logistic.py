@@ -4,6 +4,7 @@ import sympy as sp
 from ..core import Derivation
 from ..functions import sigmoid, softplus
 from ..matrices import Grad, hessian, scalar
+from ..codegen.spec import Output, Spec, describe, emit
 from ..registry import register
 
 p = sp.Symbol("p", integer=True, positive=True)
@@ -70,9 +71,35 @@ def gradient():
     v = sp.MatrixSymbol("v", p, 1)
     d.step(scalar(v.T * hessian(loss, w) * v), sigmoid(zx) * sigmoid(-zx) * scalar(v.T * x) ** 2,
            r"$v^T H v = \sigma'(z)(v^T x)^2 \geq 0$: the loss is convex")
+    d.result("loss", loss)
     d.result("grad_w", ((1 - y) * s - y * sigmoid(-zx)) * x)
     d.result("grad_b", (1 - y) * s - y * sigmoid(-zx))
     d.result("hessian_ww", s * sigmoid(-zx) * x * x.T)
     d.result("hessian_wb", s * sigmoid(-zx) * x)
     d.result("hessian_bb", s * sigmoid(-zx))
     return d
+
+
+_bind = (("w", "w"), ("b", "b"), ("y", "y"), ("t", "y"))
+_rows = (("x", "X"),)
+_batch = "w: (p,), b: scalar, X: (N, p), y: (N,) in {0, 1}."
+emit(Spec("logistic", "cross_entropy", "logistic-regression", ("w", "b", "X", "y"), _bind,
+          (Output("loss", "loss", "mean"),), "Mean binary cross-entropy of logistic regression.",
+          rows=_rows, doc_extra=_batch))
+emit(Spec("logistic", "cross_entropy_grad", "logistic-gradient", ("w", "b", "X", "y"), _bind,
+          (Output("grad_w", "grad_w", "mean"), Output("grad_b", "grad_b", "mean")),
+          "Gradient of the mean cross-entropy with respect to (w, b).", rows=_rows, doc_extra=_batch))
+emit(Spec("logistic", "cross_entropy_value_and_grad", "logistic-gradient", ("w", "b", "X", "y"), _bind,
+          (Output("loss", "loss", "mean"), Output("grad_w", "grad_w", "mean"), Output("grad_b", "grad_b", "mean")),
+          "Mean cross-entropy and its gradient, sharing one forward pass.", rows=_rows, doc_extra=_batch))
+emit(Spec("logistic", "cross_entropy_hessian", "logistic-gradient", ("w", "b", "X", "y"), _bind,
+          (Output("h_ww", "hessian_ww", "mean"), Output("h_wb", "hessian_wb", "mean"), Output("h_bb", "hessian_bb", "mean")),
+          "Hessian of the mean cross-entropy over (w, b), b last: a (p+1, p+1) PSD matrix.", rows=_rows,
+          doc_extra=_batch,
+          returns="np.concatenate([np.concatenate([h_ww, h_wb[:, None]], axis=1), "
+                  "np.concatenate([h_wb, np.reshape(h_bb, (1,))])[None, :]], axis=0)"))
+emit(Spec("logistic", "logistic_loss", "logistic-loss-pm1", ("w", "b", "X", "y"), _bind,
+          (Output("loss", "loss", "mean"),), "Mean logistic loss -log sigmoid(y (w @ x + b)) for labels y in {-1, 1}.",
+          rows=_rows, doc_extra="w: (p,), b: scalar, X: (N, p), y: (N,) in {-1, 1}."))
+
+describe("logistic", "Logistic regression: loss, gradient and Hessian (R7–R9)")

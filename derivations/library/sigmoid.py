@@ -3,6 +3,7 @@ import sympy as sp
 
 from ..core import Derivation
 from ..functions import sigmoid, sigmoid_prime, softplus
+from ..codegen.spec import Output, Spec, describe, emit
 from ..registry import register
 
 
@@ -28,3 +29,25 @@ def build():
     d.result("log_sigmoid", -softplus(-z))
     d.result("softplus", softplus(z))
     return d
+
+
+@register("stable-forms")
+def stable_forms():
+    from ..codegen.stable import proofs
+
+    d = Derivation("stable-forms", "Rewrites the code generator applies, each proved", source="R6, R9",
+                   statement="Every rewrite to an accurate form, and every lowering to NumPy primitives that "
+                             "the code generator applies, is an identity proved here.")
+    for lhs, rhs, why in proofs():
+        d.step(lhs, rhs, why)
+    return d
+
+
+_z = sp.Symbol("z", real=True)
+for _name, _summary in (("sigmoid", "Logistic sigmoid, finite and accurate for every finite z."),
+                        ("sigmoid_prime", "Derivative of the sigmoid, sigma(z) sigma(-z), accurate in both tails."),
+                        ("log_sigmoid", "log(sigmoid(z)) = -softplus(-z), without overflow or log(0)."),
+                        ("softplus", "log(1 + exp(z)) as max(z, 0) + log1p(exp(-|z|)): no overflow.")):
+    emit(Spec("activations", _name, "sigmoid", ("z",), (("z", "z"),), (Output("value", _name),), _summary))
+
+describe("activations", "Activation functions (R6, R20)")

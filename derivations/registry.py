@@ -11,7 +11,7 @@ from .core import Derivation
 
 _FACTORIES: dict[str, Callable[[], Derivation]] = {}
 _BUILT: dict[str, Derivation] = {}
-_LIBRARY = ("sigmoid", "lda", "logistic")
+_LIBRARY = ("sigmoid", "lda", "logistic", "depth")
 
 
 class UnknownDerivation(KeyError):

@@ -172,6 +172,9 @@ def parser():
     s.add_argument("--check", action="store_true", help="write nothing; exit 1 if the committed files are stale")
     s.set_defaults(run=cmd_codegen)
 
+    from numeric import bench
+    bench.add_parser(sub)
+
     for name, helptext, fn in (("report", "write LaTeX (and PDF when pdflatex is installed) reports", cmd_report),
                                ("build", "the main job: verify, codegen and report everything", cmd_build)):
         s = sub.add_parser(name, help=helptext, description=helptext[0].upper() + helptext[1:] + ".")

@@ -50,3 +50,16 @@ def specs() -> list[Spec]:
     from .. import registry
     registry.names()  # importing the library registers its emits
     return list(_SPECS)
+
+
+_CUSTOM: dict = {}
+
+
+def custom_module(module: str, render):
+    """Register a module whose text a renderer of its own writes (e.g. loops over a depth L)."""
+    _CUSTOM[module] = render
+
+
+def custom_modules() -> dict:
+    specs()
+    return dict(_CUSTOM)

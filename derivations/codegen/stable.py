@@ -17,14 +17,20 @@ REWRITES = (
 )
 
 
+def _abs(z):
+    # where(z >= 0, z, -z) rather than |z|: autograd then takes the right-hand derivative at 0,
+    # which is the true one for these smooth functions (its |z|' = 0 at 0 would make σ'(0) = 0).
+    return where(sp.GreaterThan(z, 0), z, -z)
+
+
 def _e(z):
-    return sp.exp(-sp.Abs(z))
+    return sp.exp(-_abs(z))
 
 
 # function -> its stable form in NumPy primitives; every branch stays finite for all finite z.
 LOWERINGS = {
-    softplus: lambda z: sp.Max(z, 0) + log1p(_e(z)),
-    sigmoid: lambda z: where(sp.GreaterThan(z, 0), 1 / (1 + _e(z)), _e(z) / (1 + _e(z))),
+    softplus: lambda z: where(sp.GreaterThan(z, 0), z, 0) + log1p(_e(z)),
+    sigmoid: lambda z: where(sp.GreaterThan(z, 0), 1, _e(z)) / (1 + _e(z)),
     sigmoid_prime: lambda z: _e(z) / (1 + _e(z)) ** 2,
 }
 

@@ -35,7 +35,9 @@ def regression():
            r"each term is $H(p,q) = E_p[-\log q]$ over the outcomes 1 and 0, $p = \mathrm{Bernoulli}(y)$, $q = \mathrm{Bernoulli}(\sigma(z))$")
     d.step(-y * sp.log(sigmoid(z)) - (1 - y) * sp.log(1 - sigmoid(z)), cross_entropy_of(z, y),
            r"$\log\sigma(z) = -\operatorname{softplus}(-z)$ and $\log(1-\sigma(z)) = -\operatorname{softplus}(z)$: no cancellation")
-    d.result("loss", cross_entropy_of(scalar(w.T * x) + b, y))
+    d.step(cross_entropy_of(z, y), softplus((1 - 2 * y) * z),
+           r"for a label $y\in\{0,1\}$ only one term is present: one softplus per sample", cases=({y: 0}, {y: 1}))
+    d.result("loss", softplus((1 - 2 * y) * (scalar(w.T * x) + b)))
     return d
 
 
@@ -71,9 +73,13 @@ def gradient():
     v = sp.MatrixSymbol("v", p, 1)
     d.step(scalar(v.T * hessian(loss, w) * v), sigmoid(zx) * sigmoid(-zx) * scalar(v.T * x) ** 2,
            r"$v^T H v = \sigma'(z)(v^T x)^2 \geq 0$: the loss is convex")
-    d.result("loss", loss)
-    d.result("grad_w", ((1 - y) * s - y * sigmoid(-zx)) * x)
-    d.result("grad_b", (1 - y) * s - y * sigmoid(-zx))
+    d.step(cross_entropy_of(z, y), softplus((1 - 2 * y) * z), "one softplus per sample", cases=({y: 0}, {y: 1}))
+    d.step(sigmoid(z) - y, (1 - 2 * y) * sigmoid((1 - 2 * y) * z),
+           r"for $y\in\{0,1\}$: the residual shares $e^{-|z|}$ with the loss", cases=({y: 0}, {y: 1}))
+    u = (1 - 2 * y) * zx
+    d.result("loss", softplus(u))
+    d.result("grad_w", (1 - 2 * y) * sigmoid(u) * x)
+    d.result("grad_b", (1 - 2 * y) * sigmoid(u))
     d.result("hessian_ww", s * sigmoid(-zx) * x * x.T)
     d.result("hessian_wb", s * sigmoid(-zx) * x)
     d.result("hessian_bb", s * sigmoid(-zx))
@@ -82,7 +88,7 @@ def gradient():
 
 _bind = (("w", "w"), ("b", "b"), ("y", "y"), ("t", "y"))
 _rows = (("x", "X"),)
-_batch = "w: (p,), b: scalar, X: (N, p), y: (N,) in {0, 1}."
+_batch = "w: (p,), b: scalar, X: (N, p), y: (N,) with labels 0 or 1 (the forms used are exact for these only)."
 emit(Spec("logistic", "cross_entropy", "logistic-regression", ("w", "b", "X", "y"), _bind,
           (Output("loss", "loss", "mean"),), "Mean binary cross-entropy of logistic regression.",
           rows=_rows, doc_extra=_batch))

@@ -12,9 +12,9 @@ def sigmoid(z):
     Formula: $value = \sigma\left(z\right)$
     Derived in: 'sigmoid' (R6, R20); check with `deepderive verify sigmoid`.
     """
-    t0 = np.exp(-np.abs(z))
-    t1 = 1 / (t0 + 1)
-    return np.where(z >= 0, t1, t0*t1)
+    t0 = z >= 0
+    t1 = np.exp(-np.where(t0, z, -z))
+    return np.where(t0, 1, t1)/(t1 + 1)
 
 
 def sigmoid_prime(z):
@@ -23,7 +23,7 @@ def sigmoid_prime(z):
     Formula: $value = \sigma\left(- z\right) \sigma\left(z\right)$
     Derived in: 'sigmoid' (R6, R20); check with `deepderive verify sigmoid`.
     """
-    t0 = np.exp(-np.abs(z))
+    t0 = np.exp(-np.where(z >= 0, z, -z))
     return t0/(t0 + 1)**2
 
 
@@ -33,7 +33,9 @@ def log_sigmoid(z):
     Formula: $value = - \operatorname{softplus}\left(- z\right)$
     Derived in: 'sigmoid' (R6, R20); check with `deepderive verify sigmoid`.
     """
-    return -np.log1p(np.exp(-np.abs(z))) - np.maximum(0, -z)
+    t0 = -z
+    t1 = t0 >= 0
+    return -np.log1p(np.exp(-np.where(t1, t0, z))) - np.where(t1, t0, 0)
 
 
 def softplus(z):
@@ -42,4 +44,5 @@ def softplus(z):
     Formula: $value = \operatorname{softplus}\left(z\right)$
     Derived in: 'sigmoid' (R6, R20); check with `deepderive verify sigmoid`.
     """
-    return np.log1p(np.exp(-np.abs(z))) + np.maximum(0, z)
+    t0 = z >= 0
+    return np.log1p(np.exp(-np.where(t0, z, -z))) + np.where(t0, z, 0)

@@ -31,6 +31,6 @@ def lda_posterior(X, mu0, mu1, Sigma, prior1):
     b = -1/2*s0 - 1/2*s1 + np.log(prior1/(1 - prior1))
     Xw = X @ w
     t0 = Xw + b
-    t1 = np.exp(-np.abs(t0))
-    t2 = 1 / (t1 + 1)
-    return np.where(t0 >= 0, t2, t1*t2)
+    t1 = t0 >= 0
+    t2 = np.exp(-np.where(t1, t0, -t0))
+    return np.where(t1, 1, t2)/(t2 + 1)

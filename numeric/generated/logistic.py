@@ -9,60 +9,55 @@ DERIVED_FROM = {'cross_entropy': 'logistic-regression', 'cross_entropy_grad': 'l
 def cross_entropy(w, b, X, y):
     r"""Mean binary cross-entropy of logistic regression.
 
-    Formula: $loss = y \operatorname{softplus}\left(- b - w^{T} x\right) + \left(1 - y\right) \operatorname{softplus}\left(b + w^{T} x\right)$
+    Formula: $loss = \operatorname{softplus}\left(\left(1 - 2 y\right) \left(b + w^{T} x\right)\right)$
     Mean over the rows of X.
-    w: (p,), b: scalar, X: (N, p), y: (N,) in {0, 1}.
+    w: (p,), b: scalar, X: (N, p), y: (N,) with labels 0 or 1 (the forms used are exact for these only).
     Derived in: 'logistic-regression' (R7); check with `deepderive verify logistic-regression`.
     """
     Xw = X @ w
-    t0 = Xw + b
-    t1 = np.log1p(np.exp(-np.abs(t0)))
-    return np.mean(y*(t1 + np.maximum(0, -t0)) + (1 - y)*(t1 + np.maximum(0, t0)))
+    t0 = (1 - 2*y)*(Xw + b)
+    t1 = t0 >= 0
+    return np.mean(np.log1p(np.exp(-np.where(t1, t0, -t0))) + np.where(t1, t0, 0))
 
 
 def cross_entropy_grad(w, b, X, y):
     r"""Gradient of the mean cross-entropy with respect to (w, b).
 
-    Formula: $grad_w = \left(- y \sigma\left(- b - w^{T} x\right) + \left(1 - y\right) \sigma\left(b + w^{T} x\right)\right) x; grad_b = - y \sigma\left(- b - w^{T} x\right) + \left(1 - y\right) \sigma\left(b + w^{T} x\right)$
+    Formula: $grad_w = \left(1 - 2 y\right) \sigma\left(\left(1 - 2 y\right) \left(b + w^{T} x\right)\right) x; grad_b = \left(1 - 2 y\right) \sigma\left(\left(1 - 2 y\right) \left(b + w^{T} x\right)\right)$
     Mean over the rows of X.
-    w: (p,), b: scalar, X: (N, p), y: (N,) in {0, 1}.
+    w: (p,), b: scalar, X: (N, p), y: (N,) with labels 0 or 1 (the forms used are exact for these only).
     Derived in: 'logistic-gradient' (R9); check with `deepderive verify logistic-gradient`.
     """
     n = X.shape[0]
     Xw = X @ w
-    t0 = Xw + b
-    t1 = np.exp(-np.abs(t0))
-    t2 = 1 / (t1 + 1)
-    t3 = t1*t2
-    t4 = np.where(t0 >= 0, t2, t3)
-    t5 = y*np.where(-t0 >= 0, t2, t3)
-    grad_w = X.T @ (-t4*y + t4 - t5) / n
-    grad_b = np.mean(t4*(1 - y) - t5)
+    t0 = 1 - 2*y
+    t1 = t0*(Xw + b)
+    t2 = t1 >= 0
+    t3 = np.exp(-np.where(t2, t1, -t1))
+    t4 = t0*np.where(t2, 1, t3)/(t3 + 1)
+    grad_w = X.T @ t4 / n
+    grad_b = np.mean(t4)
     return grad_w, grad_b
 
 
 def cross_entropy_value_and_grad(w, b, X, y):
     r"""Mean cross-entropy and its gradient, sharing one forward pass.
 
-    Formula: $loss = y \operatorname{softplus}\left(- b - w^{T} x\right) + \left(1 - y\right) \operatorname{softplus}\left(b + w^{T} x\right); grad_w = \left(- y \sigma\left(- b - w^{T} x\right) + \left(1 - y\right) \sigma\left(b + w^{T} x\right)\right) x; grad_b = - y \sigma\left(- b - w^{T} x\right) + \left(1 - y\right) \sigma\left(b + w^{T} x\right)$
+    Formula: $loss = \operatorname{softplus}\left(\left(1 - 2 y\right) \left(b + w^{T} x\right)\right); grad_w = \left(1 - 2 y\right) \sigma\left(\left(1 - 2 y\right) \left(b + w^{T} x\right)\right) x; grad_b = \left(1 - 2 y\right) \sigma\left(\left(1 - 2 y\right) \left(b + w^{T} x\right)\right)$
     Mean over the rows of X.
-    w: (p,), b: scalar, X: (N, p), y: (N,) in {0, 1}.
+    w: (p,), b: scalar, X: (N, p), y: (N,) with labels 0 or 1 (the forms used are exact for these only).
     Derived in: 'logistic-gradient' (R9); check with `deepderive verify logistic-gradient`.
     """
     n = X.shape[0]
     Xw = X @ w
-    t0 = Xw + b
-    t1 = np.exp(-np.abs(t0))
-    t2 = np.log1p(t1)
-    t3 = -t0
-    t4 = 1 - y
-    t5 = 1 / (t1 + 1)
-    t6 = t1*t5
-    t7 = np.where(t0 >= 0, t5, t6)
-    t8 = y*np.where(t3 >= 0, t5, t6)
-    loss = np.mean(t4*(t2 + np.maximum(0, t0)) + y*(t2 + np.maximum(0, t3)))
-    grad_w = X.T @ (-t7*y + t7 - t8) / n
-    grad_b = np.mean(t4*t7 - t8)
+    t0 = 1 - 2*y
+    t1 = t0*(Xw + b)
+    t2 = t1 >= 0
+    t3 = np.exp(-np.where(t2, t1, -t1))
+    t4 = t0*np.where(t2, 1, t3)/(t3 + 1)
+    loss = np.mean(np.log1p(t3) + np.where(t2, t1, 0))
+    grad_w = X.T @ t4 / n
+    grad_b = np.mean(t4)
     return loss, grad_w, grad_b
 
 
@@ -71,16 +66,17 @@ def cross_entropy_hessian(w, b, X, y):
 
     Formula: $h_ww = \sigma\left(- b - w^{T} x\right) \sigma\left(b + w^{T} x\right) x x^{T}; h_wb = \sigma\left(- b - w^{T} x\right) \sigma\left(b + w^{T} x\right) x; h_bb = \sigma\left(- b - w^{T} x\right) \sigma\left(b + w^{T} x\right)$
     Mean over the rows of X.
-    w: (p,), b: scalar, X: (N, p), y: (N,) in {0, 1}.
+    w: (p,), b: scalar, X: (N, p), y: (N,) with labels 0 or 1 (the forms used are exact for these only).
     Derived in: 'logistic-gradient' (R9); check with `deepderive verify logistic-gradient`.
     """
     n = X.shape[0]
     Xw = X @ w
-    t0 = np.exp(-np.abs(Xw + b))
-    t1 = t0/(t0 + 1)**2
-    h_ww = (X.T * t1) @ X / n
-    h_wb = X.T @ t1 / n
-    h_bb = np.mean(t1)
+    t0 = Xw + b
+    t1 = np.exp(-np.where(t0 >= 0, t0, -t0))
+    t2 = t1/(t1 + 1)**2
+    h_ww = (X.T * t2) @ X / n
+    h_wb = X.T @ t2 / n
+    h_bb = np.mean(t2)
     return np.concatenate([np.concatenate([h_ww, h_wb[:, None]], axis=1), np.concatenate([h_wb, np.reshape(h_bb, (1,))])[None, :]], axis=0)
 
 
@@ -94,4 +90,6 @@ def logistic_loss(w, b, X, y):
     """
     Xw = X @ w
     t0 = y*(Xw + b)
-    return np.mean(np.log1p(np.exp(-np.abs(t0))) + np.maximum(0, -t0))
+    t1 = -t0
+    t2 = t1 >= 0
+    return np.mean(np.log1p(np.exp(-np.where(t2, t1, t0))) + np.where(t2, t1, 0))

@@ -1,0 +1,317 @@
+"""Benchmarks: generated code against hand-written NumPy, autograd (and JAX when installed).
+
+Speed is measured in one process, the contenders interleaved within every repeat, and reported as
+medians of ``time.perf_counter`` (speed is reported, never asserted).  Accuracy is deterministic:
+errors in ulps against mpmath at 50 digits.
+"""
+from __future__ import annotations
+
+import json
+import statistics
+import time
+
+import numpy as np
+
+P = 32
+
+
+# ---- hand-written contenders -------------------------------------------------------------------
+
+def hand_logaddexp(w, b, X, y):
+    """Mean cross-entropy with np.logaddexp, gradient with sigma = exp(-logaddexp(0, -z))."""
+    n = X.shape[0]
+    z = X @ w + b
+    loss = np.mean(np.logaddexp(0.0, z) - y * z)
+    r = np.exp(-np.logaddexp(0.0, -z)) - y
+    return loss, X.T @ r / n, np.mean(r)
+
+
+def hand_fast(w, b, X, y):
+    """Mean cross-entropy as max(z, 0) + log1p(exp(-|z|)) - y z; sigma from the same exp(-|z|)."""
+    n = X.shape[0]
+    z = X @ w + b
+    e = np.exp(-np.abs(z))
+    loss = np.mean(np.maximum(z, 0.0) + np.log1p(e) - y * z)
+    inv = 1.0 / (1.0 + e)
+    r = np.where(z >= 0, inv, e * inv) - y
+    return loss, X.T @ r / n, np.mean(r)
+
+
+def _autograd_value_and_grad():
+    import autograd.numpy as anp
+    from autograd import value_and_grad
+
+    def loss(theta, X, y):
+        z = anp.dot(X, theta[:-1]) + theta[-1]
+        return anp.mean(anp.logaddexp(0.0, z) - y * z)
+
+    vg = value_and_grad(loss)
+
+    def run(w, b, X, y):
+        v, g = vg(np.concatenate([w, [b]]), X, y)
+        return v, g[:-1], g[-1]
+    return run
+
+
+def _jax_value_and_grad():
+    try:
+        import jax
+        import jax.numpy as jnp
+    except Exception:
+        return None
+    jax.config.update("jax_enable_x64", True)
+
+    def loss(w, b, X, y):
+        z = X @ w + b
+        return jnp.mean(jnp.logaddexp(0.0, z) - y * z)
+
+    f = jax.jit(jax.value_and_grad(loss, argnums=(0, 1)))
+
+    def run(w, b, X, y):
+        v, (gw, gb) = f(w, b, X, y)
+        return jax.block_until_ready((v, gw, gb))
+    return run
+
+
+# ---- timing ------------------------------------------------------------------------------------
+
+def _calibrate(fn, target=2e-3):
+    """Calls per measurement so that one measurement takes about `target` seconds."""
+    number = 1
+    while True:
+        t0 = time.perf_counter()
+        for _ in range(number):
+            fn()
+        dt = time.perf_counter() - t0
+        if dt >= target or number >= 1 << 16:
+            return number
+        number *= 2 if dt == 0 else max(2, min(16, int(target / dt) + 1))
+
+
+def _interleaved(fns: dict, repeats: int) -> dict:
+    """Median seconds per call of each function, the functions taking turns within each repeat."""
+    numbers = {k: _calibrate(f) for k, f in fns.items()}
+    samples = {k: [] for k in fns}
+    for _ in range(repeats):
+        for k, f in fns.items():
+            n = numbers[k]
+            t0 = time.perf_counter()
+            for _ in range(n):
+                f()
+            samples[k].append((time.perf_counter() - t0) / n)
+    return {k: statistics.median(v) for k, v in samples.items()}
+
+
+def bench_logistic(sizes, repeats):
+    from numeric.generated import logistic as gen
+
+    contenders = {"generated": gen.cross_entropy_value_and_grad, "hand_logaddexp": hand_logaddexp,
+                  "hand_fast": hand_fast, "autograd": _autograd_value_and_grad()}
+    jax_run = _jax_value_and_grad()
+    if jax_run is not None:
+        contenders["jax_jit"] = jax_run
+    rows = []
+    for n in sizes:
+        rng = np.random.default_rng(n)
+        X = rng.standard_normal((n, P))
+        y = (rng.random(n) < 0.5).astype(np.float64)
+        w, b = 0.3 * rng.standard_normal(P), 0.1
+        ref = hand_fast(w, b, X, y)
+        for name, f in contenders.items():   # every contender computes the same thing
+            got = f(w, b, X, y)
+            assert np.allclose(float(got[0]), ref[0], rtol=1e-9), name
+            assert np.allclose(np.asarray(got[1]), ref[1], rtol=1e-8, atol=1e-12), name
+        reps = repeats if repeats else max(5, min(41, int(4e6 / (n * P)) + 5))
+        t = _interleaved({k: (lambda f=f: f(w, b, X, y)) for k, f in contenders.items()}, reps)
+        rows.append({"N": n, "repeats": reps, "seconds": t,
+                     "generated/hand_logaddexp": t["generated"] / t["hand_logaddexp"],
+                     "generated/hand_fast": t["generated"] / t["hand_fast"],
+                     "generated/autograd": t["generated"] / t["autograd"],
+                     **({"generated/jax_jit": t["generated"] / t["jax_jit"]} if "jax_jit" in t else {})})
+    return {"p": P, "jax": "used" if jax_run is not None else "JAX not installed", "rows": rows}
+
+
+def bench_depth(depths, repeats):
+    from autograd import grad
+
+    from derivations.codegen.depth import render_depth_module
+    from derivations.library import depth as depth_lib
+    from numeric.autodiff import under_autograd
+    from numeric.generated import depth as gen
+
+    ag = under_autograd(gen)
+    rows = []
+    for L in depths:
+        t0 = time.perf_counter()
+        d = depth_lib.build()                      # the derivation, built afresh (symbolic in L)
+        text = render_depth_module(get=lambda name, d=d: d)
+        ns = {}
+        exec(compile(text, "<generated depth>", "exec"), ns)
+        t_codegen = time.perf_counter() - t0
+        rng = np.random.default_rng(L)
+        w, x = rng.normal(0.0, 3.0, L), 0.7
+        ag_grad = grad(lambda ww: ag.chain_forward(x, ww))
+        ref = ag_grad(w)
+        mine = gen.chain_grad(x, w)
+        scale = np.max(np.abs(ref))
+        err = float(np.max(np.abs(mine - ref)) / scale) if scale else 0.0
+        reps = repeats if repeats else 15
+        t = _interleaved({"generated": lambda: gen.chain_grad(x, w), "autograd": lambda: ag_grad(w)}, reps)
+        rows.append({"L": L, "derive_codegen_s": t_codegen, "code_bytes": len(text.encode("utf-8")),
+                     "seconds": t, "generated/autograd": t["generated"] / t["autograd"],
+                     "max_rel_err_vs_autograd": err})
+    return {"rows": rows}
+
+
+# ---- accuracy ----------------------------------------------------------------------------------
+
+def _grid(quick):
+    coarse = np.linspace(-1000.0, 1000.0, 201 if quick else 2001)
+    fine = np.linspace(-40.0, 40.0, 161 if quick else 1601)
+    return np.unique(np.concatenate([coarse, fine, [-1e-8, 1e-8, 0.0]]))
+
+
+def _truth(zs):
+    """mpmath at 50 digits: sigma, sigma', log sigma, softplus, and the loss and dloss/dz for y = 0, 1."""
+    import mpmath
+
+    out = {k: [] for k in ("sigmoid", "sigmoid_prime", "log_sigmoid", "softplus", "loss0", "loss1", "grad0", "grad1")}
+    with mpmath.workdps(50):
+        for z in zs:
+            Z = mpmath.mpf(float(z))
+            sp_pos = mpmath.log1p(mpmath.exp(Z))          # softplus(z)
+            sp_neg = mpmath.log1p(mpmath.exp(-Z))         # softplus(-z)
+            s = 1 / (1 + mpmath.exp(-Z))
+            s_neg = 1 / (1 + mpmath.exp(Z))
+            vals = {"sigmoid": s, "sigmoid_prime": mpmath.exp(-Z) / (1 + mpmath.exp(-Z)) ** 2,
+                    "log_sigmoid": -sp_neg, "softplus": sp_pos, "loss0": sp_pos, "loss1": sp_neg,
+                    "grad0": s, "grad1": -s_neg}
+            for k, v in vals.items():
+                out[k].append(float(v))
+    return {k: np.array(v) for k, v in out.items()}
+
+
+def _ulps(got, true):
+    got = np.asarray(got, dtype=np.float64)
+    bad = ~np.isfinite(got)
+    err = np.abs(got - true) / np.spacing(np.abs(true))
+    err[bad] = np.inf
+    return float(np.max(err))
+
+
+def accuracy(quick=False):
+    import autograd.numpy as anp
+    from autograd import elementwise_grad
+
+    from numeric.generated import activations as act
+    from numeric.generated import logistic as gen
+
+    zs = _grid(quick)
+    true = _truth(zs)
+    one = np.ones(1)
+
+    def gen_loss(y):
+        vals = [gen.cross_entropy_value_and_grad(one, 0.0, np.array([[z]]), np.array([float(y)])) for z in zs]
+        return np.array([float(v[0]) for v in vals]), np.array([float(v[2]) for v in vals])
+
+    def hand_loss(y):
+        return np.logaddexp(0.0, zs) - y * zs, np.exp(-np.logaddexp(0.0, -zs)) - y
+
+    def ag_loss(y):
+        f = lambda z: anp.logaddexp(0.0, z) - y * z
+        return f(zs), elementwise_grad(f)(zs)
+
+    with np.errstate(all="ignore"):
+        hs = np.exp(-np.logaddexp(0.0, -zs))
+        contenders = {
+            "generated": {"sigmoid": act.sigmoid(zs), "sigmoid_prime": act.sigmoid_prime(zs),
+                          "log_sigmoid": act.log_sigmoid(zs), "softplus": act.softplus(zs)},
+            "hand_logaddexp": {"sigmoid": hs, "sigmoid_prime": hs * (1 - hs),
+                               "log_sigmoid": -np.logaddexp(0.0, -zs), "softplus": np.logaddexp(0.0, zs)},
+            "autograd": {"sigmoid": elementwise_grad(lambda z: anp.logaddexp(0.0, z))(zs),
+                         "sigmoid_prime": elementwise_grad(elementwise_grad(lambda z: anp.logaddexp(0.0, z)))(zs),
+                         "log_sigmoid": -anp.logaddexp(0.0, -zs), "softplus": anp.logaddexp(0.0, zs)},
+        }
+        for name, fn in (("generated", gen_loss), ("hand_logaddexp", hand_loss), ("autograd", ag_loss)):
+            for y in (0, 1):
+                loss, g = fn(y)
+                contenders[name][f"loss{y}"] = loss
+                contenders[name][f"grad{y}"] = g
+        table = {name: {k: _ulps(v, true[k]) for k, v in vals.items()} for name, vals in contenders.items()}
+    return {"points": int(zs.size), "z_range": [-1000.0, 1000.0], "max_ulps": table}
+
+
+# ---- entry points ------------------------------------------------------------------------------
+
+def run_bench(sizes=(1, 100, 10_000, 1_000_000), depths=(8, 32, 128, 1024), repeats=None, quick=False) -> dict:
+    if quick:
+        sizes, depths, repeats = (1, 100), (8,), repeats or 3
+    import platform
+
+    return {"machine": {"python": platform.python_version(), "numpy": np.__version__,
+                        "platform": platform.platform()},
+            "quick": quick,
+            "logistic": bench_logistic(sizes, repeats),
+            "depth": bench_depth(depths, repeats),
+            "accuracy": accuracy(quick)}
+
+
+def _fmt_t(s):
+    for unit, f in (("s", 1.0), ("ms", 1e3), ("µs", 1e6)):
+        if s * f >= 1:
+            return f"{s * f:8.2f} {unit}"
+    return f"{s * 1e9:8.1f} ns"
+
+
+def format_tables(result) -> str:
+    out = []
+    lg = result["logistic"]
+    names = list(lg["rows"][0]["seconds"]) if lg["rows"] else []
+    out.append(f"Logistic mean cross-entropy + gradient, p = {lg['p']} (median time per call; JAX: {lg['jax']})")
+    head = f"{'N':>9} " + " ".join(f"{n:>14}" for n in names) + f" {'gen/hand':>9} {'gen/fast':>9} {'gen/autograd':>12}"
+    out += [head, "-" * len(head)]
+    for r in lg["rows"]:
+        out.append(f"{r['N']:>9} " + " ".join(f"{_fmt_t(r['seconds'][n]):>14}" for n in names)
+                   + f" {r['generated/hand_logaddexp']:>9.2f} {r['generated/hand_fast']:>9.2f}"
+                     f" {r['generated/autograd']:>12.2f}")
+    out.append("")
+    out.append("Depth chain: derivation + codegen, code size, gradient evaluation (median per call)")
+    head = f"{'L':>6} {'derive+codegen':>15} {'code bytes':>11} {'generated':>12} {'autograd':>12} {'gen/autograd':>13} {'rel err':>9}"
+    out += [head, "-" * len(head)]
+    for r in result["depth"]["rows"]:
+        out.append(f"{r['L']:>6} {_fmt_t(r['derive_codegen_s']):>15} {r['code_bytes']:>11} "
+                   f"{_fmt_t(r['seconds']['generated']):>12} {_fmt_t(r['seconds']['autograd']):>12} "
+                   f"{r['generated/autograd']:>13.3f} {r['max_rel_err_vs_autograd']:>9.1e}")
+    out.append("")
+    acc = result["accuracy"]
+    out.append(f"Accuracy: max error in ulps vs mpmath (50 digits), {acc['points']} points z in "
+               f"[{acc['z_range'][0]:g}, {acc['z_range'][1]:g}], y in {{0, 1}}")
+    table = acc["max_ulps"]
+    keys = list(next(iter(table.values())))
+    head = f"{'':>15} " + " ".join(f"{k:>13}" for k in keys)
+    out += [head, "-" * len(head)]
+    for name, row in table.items():
+        out.append(f"{name:>15} " + " ".join(f"{row[k]:>13.3g}" for k in keys))
+    return "\n".join(out)
+
+
+def cmd_bench(args):
+    result = run_bench(quick=args.quick)
+    print(format_tables(result))
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(result, f, indent=2, default=float)
+        print(f"wrote {args.json}")
+    return 0
+
+
+def add_parser(subparsers):
+    """The `deepderive bench` subcommand (the CLI wires it in)."""
+    s = subparsers.add_parser("bench", help="time and accuracy of generated code vs NumPy, autograd (and JAX)",
+                              description="Benchmark the generated NumPy code against hand-written NumPy, autograd "
+                                          "and JAX (when installed): median times, ratios, and accuracy in ulps "
+                                          "against mpmath at 50 digits.")
+    s.add_argument("--quick", action="store_true", help="tiny sizes only (N in {1, 100}, L = 8)")
+    s.add_argument("--json", metavar="FILE", help="also write the raw results as JSON")
+    s.set_defaults(run=cmd_bench)
+    return s

@@ -1,0 +1,507 @@
+"""`deepderive check`: derive the gradient of a user's formula, generate NumPy code for it and check it four ways."""
+from __future__ import annotations
+
+import argparse
+import ast
+import hashlib
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import warnings
+
+import numpy as np
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+_FLOAT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_TRIES = 2000
+# Richardson's stencil reaches 1e-3 * max(1, |x|) <= 2e-3 from a point in [-2, 2]; random points keep
+# five times that away from every kink so no difference quotient straddles one.
+KINK_MARGIN = 1e-2
+ON_KINK = 1e-12
+_RTOL = math.sqrt(np.finfo(np.float64).eps)
+_NAMES = {"autograd": "autograd", "complex-step": "complex-step", "richardson": "Richardson", "mpmath": "mpmath"}
+_NP_ATTRS = {"exp", "log", "log1p", "abs", "sqrt", "tanh", "sin", "cos", "where", "maximum", "minimum", "select", "pi", "e"}
+
+
+class BadInput(ValueError):
+    """Input the check cannot run on: one line for the user, exit code 2."""
+
+
+# --- symbolic side -----------------------------------------------------------------------------
+
+def _where(c, a, b):
+    from derivations.functions import where
+    return where(c, a, b)
+
+
+def _heaviside(u, h0=None):
+    import sympy as sp
+    h0 = sp.S.Half if h0 is None else h0
+    if h0 == 1:
+        return _where(sp.GreaterThan(u, 0), 1, 0)
+    if h0 == 0:
+        return _where(sp.StrictGreaterThan(u, 0), 1, 0)
+    return _where(sp.StrictGreaterThan(u, 0), 1, _where(sp.StrictLessThan(u, 0), 0, h0))
+
+
+def printable(e):
+    """Heaviside, sign and DiracDelta spelled with `where`; DiracDelta is 0 away from its breakpoint, and at a
+    breakpoint the one-sided check takes over, so dropping it never decides a verdict."""
+    import sympy as sp
+    e = e.replace(sp.DiracDelta, lambda *a: sp.S.Zero)
+    e = e.replace(sp.Heaviside, _heaviside)
+    return e.replace(sp.sign, lambda u: _where(sp.StrictGreaterThan(u, 0), 1,
+                                                _where(sp.StrictLessThan(u, 0), -1, 0)))
+
+
+def kinks(expr):
+    """Expressions g whose zero set is a breakpoint of expr: arguments of Abs/Heaviside/sign, ties of Max/Min."""
+    import sympy as sp
+    out = set()
+    for k in expr.atoms(sp.Abs, sp.Heaviside, sp.sign):
+        out.add(k.args[0])
+    for m in expr.atoms(sp.Max, sp.Min):
+        out.update(a - b for i, a in enumerate(m.args) for b in m.args[i + 1:])
+    return sorted(out, key=str)
+
+
+# --- generated code ----------------------------------------------------------------------------
+
+def _audit(src, params):
+    """Refuse generated text outside the printer's vocabulary before it is compiled (defence in depth:
+    the text comes from our printer over internal names, never from the user)."""
+    ok_names = set(params) | {"np"}
+    for node in ast.walk(ast.parse(src)):
+        if isinstance(node, ast.Name) and node.id not in ok_names:
+            raise RuntimeError(f"generated code uses unexpected name {node.id!r}")
+        if isinstance(node, ast.Attribute) and not (
+                isinstance(node.value, ast.Name) and node.value.id == "np" and node.attr in _NP_ATTRS):
+            raise RuntimeError(f"generated code uses unexpected attribute {ast.unparse(node)!r}")
+        if isinstance(node, (ast.Import, ast.ImportFrom, ast.Lambda, ast.Subscript, ast.keyword, ast.Starred)):
+            raise RuntimeError(f"generated code contains {type(node).__name__}")
+        if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float)):
+            raise RuntimeError(f"generated code contains the constant {node.value!r}")
+
+
+def _compile(name, params, bodies, as_tuple):
+    """Source text and function for `def name(params): return bodies`, with autograd.numpy as np."""
+    import autograd.numpy as anp
+    ret = "(" + ", ".join(bodies) + ",)" if as_tuple else bodies[0]
+    src = f"def {name}({', '.join(params)}):\n    return {ret}\n"
+    _audit(src, params)
+    ns = {"__builtins__": {}, "np": anp}
+    exec(compile(src, f"<deepderive check: {name}>", "exec"), ns)  # printer output over x0, x1, ... only
+    return src, ns[name]
+
+
+def _code(e, stable=True):
+    from derivations.codegen.printer import code
+    from derivations.codegen.stable import lower, rewrite
+    from derivations.functions import unfold
+    return code(lower(rewrite(printable(e)))) if stable else code(printable(unfold(e)))
+
+
+def _display(src, rename):
+    # Every identifier matching x<digits> in the printer's output is one of our parameters.
+    return re.sub(r"\b(x\d+)\b", lambda m: rename.get(m.group(1), m.group(1)), src)
+
+
+# --- input -------------------------------------------------------------------------------------
+
+def _names(text, what):
+    from derivations.parse import ParseError, parse_expression
+    out = []
+    for piece in text.split(","):
+        try:
+            s = parse_expression(piece, extra_names=("np",))
+        except ParseError as e:
+            raise BadInput(f"{what}: {e}") from None
+        if not s.is_Symbol:
+            raise BadInput(f"{what} expects variable names, got {piece.strip()!r}")
+        if s in out:
+            raise BadInput(f"{what}: {s.name} given twice")
+        out.append(s)
+    return out
+
+
+def _at(items):
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise BadInput(f"--at expects NAME=VALUE, got {item!r}")
+        (sym,) = _names(name, "--at")
+        if sym in out:
+            raise BadInput(f"--at: {sym.name} given twice")
+        value = value.strip()
+        if not _FLOAT.fullmatch(value) or not math.isfinite(float(value)):
+            raise BadInput(f"--at {sym.name}: {value!r} is not a finite decimal number")
+        out[sym] = float(value)
+    return out
+
+
+# --- the check ---------------------------------------------------------------------------------
+
+def _kink_distance(gs, grads, subs):
+    """Smallest first-order distance, within the differentiated variables, from the point to a breakpoint."""
+    best = math.inf
+    for g, dg in zip(gs, grads):
+        gv = abs(float(g.evalf(30, subs=subs)))
+        try:
+            norm = math.sqrt(sum(float(d.evalf(30, subs=subs)) ** 2 for d in dg))
+        except (TypeError, ValueError):  # the gradient of g itself undefined here: fall back to |g|
+            norm = 1.0
+        if norm > 0:
+            best = min(best, gv / norm)
+        elif gv == 0:
+            best = min(best, 0.0)
+    return best
+
+
+def _finite(v):
+    a = np.asarray(v)
+    return a.dtype != object and np.isrealobj(a) and bool(np.all(np.isfinite(a)))
+
+
+def _sample(params, fixed, fns, gs, ggrads, wrt_idx, seed):
+    """A point where every function is finite (and f around it), as far as possible from every kink."""
+    import sympy as sp
+    rng = np.random.default_rng(seed)
+    free = [i for i, p in enumerate(params) if p not in fixed]
+    best, best_d = None, -1.0
+    for _ in range(_TRIES if free else 1):
+        vals = [fixed.get(p, 0.0) for p in params]
+        for i in free:
+            vals[i] = float(rng.uniform(-2.0, 2.0))
+        pt = [np.float64(v) for v in vals]
+        with np.errstate(all="ignore"):
+            if not all(_finite(fn(*pt)) for fn in fns):
+                continue
+            if free:  # Richardson's stencil must stay inside f's domain too
+                box = [list(pt) for _ in range(2 * len(wrt_idx))]
+                for k, i in enumerate(wrt_idx):
+                    h = 2e-3 * max(1.0, abs(vals[i]))
+                    box[2 * k][i] += h
+                    box[2 * k + 1][i] -= h
+                if not all(_finite(fns[0](*b)) for b in box):
+                    continue
+        d = _kink_distance(gs, ggrads, {p: sp.Float(v, 30) for p, v in zip(params, vals)}) if gs else math.inf
+        if d > best_d:
+            best, best_d = vals, d
+        if d >= KINK_MARGIN:
+            break
+    if best is None:
+        where = "at the given point" if not free else f"at {_TRIES} random points in [-2, 2] (seed {seed})"
+        raise BadInput(f"the expression or its gradient is not finite {where}; choose a point with --at")
+    return best, best_d
+
+
+def check(expr_text, wrt_text, at=(), grads=(), seed=0) -> dict:
+    """Run the whole check; returns a JSON-able record with 'ok' and 'verdict'. Raises BadInput for bad input."""
+    import sympy as sp
+    from derivations.codegen.printer import UnsupportedCode
+    from derivations.codegen.stable import rewrite
+    from derivations.parse import ParseError, parse_expression, parse_expressions
+
+    try:
+        f_user = parse_expression(expr_text, extra_names=("np",))
+    except ParseError as e:
+        raise BadInput(str(e)) from None
+    wrt = _names(wrt_text, "--wrt")
+    fixed = _at(at)
+    params = wrt + sorted(f_user.free_symbols - set(wrt), key=lambda s: s.name)
+    unknown = [s.name for s in fixed if s not in params]
+    if unknown:
+        raise BadInput(f"--at {unknown[0]}: not a variable of the expression")
+    claimed = None
+    if grads:
+        try:
+            claimed = [g for text in grads for g in parse_expressions(text, extra_names=("np",))]
+        except ParseError as e:
+            raise BadInput(f"--grad: {e}") from None
+        if len(claimed) != len(wrt):
+            raise BadInput(f"--grad: {len(claimed)} expression(s) for {len(wrt)} variable(s) "
+                           f"({', '.join(s.name for s in wrt)}); give one per --wrt variable, in order")
+        extra = sorted(set().union(*(g.free_symbols for g in claimed)) - set(params), key=lambda s: s.name)
+        if extra:
+            raise BadInput(f"--grad uses {extra[0].name!r}, which is not a variable of the expression")
+
+    f = rewrite(f_user)  # proved identities only (log(1+e^u) = softplus(u), ...): a stabler derivative
+    derivs = [sp.diff(f, v) for v in wrt]
+
+    # Internal names x0, x1, ...: no user-supplied string reaches the generated source.
+    internal = {s: sp.Symbol(f"x{i}", real=True) for i, s in enumerate(params)}
+    rename = {f"x{i}": s.name for i, s in enumerate(params)}
+    inames = [internal[s].name for s in params]
+    mine = lambda e: e.xreplace(internal)  # noqa: E731
+    try:
+        src_f, f_stable = _compile("f", inames, [_code(mine(f))], False)
+        _, f_analytic = _compile("f", inames, [_code(mine(f_user), stable=False)], False)
+        src_g, g_sym = _compile("grad_f", inames, [_code(mine(d)) for d in derivs], True)
+        src_c, g_claim = (_compile("claimed_grad", inames, [_code(mine(g)) for g in claimed], True)
+                          if claimed else (None, g_sym))
+    except UnsupportedCode as e:
+        raise BadInput(f"cannot generate NumPy code: {e}") from None
+
+    def f_num(*a):
+        # Complex-step needs an analytic f; the stable form's |u| is not, so complex input takes the
+        # textbook form of the same function.
+        return f_analytic(*a) if any(np.iscomplexobj(v) for v in a) else f_stable(*a)
+
+    gs = kinks(f_user)
+    wrt_idx = list(range(len(wrt)))
+    ggrads = [[sp.diff(g, v) for v in wrt] for g in gs]
+    vals, dist = _sample(params, fixed, [f_stable, g_sym, g_claim], gs, ggrads, wrt_idx, seed)
+    pt = [np.float64(v) for v in vals]
+    subs50 = {s: sp.Float(v, 60) for s, v in zip(params, vals)}
+    mode = "kink" if dist < ON_KINK else ("near-kink" if dist < KINK_MARGIN else "smooth")
+
+    rec = {
+        "expression": str(f_user), "wrt": [s.name for s in wrt],
+        "point": {s.name: v for s, v in zip(params, vals)},
+        "point_source": "given" if all(s in fixed for s in params) else f"random in [-2, 2], seed {seed}",
+        "derivatives": [{"var": v.name, "sympy": str(d), "latex": sp.latex(d)} for v, d in zip(wrt, derivs)],
+        "claim": "sympy" if claimed is None else "user",
+        "user_gradient": [str(g) for g in claimed] if claimed else None,
+        "code": _display(src_f + src_g + (src_c or ""), rename), "mode": mode,
+        "notes": [f"f does not depend on {v.name}: df/d{v.name} = 0" for v in wrt if v not in f_user.free_symbols],
+    }
+    rec["_exprs"] = (f_user, derivs, claimed)  # for the human-readable output; dropped from JSON
+    with np.errstate(all="ignore"):
+        claim = [float(c) for c in g_claim(*pt)]
+    if mode == "kink":
+        _check_kink(rec, f_stable, pt, wrt, params, claim, gs, subs50)
+    else:
+        _check_smooth(rec, f_num, g_claim, pt, wrt, claim, derivs, subs50, mode)
+    return rec
+
+
+def _check_smooth(rec, f_num, g_claim, pt, wrt, claim, derivs, subs50, mode):
+    from numeric.gradcheck import check_gradient
+    oracles = ("autograd", "complex-step", "richardson")
+    if mode == "near-kink":
+        oracles = ("autograd", "complex-step")
+        rec["notes"].append(f"Richardson skipped: the point is within {KINK_MARGIN:g} of a kink, "
+                            "so its difference quotients would straddle it")
+    wrt_i = tuple(range(len(wrt)))
+    g = lambda *a: tuple(np.float64(v) for v in g_claim(*a))  # noqa: E731
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # autograd warns when f does not depend on a variable
+        res = check_gradient(f_num, g, *pt, wrt=wrt_i, oracles=oracles, name="f")
+    exact = [d.evalf(50, subs=subs50) for d in derivs]
+    if not all(e.is_Number for e in exact):
+        raise BadInput("the exact derivative does not evaluate to a number at this point")
+    scale = max(max(abs(float(e)) for e in exact), np.finfo(np.float64).tiny)
+    errs = [abs(c - float(e)) / scale for c, e in zip(claim, exact)]
+    mp_ok = all(r <= _RTOL for r in errs)
+    used = [o for o, s in res.oracles.items() if s == "used"]
+    rec["notes"] += [f"{_NAMES[o]} unavailable: {s[len('unavailable: '):]}"
+                     for o, s in res.oracles.items() if s != "used"]
+    if "complex-step" in used:
+        rec["notes"].append("complex-step ran on the unlowered (analytic) form of f; "
+                            "autograd and Richardson on the generated code")
+    m = re.match(r"argument (\d+)", res.worst)
+    worst_gc = wrt[int(m.group(1))].name if m else res.worst
+    rec["checks"] = {
+        "gradcheck": {**res.as_dict(), "worst": worst_gc},
+        "mpmath": [{"var": v.name, "claimed": c, "exact": str(e), "rel_err": r}
+                   for v, c, e, r in zip(wrt, claim, exact, errs)],
+    }
+    rec["ok"] = bool(res.passed and mp_ok)
+    names = [_NAMES[o] for o in used] + ["mpmath"]
+    rel = max(res.max_rel_err, max(errs))
+    if rec["ok"]:
+        rec["verdict"] = f"PASS: gradient agrees with {', '.join(names)} (max rel err {rel:.1e})"
+        return
+    against = ["mpmath"] if not mp_ok else []
+    if not res.passed:
+        from numeric.gradcheck import check_gradient as cg
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            against = [_NAMES[o] for o in used if not cg(f_num, g, *pt, wrt=wrt_i, oracles=(o,)).passed] + against
+    k = int(np.argmax(errs)) if not mp_ok else next(i for i, v in enumerate(wrt) if v.name == worst_gc)
+    rec["verdict"] = (f"FAIL: gradient disagrees with {', '.join(against) or res.disagreeing}; worst at "
+                      f"df/d{wrt[k].name}: claimed {claim[k]:.10g}, exact {float(exact[k]):.10g} "
+                      f"(max rel err {rel:.2g})")
+
+
+def _check_kink(rec, f_stable, pt, wrt, params, claim, gs, subs50):
+    import sympy as sp
+    from numeric.gradcheck import check_kink
+    on = [str(-g if g.could_extract_minus_sign() else g) for g in gs
+          if abs(float(g.evalf(30, subs=subs50))) < ON_KINK * 10]
+    rec["notes"].append(f"the point lies on a breakpoint ({', '.join(on)} = 0): f has no derivative there, "
+                        "so a claimed value is accepted iff it lies between the one-sided derivatives")
+    rec["notes"].append("conventions at the ReLU kink: the lecture sets ReLU'(0) = 0; autograd's np.maximum(z, 0) gives 0.5; "
+                        "SymPy's Heaviside(0) = 1/2; each lies in [0, 1]")
+    rows = []
+    for i, v in enumerate(wrt):
+        def phi(t, i=i):
+            a = list(pt)
+            a[i] = t
+            return f_stable(*a)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            k = check_kink(phi, claim[i], float(pt[i]))
+        rows.append({"var": v.name, **k.as_dict()})
+    rec["checks"] = {"kink": rows}
+    rec["ok"] = all(r["accepted"] for r in rows)
+    bad = [r for r in rows if not r["accepted"]]
+    at = ", ".join(f"{p.name}={v:g}" for p, v in zip(params, [float(x) for x in pt]))
+    if rec["ok"]:
+        spans = "; ".join(f"df/d{r['var']} = {r['claimed']:g} in [{min(r['left'], r['right']):.6g}, "
+                          f"{max(r['left'], r['right']):.6g}]" for r in rows)
+        rec["verdict"] = f"PASS: claimed derivative lies between the one-sided derivatives at the kink ({spans})"
+    else:
+        r = bad[0]
+        rec["verdict"] = (f"FAIL: claimed df/d{r['var']} = {r['claimed']:g} at the kink ({at}) lies outside the "
+                          f"one-sided derivatives [{min(r['left'], r['right']):.6g}, {max(r['left'], r['right']):.6g}]")
+
+
+# --- output ------------------------------------------------------------------------------------
+
+def render(rec, unicode=True) -> str:
+    import sympy as sp
+    f_user, derivs, claimed = rec["_exprs"]
+    pretty = lambda e: sp.pretty(e, use_unicode=unicode)  # noqa: E731
+    out = ["f = " + pretty(f_user).replace("\n", "\n    "), ""]
+    for v, d, row in zip(rec["wrt"], derivs, rec["derivatives"]):
+        out += [f"df/d{v} =", textwrap.indent(pretty(d), "    "), f"    LaTeX: {row['latex']}", ""]
+    if claimed:
+        out += ["your gradient:"] + [f"    df/d{v} = {g}" for v, g in zip(rec["wrt"], rec["user_gradient"])] + [""]
+    out += ["generated NumPy code (np is numpy; your names restored for display):",
+            textwrap.indent(rec["code"].rstrip(), "    "), ""]
+    pt = ", ".join(f"{k}={v!r}" for k, v in rec["point"].items())
+    out.append(f"checked at {pt} ({rec['point_source']}):")
+    c = rec["checks"]
+    if "kink" in c:
+        for r in c["kink"]:
+            ag = "n/a" if r["autograd"] is None else f"{r['autograd']:g}"
+            out.append(f"    df/d{r['var']}: left {r['left']:.6g}, right {r['right']:.6g}, claimed {r['claimed']:g}, "
+                       f"autograd {ag} -> {'accepted' if r['accepted'] else 'REJECTED'}")
+    else:
+        for r in c["mpmath"]:
+            out.append(f"    df/d{r['var']}: claimed {r['claimed']!r}, mpmath {r['exact'][:24]}, "
+                       f"rel err {r['rel_err']:.1e}")
+        gc = c["gradcheck"]
+        vals = ", ".join(f"{_NAMES.get(k, k)} {v:.10g}" for k, v in gc["values"].items() if k != "richardson_err")
+        out.append(f"    oracles: max rel err {gc['max_rel_err']:.1e} (tol {gc['tolerance']:.1e}) at df/d{gc['worst']}: "
+                   f"{vals}; {gc['disagreeing']}")
+    out += [f"    note: {n}" for n in rec["notes"]]
+    out.append(rec["verdict"])
+    return "\n".join(out)
+
+
+def _tex_escape(s):
+    table = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
+             "^": r"\^{}", "_": r"\_", "%": r"\%", "~": r"\~{}"}
+    return "".join(table.get(ch, ch) for ch in s.encode("ascii", "replace").decode())
+
+
+def write_report(rec, expr_text, out_dir):
+    """DIR/check-<hash>.tex written atomically (and the PDF when pdflatex is on PATH); returns the paths."""
+    import sympy as sp
+    f_user, derivs, _ = rec["_exprs"]
+    os.makedirs(out_dir, exist_ok=True)
+    stem = "check-" + hashlib.sha1(expr_text.encode()).hexdigest()[:10]
+    code = "\n".join(line for raw in rec["code"].splitlines()
+                     for line in (textwrap.wrap(raw, 92, subsequent_indent="        ", break_on_hyphens=False) or [""]))
+    body = [r"\documentclass[11pt]{article}", r"\usepackage[margin=2cm]{geometry}", r"\usepackage{amsmath}",
+            r"\begin{document}", r"\section*{deepderive check}",
+            r"\[ f = " + sp.latex(f_user) + r" \]"]
+    body += [r"\[ \frac{\partial f}{\partial " + sp.latex(sp.Symbol(v)) + "} = " + d["latex"] + r" \]"
+             for v, d in zip(rec["wrt"], rec["derivatives"])]
+    body += [r"\paragraph{Point} " + _tex_escape(", ".join(f"{k} = {v!r}" for k, v in rec["point"].items())),
+             r"\paragraph{Generated code}", r"{\footnotesize\begin{verbatim}", code, r"\end{verbatim}}"]
+    body += [r"\paragraph{Note} " + _tex_escape(n) for n in rec["notes"]]
+    body += [r"\paragraph{Verdict} \texttt{" + _tex_escape(rec["verdict"]) + "}", r"\end{document}", ""]
+    tex = os.path.join(out_dir, stem + ".tex")
+    fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".check-", suffix=".tex")
+    with os.fdopen(fd, "w") as fh:
+        fh.write("\n".join(body))
+    os.replace(tmp, tex)
+    pdf = None
+    if shutil.which("pdflatex"):
+        r = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape",
+                            stem + ".tex"], cwd=out_dir, capture_output=True, timeout=120)
+        pdf = os.path.join(out_dir, stem + ".pdf") if r.returncode == 0 else None
+    return tex, pdf
+
+
+# --- command line ------------------------------------------------------------------------------
+
+def cmd_check(args):
+    from numeric.cli import UsageError
+    try:
+        rec = check(args.expr, args.wrt, at=args.at or (), grads=args.grad or (), seed=args.seed)
+    except BadInput as e:
+        raise UsageError(str(e)) from None
+    except RecursionError:
+        raise UsageError("the expression is too deeply nested to differentiate") from None
+    if args.report:
+        tex, pdf = write_report(rec, args.expr, args.report)
+        rec["report"] = {"tex": tex, "pdf": pdf}
+    if args.json:
+        json.dump({k: v for k, v in rec.items() if not k.startswith("_")}, sys.stdout, indent=2, default=str)
+        print()
+    else:
+        enc = (sys.stdout.encoding or "").lower().replace("-", "")
+        print(render(rec, unicode=enc == "utf8"))
+        if args.report:
+            print(f"wrote {tex}" + (f" and {pdf}" if pdf else ""))
+    return EXIT_OK if rec["ok"] else EXIT_FAILED
+
+
+def add_parser(subparsers):
+    """The `deepderive check` subcommand (the CLI wires it in)."""
+    from derivations.parse import FUNCTIONS
+    s = subparsers.add_parser(
+        "check", help="derive and check the gradient of your own formula (or check your hand-written gradient)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Parse EXPR (a restricted formula language: numbers, names, + - * / **, and "
+                    f"{', '.join(sorted(FUNCTIONS))}; constants pi, e), differentiate it with SymPy, generate NumPy "
+                    "code, and check the gradient against autograd, complex-step, Richardson extrapolation and "
+                    "mpmath at 50 digits. Exit 0 if all agree, 1 if a check fails, 2 for bad input.",
+        epilog=textwrap.dedent("""\
+            examples:
+              deepderive check "log(1 + exp(-y*(w*x + b)))" --wrt w,b
+              deepderive check "sigmoid(w2*sigmoid(w1*x))" --wrt w1,w2 --at x=0.5
+              deepderive check "x**2*y" --wrt x,y --grad "2*x*y, x**2"
+              deepderive check "relu(x)" --wrt x --at x=0 --grad 0
+            a value or gradient starting with '-' needs '=': --at=x=-1, --grad=-2*x"""))
+    s.add_argument("expr", metavar="EXPR", help="the formula, e.g. \"log(1 + exp(-y*(w*x + b)))\"")
+    s.add_argument("--wrt", required=True, metavar="VARS", help="comma-separated variables to differentiate by")
+    s.add_argument("--at", action="append", metavar="NAME=VALUE",
+                   help="value of a variable (repeatable); the rest are random in [-2, 2], away from kinks")
+    s.add_argument("--grad", action="append", metavar="EXPR",
+                   help="your gradient to check: one formula per --wrt variable, comma-separated or repeated")
+    s.add_argument("--seed", type=int, default=0, help="seed for the random point (default 0)")
+    s.add_argument("--report", metavar="DIR", help="also write DIR/check-<hash>.tex (and .pdf with pdflatex)")
+    s.add_argument("--json", action="store_true", help="print the result as JSON")
+    s.set_defaults(run=cmd_check)
+    return s
+
+
+def main(argv=None):
+    """`python -m numeric.checkcmd check ...`: the subcommand on its own, with the CLI's error handling."""
+    from numeric.cli import UsageError, _err
+    p = argparse.ArgumentParser(prog="deepderive")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    add_parser(sub)
+    args = p.parse_args(argv)
+    try:
+        return args.run(args)
+    except UsageError as e:
+        _err(e)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,232 @@
+"""Tests for numeric.report: content of the .tex, reproducible bytes, a real PDF, atomic writes."""
+import math
+import os
+import re
+
+import pytest
+import sympy as sp
+
+import derivations
+from derivations import Derivation, sigmoid
+from derivations.core import Proof, Step, StepResult
+from numeric.checks.result import CheckResult
+from numeric.report import ReportError, build, latex, pdflatex_path, write_report
+from numeric.report import figures as figure_registry
+
+HAVE_TEX = pdflatex_path() is not None
+NO_TEX = "pdflatex is not on PATH (install texlive-latex-base and texlive-latex-recommended)"
+
+
+def _tree(root):
+    """{relative path: bytes} of every file under root, hidden ones included."""
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for f in filenames:
+            p = os.path.join(dirpath, f)
+            with open(p, "rb") as fh:
+                out[os.path.relpath(p, root)] = fh.read()
+    return out
+
+
+def _entries(root):
+    """Every file and directory name under root (to catch leftover temporary files)."""
+    return sorted(os.path.relpath(os.path.join(d, n), root) for d, ds, fs in os.walk(root) for n in ds + fs)
+
+
+@pytest.fixture(scope="module")
+def sigmoid_twice(tmp_path_factory):
+    """The sigmoid report built twice, into two directories (with PDFs when pdflatex exists)."""
+    a, b = tmp_path_factory.mktemp("first"), tmp_path_factory.mktemp("second")
+    return write_report("sigmoid", a, pdf=HAVE_TEX), write_report("sigmoid", b, pdf=HAVE_TEX)
+
+
+def _wrong_derivation(name="wrong-derivative"):
+    z = sp.Symbol("z", real=True)
+    d = Derivation(name, "A deliberately wrong derivative of {sigma}", source="R6",
+                   statement=r"A sign error in $\sigma'$.")
+    d.step(sigmoid(z), 1 / (1 + sp.exp(-z)), "definition of the sigmoid")
+    d.step(sp.Derivative(sigmoid(z), z), sigmoid(z) * (1 + sigmoid(z)), r"a sign error: $\sigma' = \sigma(1+\sigma)$")
+    return d
+
+
+# ---- content ------------------------------------------------------------------------------------
+
+def test_sigmoid_report_has_every_justification_and_a_marker_per_step(sigmoid_twice):
+    r = sigmoid_twice[0]
+    assert r.ok and r.tex_path.name == "sigmoid.tex"
+    tex = r.tex_path.read_text(encoding="ascii")
+    d = derivations.get("sigmoid")
+    for k, step in enumerate(d.steps, 1):
+        assert latex.tex_source(step.why) in tex, step.why
+        assert re.search(r"\\ddstep\{%d\}\{\\Status(Proved|Checked|Failed)\}" % k, tex), f"no marker for step {k}"
+    assert tex.count(r"\ddstep{") == len(d.steps)
+    assert r"\ddstep{1}{\StatusProved}" in tex
+    # a chained step continues with "&= ..." instead of repeating its lhs (step 3's lhs is step 2's rhs)
+    assert re.search(r"\\intertext\{\\ddstep\{2\}.*\n&= \\ddrhs", tex)
+    # the legend says what "checked" means, and that it is weaker than proved
+    assert "not reduced symbolically" in tex and "weaker than proved" in tex
+    for fn in ("sigmoid", "sigmoid\\_prime", "log\\_sigmoid", "softplus"):
+        assert r"\texttt{numeric.generated.activations.%s}" % fn in tex
+    assert r"\begin{lstlisting}" in tex
+    assert r"\includegraphics[width=\linewidth]{figures/sigmoid-steepness-and-slope.pdf}" in tex
+    assert [p.name for p in r.figures] == ["sigmoid-steepness-and-slope.pdf"]
+    assert r.figures[0].read_bytes().startswith(b"%PDF")
+
+
+def test_a_false_step_is_rendered_as_failed_and_user_derivations_omit_code_and_checks(tmp_path):
+    r = write_report(_wrong_derivation(), tmp_path, pdf=HAVE_TEX)
+    assert not r.ok
+    assert [s.status for s in r.proof.steps] == ["proved", "failed"]
+    tex = r.tex_path.read_text(encoding="ascii")
+    assert r"\ddstep{1}{\StatusProved}" in tex
+    assert r"\ddstep{2}{\StatusFailed}" in tex and r"\ddeqfailed" in tex
+    assert "why it failed: differs at" in tex
+    assert "1 step failed" in tex
+    # the title is plain text: its braces are printed, not swallowed
+    assert r"derivative of \{sigma\}" in tex
+    # a user's derivation has no generated code, no checks and no figures
+    for section in ("Generated code", "Numeric checks", "Figures"):
+        assert r"\section{%s}" % section not in tex
+    assert r.figures == [] and r.checks == []
+    if HAVE_TEX:
+        assert r.pdf_path.read_bytes().startswith(b"%PDF")
+
+
+def test_checked_steps_and_check_tables_render():
+    z = sp.Symbol("z", real=True)
+    d = Derivation("by-hand", "Rendered from records")
+    steps = (StepResult(Step(sp.sin(z) ** 2 + sp.cos(z) ** 2, sp.S.One, "Pythagoras"), "checked",
+                        "not proved symbolically (no simplifier reduced the difference to 0); mpmath 50 digits"),
+             StepResult(Step(sp.S.One, sp.exp(0), "exp(0) = 1 — trivially, σ ≥ 0"), "proved", "identically 0"))
+    checks = [CheckResult("by-hand", "sigmoid vs mpmath", "generated sigmoid vs 50-digit mpmath", "z in [-40, 40]",
+                          1.1e-16, 2.2e-16, 1e-14, True),
+              CheckResult("by-hand", "broken_check", "a & b", "iris_50%", 0.5, math.nan, 1e-12, False, "off by 1/2")]
+    tex = latex.render_document(d, Proof(d, steps), checks=checks)
+    assert tex.isascii()
+    assert r"\ddstep{1}{\StatusChecked}" in tex and r"\ddeqchecked" in tex
+    assert "1 step only checked numerically" in tex and "not reduced symbolically" in tex
+    assert r"\ensuremath{\sigma}" in tex and r"\ensuremath{\geq}" in tex
+    assert r"\CheckPass" in tex and r"\CheckFail" in tex and r"$1.1\times10^{-16}$" in tex
+    assert r"broken\_check" in tex and r"a \& b" in tex and r"iris\_50\%" in tex and "off by 1/2" in tex
+    assert r"\toprule" in tex and r"\bottomrule" in tex
+
+
+def test_latexify_failure_falls_back_to_the_docstring_formula():
+    from numeric.generated.logistic import cross_entropy_hessian
+
+    doc = latex.describe_function(cross_entropy_hessian)
+    text = latex.render_function(doc)
+    if doc.latexify is None:
+        assert "could not render this function" in text and "stands in for it" in text
+    assert doc.formula and r"\begin{gather*}" in text and r"\begin{lstlisting}" in text
+    assert text.isascii()
+
+
+def test_a_check_that_raises_becomes_a_failed_row():
+    from numeric import checks
+
+    @checks.register("report-test-raising")
+    def _boom():
+        raise ValueError("no data")
+
+    results, _, _ = build.run_checks("report-test-raising")
+    assert len(results) == 1 and not results[0].passed and "ValueError: no data" in results[0].detail
+
+
+# ---- reproducibility --------------------------------------------------------------------------
+
+def test_same_inputs_give_the_same_bytes(sigmoid_twice):
+    a, b = sigmoid_twice
+    ta, tb = _tree(a.tex_path.parent), _tree(b.tex_path.parent)
+    assert sorted(ta) == sorted(tb)
+    expected = {"sigmoid.tex", os.path.join("figures", "sigmoid-steepness-and-slope.pdf")}
+    assert expected <= set(ta)
+    if HAVE_TEX:
+        assert "sigmoid.pdf" in ta
+    for name in ta:
+        assert ta[name] == tb[name], f"{name} differs between two builds"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("derivation", ["lda-posterior", "logistic-gradient"])
+def test_figures_are_byte_for_byte_reproducible(tmp_path, derivation):
+    specs = figure_registry.figures_for(derivation)
+    assert specs
+    for spec in specs:
+        p1, p2 = tmp_path / ("1" + spec.filename(derivation)), tmp_path / ("2" + spec.filename(derivation))
+        c1, c2 = spec.fn(str(p1)), spec.fn(str(p2))
+        assert c1 == c2 and p1.read_bytes() == p2.read_bytes()
+        assert b"CreationDate" not in p1.read_bytes()
+
+
+# ---- a real PDF -------------------------------------------------------------------------------
+
+@pytest.mark.slow
+@pytest.mark.skipif(not HAVE_TEX, reason=NO_TEX)
+def test_lda_posterior_compiles_to_pdf(tmp_path):
+    r = write_report("lda-posterior", tmp_path, pdf=True)
+    pdf = r.pdf_path.read_bytes()
+    assert r.ok and pdf.startswith(b"%PDF") and len(pdf) > 20_000
+    assert b"/CreationDate" not in pdf and b"/ModDate" not in pdf     # no timestamps
+    assert b"PTEX.Fullbanner" not in pdf
+    assert (tmp_path / "figures" / "lda-posterior-posterior-vs-sklearn.pdf").is_file()
+    assert _entries(tmp_path) == ["figures", "figures/lda-posterior-posterior-vs-sklearn.pdf",
+                                  "lda-posterior.pdf", "lda-posterior.tex"]     # no aux, log or temp files
+
+
+# ---- atomic writes ------------------------------------------------------------------------------
+
+def _good_build(out, pdf):
+    r = write_report("sigmoid", out, pdf=pdf)
+    return r, _tree(out), _entries(out)
+
+
+def test_a_failed_latex_run_leaves_the_previous_files_untouched(tmp_path, monkeypatch):
+    _, before, names = _good_build(tmp_path, HAVE_TEX)
+
+    def failing_compile(tex):
+        tex.with_suffix(".pdf").write_bytes(b"%PDF-1.5 half a file")        # pdflatex died mid-write
+        tex.write_text("garbage")
+        raise ReportError("pdflatex failed on sigmoid.tex (run 1, exit 1):\n! Emergency stop.")
+
+    monkeypatch.setattr(build, "pdflatex_path", lambda: "/usr/bin/pdflatex")
+    monkeypatch.setattr(build, "compile_pdf", failing_compile)
+    with pytest.raises(ReportError, match="Emergency stop"):
+        write_report("sigmoid", tmp_path, pdf=True)
+    assert _tree(tmp_path) == before
+    assert _entries(tmp_path) == names
+
+
+def test_an_interrupted_figure_leaves_the_previous_files_untouched(tmp_path, monkeypatch):
+    _, before, names = _good_build(tmp_path, False)
+    assert os.path.join("figures", "sigmoid-steepness-and-slope.pdf") in before
+
+    def half_then_interrupt(path):
+        with open(path, "wb") as fh:
+            fh.write(b"%PDF-1.4 trunc")
+        raise KeyboardInterrupt
+
+    spec = figure_registry.FigureSpec("steepness-and-slope", ("sigmoid",), half_then_interrupt)
+    monkeypatch.setattr(build.figure_registry, "figures_for", lambda name: [spec])
+    with pytest.raises(KeyboardInterrupt):
+        write_report("sigmoid", tmp_path, pdf=False)
+    assert _tree(tmp_path) == before
+    assert _entries(tmp_path) == names
+
+
+@pytest.mark.skipif(not HAVE_TEX, reason=NO_TEX)
+def test_real_latex_error_raises_report_error_with_the_log_and_keeps_the_good_pdf(tmp_path):
+    z = sp.Symbol("z", real=True)
+    good = Derivation("atomic-demo", "Atomic demo")
+    good.step(sigmoid(-z), 1 - sigmoid(z), r"symmetry, $\sigma(-z) = 1 - \sigma(z)$")
+    r = write_report(good, tmp_path, pdf=True)
+    before, names = _tree(tmp_path), _entries(tmp_path)
+    assert r.pdf_path.is_file()
+
+    bad = Derivation("atomic-demo", "Atomic demo")
+    bad.step(sigmoid(-z), 1 - sigmoid(z), r"symmetry \undefinedmacrofortest")
+    with pytest.raises(ReportError) as err:
+        write_report(bad, tmp_path, pdf=True)
+    assert "Undefined control sequence" in str(err.value) and "atomic-demo.tex" in str(err.value)
+    assert _tree(tmp_path) == before
+    assert _entries(tmp_path) == names

@@ -92,13 +92,14 @@ class _Parser:
             v = fn(*vals)
         except ZeroDivisionError:
             self.error(node, "division by zero at column {col}: '{seg}'")
-        except (OverflowError, ValueError, TypeError):  # math domain errors and overflow
+        except (ValueError, TypeError):  # math domain errors: log(0), sqrt(-1)
+            self.error(node, "outside the function's domain at column {col}: '{seg}'")
+        except OverflowError:
             v = math.inf
         if isinstance(v, complex):
             self.error(node, "not a real number at column {col}: '{seg}'")
         if not math.isfinite(v):
-            self.error(node, "constant outside float64 (overflow, or outside the function's domain) at "
-                             "column {col}: '{seg}'")
+            self.error(node, "number not finite in float64 (overflow) at column {col}: '{seg}'")
         return float(v)
 
     def check(self, node, r):

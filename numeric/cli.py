@@ -86,8 +86,8 @@ def cmd_verify(args):
                     print(f"           {s['detail']}")
             for c in rec["checks"]:
                 verdict = "pass" if c["passed"] else "FAIL"
-                print(f"  check   {verdict}     {c['name']}: max rel err {c['max_rel_err']:.2e} "
-                      f"(tol {c['tolerance']:.1e}) on {c['data']}")
+                print(f"  check   {verdict}     {c['name']}: max abs err {c['max_abs_err']:.2e}, "
+                      f"max rel err {c['max_rel_err']:.2e} (tol {c['tolerance']:.1e}) on {c['data']}")
     ok = all(r["ok"] for r in records)
     if args.json:
         json.dump({"ok": ok, "derivations": records}, sys.stdout, indent=2, default=str)

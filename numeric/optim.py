@@ -90,11 +90,13 @@ def sgd(grad_batch, theta0, n, *, lr, epochs, batch_size=1, seed=0, loss=None, s
             step = lr * (schedule(t) if schedule is not None else 1.0)
             theta = theta - step * np.asarray(grad_batch(theta, idx), dtype=float)
             t += 1
+            if not np.all(np.isfinite(theta)):
+                finite = False
+                break
             if average and t > average_from:
                 n_avg += 1
                 avg = avg + (theta - avg) / n_avg
-        if not np.all(np.isfinite(theta)):
-            finite = False
+        if not finite:
             break
         if loss is not None:
             losses.append(float(loss(current())))

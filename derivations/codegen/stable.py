@@ -17,14 +17,10 @@ REWRITES = (
 )
 
 
-def _abs(z):
-    # where(z >= 0, z, -z) rather than |z|: autograd then takes the right-hand derivative at 0,
-    # which is the true one for these smooth functions (its |z|' = 0 at 0 would make σ'(0) = 0).
-    return where(sp.GreaterThan(z, 0), z, -z)
-
-
 def _e(z):
-    return sp.exp(-_abs(z))
+    # e^{-|z|} as exp(where(z >= 0, -z, z)) rather than via |z|: autograd then takes the right-hand
+    # derivative at 0, the true one for these smooth functions (its |z|' = 0 would make σ'(0) = 0).
+    return sp.exp(where(sp.GreaterThan(z, 0), -z, z))
 
 
 # function -> its stable form in NumPy primitives; every branch stays finite for all finite z.

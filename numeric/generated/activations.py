@@ -13,7 +13,7 @@ def sigmoid(z):
     Derived in: 'sigmoid' (R6, R20); check with `deepderive verify sigmoid`.
     """
     t0 = z >= 0
-    t1 = np.exp(-np.where(t0, z, -z))
+    t1 = np.exp(np.where(t0, -z, z))
     return np.where(t0, 1, t1)/(t1 + 1)
 
 
@@ -23,7 +23,7 @@ def sigmoid_prime(z):
     Formula: $value = \sigma\left(- z\right) \sigma\left(z\right)$
     Derived in: 'sigmoid' (R6, R20); check with `deepderive verify sigmoid`.
     """
-    t0 = np.exp(-np.where(z >= 0, z, -z))
+    t0 = np.exp(np.where(z >= 0, -z, z))
     return t0/(t0 + 1)**2
 
 
@@ -35,7 +35,7 @@ def log_sigmoid(z):
     """
     t0 = -z
     t1 = t0 >= 0
-    return -np.log1p(np.exp(-np.where(t1, t0, z))) - np.where(t1, t0, 0)
+    return -np.log1p(np.exp(np.where(t1, z, t0))) - np.where(t1, t0, 0)
 
 
 def softplus(z):
@@ -45,4 +45,4 @@ def softplus(z):
     Derived in: 'sigmoid' (R6, R20); check with `deepderive verify sigmoid`.
     """
     t0 = z >= 0
-    return np.log1p(np.exp(-np.where(t0, z, -z))) + np.where(t0, z, 0)
+    return np.log1p(np.exp(np.where(t0, -z, z))) + np.where(t0, z, 0)

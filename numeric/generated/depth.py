@@ -17,7 +17,7 @@ def chain_forward(x, w):
     for j in range(len(w)):
         u = w[j] * h
         t0 = u >= 0
-        t1 = np.exp(-np.where(t0, u, -u))
+        t1 = np.exp(np.where(t0, -u, u))
         t2 = t1 + 1
         h = np.where(t0, 1, t1)/t2
     return h
@@ -37,7 +37,7 @@ def chain_grad(x, w):
     for j in range(w.shape[0]):
         u = w[j] * h
         t0 = u >= 0
-        t1 = np.exp(-np.where(t0, u, -u))
+        t1 = np.exp(np.where(t0, -u, u))
         t2 = t1 + 1
         hs.append(h)
         ds.append(t1/t2**2)

@@ -32,5 +32,5 @@ def lda_posterior(X, mu0, mu1, Sigma, prior1):
     Xw = X @ w
     t0 = Xw + b
     t1 = t0 >= 0
-    t2 = np.exp(-np.where(t1, t0, -t0))
+    t2 = np.exp(np.where(t1, -t0, t0))
     return np.where(t1, 1, t2)/(t2 + 1)

@@ -17,7 +17,7 @@ def cross_entropy(w, b, X, y):
     Xw = X @ w
     t0 = (1 - 2*y)*(Xw + b)
     t1 = t0 >= 0
-    return np.mean(np.log1p(np.exp(-np.where(t1, t0, -t0))) + np.where(t1, t0, 0))
+    return np.mean(np.log1p(np.exp(np.where(t1, -t0, t0))) + np.where(t1, t0, 0))
 
 
 def cross_entropy_grad(w, b, X, y):
@@ -33,7 +33,7 @@ def cross_entropy_grad(w, b, X, y):
     t0 = 1 - 2*y
     t1 = t0*(Xw + b)
     t2 = t1 >= 0
-    t3 = np.exp(-np.where(t2, t1, -t1))
+    t3 = np.exp(np.where(t2, -t1, t1))
     t4 = t0*np.where(t2, 1, t3)/(t3 + 1)
     grad_w = X.T @ t4 / n
     grad_b = np.mean(t4)
@@ -53,7 +53,7 @@ def cross_entropy_value_and_grad(w, b, X, y):
     t0 = 1 - 2*y
     t1 = t0*(Xw + b)
     t2 = t1 >= 0
-    t3 = np.exp(-np.where(t2, t1, -t1))
+    t3 = np.exp(np.where(t2, -t1, t1))
     t4 = t0*np.where(t2, 1, t3)/(t3 + 1)
     loss = np.mean(np.log1p(t3) + np.where(t2, t1, 0))
     grad_w = X.T @ t4 / n
@@ -72,7 +72,7 @@ def cross_entropy_hessian(w, b, X, y):
     n = X.shape[0]
     Xw = X @ w
     t0 = Xw + b
-    t1 = np.exp(-np.where(t0 >= 0, t0, -t0))
+    t1 = np.exp(np.where(t0 >= 0, -t0, t0))
     t2 = t1/(t1 + 1)**2
     h_ww = (X.T * t2) @ X / n
     h_wb = X.T @ t2 / n
@@ -92,4 +92,4 @@ def logistic_loss(w, b, X, y):
     t0 = y*(Xw + b)
     t1 = -t0
     t2 = t1 >= 0
-    return np.mean(np.log1p(np.exp(-np.where(t2, t1, t0))) + np.where(t2, t1, 0))
+    return np.mean(np.log1p(np.exp(np.where(t2, t0, t1))) + np.where(t2, t1, 0))

@@ -69,6 +69,7 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 % a step's justification, status and how it was established, under its equation
 \newcommand{\ddstep}[3]{\par{\small\hangindent=2.6em\hangafter=1\noindent\makebox[2.6em][l]{\bfseries(#1)}#2\enspace #3\par}}
 \newcommand{\dddetail}[1]{{\scriptsize\color{ddgray}\leftskip=2.6em\noindent #1\par}}
+\newcommand{\ddneedspace}[1]{\par\ifdim\dimexpr\pagegoal-\pagetotal\relax<#1\relax\newpage\fi}
 \newcommand{\ddnote}[1]{\par{\small\raggedright\color{ddgray}#1\par}}
 % tighter displays: a derivation is mostly displays
 \makeatletter
@@ -78,7 +79,8 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 \makeatother
 \lstset{language=Python, basicstyle=\ttfamily\footnotesize, columns=fullflexible, keepspaces=true,
   breaklines=true, breakatwhitespace=false, showstringspaces=false,
-  frame=single, rulecolor=\color{black!25}, backgroundcolor=\color{ddcode}, xleftmargin=3pt, xrightmargin=3pt,
+  frame=single, rulecolor=\color{black!25}, backgroundcolor=\color{ddcode}, framesep=3pt,
+  xleftmargin=3.6pt, xrightmargin=3.6pt,
   keywordstyle=\color{blue!60!black}, commentstyle=\color{ddgray}, stringstyle=\color{green!35!black},
   postbreak=\mbox{\textcolor{ddgray}{$\hookrightarrow$}\space}, extendedchars=false}
 """
@@ -649,32 +651,49 @@ def sci(x) -> str:
     return r"$%s\times10^{%d}$" % (m, int(e))
 
 
+CHECK_ROWS_PER_TABLE = 12   # a tabular cannot break across pages: long tables are split
+
+
+def _breakable(text: str) -> str:
+    """Escaped text whose long identifiers may break after . _ = , ( (narrow table cells)."""
+    out = escape_text(text)
+    return re.sub(r"(\\_|[.=,(/])(?=[A-Za-z])", r"\1\\allowbreak{}", out)
+
+
 def render_checks(checks) -> str:
+    """The checks as booktabs tables (numbered rows), then what each compared and its details."""
     if not checks:
         return ""
     rows = []
-    for c in checks:
-        name = r"%s\newline{\footnotesize\color{ddgray}%s}" % (escape_text(c.name), escape_text(c.compared)) \
-            if str(c.compared).strip() else escape_text(c.name)
-        rows.append(r"\ddrr %s & \ddrr %s & %s & %s & %s & %s \\" % (
-            name, escape_text(c.data), sci(c.max_abs_err), sci(c.max_rel_err), sci(c.tolerance),
+    for k, c in enumerate(checks, 1):
+        rows.append(r"\ddrr %d.\ %s & \ddrr %s & %s & %s & %s & %s \\" % (
+            k, _breakable(c.name), _breakable(c.data), sci(c.max_abs_err), sci(c.max_rel_err), sci(c.tolerance),
             r"\CheckPass" if c.passed else r"\CheckFail"))
-    table = (r"\begin{center}\small\setlength{\tabcolsep}{4pt}\renewcommand{\arraystretch}{1.15}" + "\n"
-             r"\begin{tabular}{@{}p{0.33\linewidth}p{0.215\linewidth}rrrc@{}}" + "\n\\toprule\n"
-             r"check & data & max abs err & max rel err & tolerance & result \\" + "\n\\midrule\n"
-             + "\n\\addlinespace[3pt]\n".join(rows) + "\n\\bottomrule\n\\end{tabular}\n\\end{center}\n")
-    notes = [c for c in checks if str(c.detail).strip()]
-    if notes:
-        table += "\\begin{itemize}\\footnotesize\n" + "\n".join(
-            r"\item \textbf{%s}%s: %s" % (escape_text(c.name), "" if c.passed else r" (\CheckFail)",
-                                           escape_text(c.detail)) for c in notes) + "\n\\end{itemize}\n"
-    return table
+    head = (r"\begin{center}\small\setlength{\tabcolsep}{4pt}\renewcommand{\arraystretch}{1.1}" + "\n"
+            r"\begin{tabular}{@{}p{0.28\linewidth}p{0.24\linewidth}rrrc@{}}" + "\n\\toprule\n"
+            r"check & data & max abs err & max rel err & tolerance & result \\" + "\n\\midrule\n")
+    tables = []
+    for start in range(0, len(rows), CHECK_ROWS_PER_TABLE):
+        chunk = rows[start:start + CHECK_ROWS_PER_TABLE]
+        tables.append(head + "\n\\addlinespace[2pt]\n".join(chunk) + "\n\\bottomrule\n\\end{tabular}\n\\end{center}\n")
+    items = []
+    for k, c in enumerate(checks, 1):
+        parts = [r"compared %s" % _breakable(c.compared)] if str(c.compared).strip() else []
+        if str(c.detail).strip():
+            parts.append(_breakable(c.detail))
+        if parts:
+            items.append(r"\item[%d.] \textbf{%s}%s: %s" % (k, escape_text(c.name), "" if c.passed else r" (\CheckFail)",
+                                                           "; ".join(parts)))
+    text = "".join(tables)
+    if items:
+        text += "\\begin{itemize}\\footnotesize\\raggedright\n" + "\n".join(items) + "\n\\end{itemize}\n"
+    return text
 
 
 # ---- the document ---------------------------------------------------------------------------------
 
 def render_figure(relpath: str, caption: str) -> str:
-    return ("\\begin{figure}[htbp]\n\\centering\n\\includegraphics[width=\\linewidth]{%s}\n"
+    return ("\\begin{figure}[!htbp]\n\\centering\n\\includegraphics[width=\\linewidth]{%s}\n"
             "\\caption{%s}\n\\end{figure}\n" % (relpath, tex_source(caption)))
 
 
@@ -742,7 +761,7 @@ def render_document(derivation, proof, *, functions=(), checks=None, figures=(),
                        % ((" (" + escape_text(checks_note) + ")") if checks_note else ""))
     figures = list(figures)
     if figures:
-        out.append(r"\section{Figures}")
+        out.append(r"\ddneedspace{0.4\textheight}" + "\n" + r"\section{Figures}")
         out += [render_figure(p, c) for p, c in figures]
     if notes:
         out.append(r"\section*{Notes}")

@@ -1,4 +1,4 @@
-"""Users' formulas → SymPy through a whitelist over Python's ast: SymPy objects are built directly, nothing is evaluated."""
+"""Users' formulas → SymPy via a whitelist over Python's ast: SymPy objects built directly, nothing evaluated."""
 from __future__ import annotations
 
 import ast

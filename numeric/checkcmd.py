@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import functools
 import hashlib
 import json
 import math
@@ -26,11 +27,20 @@ KINK_MARGIN = 1e-2
 ON_KINK = 1e-12
 _RTOL = math.sqrt(np.finfo(np.float64).eps)
 _NAMES = {"autograd": "autograd", "complex-step": "complex-step", "richardson": "Richardson", "mpmath": "mpmath"}
-_NP_ATTRS = {"exp", "log", "log1p", "abs", "sqrt", "tanh", "sin", "cos", "where", "maximum", "minimum", "select", "pi", "e"}
+# derivations.parse.FUNCTIONS, spelled out so that building the CLI's parser does not import SymPy
+# (tests/test_check.py keeps the two in step).
+FUNCTION_NAMES = ("abs", "cos", "exp", "heaviside", "leaky_relu", "log", "log1p", "max", "min", "relu", "sigmoid",
+                  "sin", "softplus", "sqrt", "step", "tanh")
+_NP_ATTRS = {"exp", "log", "log1p", "abs", "sqrt", "tanh", "sin", "cos", "where", "maximum", "minimum", "select",
+             "pi", "e"}
 
 
 class BadInput(ValueError):
     """Input the check cannot run on: one line for the user, exit code 2."""
+
+
+class _AuditError(RuntimeError):
+    """Generated text outside the printer's expected vocabulary (e.g. a complex constant)."""
 
 
 # --- symbolic side -----------------------------------------------------------------------------
@@ -50,14 +60,30 @@ def _heaviside(u, h0=None):
     return _where(sp.StrictGreaterThan(u, 0), 1, _where(sp.StrictLessThan(u, 0), 0, h0))
 
 
-def printable(e):
-    """Heaviside, sign and DiracDelta spelled with `where`; DiracDelta is 0 away from its breakpoint, and at a
-    breakpoint the one-sided check takes over, so dropping it never decides a verdict."""
+def _sign(u):
     import sympy as sp
-    e = e.replace(sp.DiracDelta, lambda *a: sp.S.Zero)
-    e = e.replace(sp.Heaviside, _heaviside)
-    return e.replace(sp.sign, lambda u: _where(sp.StrictGreaterThan(u, 0), 1,
-                                                _where(sp.StrictLessThan(u, 0), -1, 0)))
+    return _where(sp.StrictGreaterThan(u, 0), 1, _where(sp.StrictLessThan(u, 0), -1, 0))
+
+
+def _analytic_abs(u):
+    # Equal to |u| for real u, and complex-analytic off u = 0, so the complex step sees through it.
+    import sympy as sp
+    return u * _where(sp.GreaterThan(u, 0), 1, -1)
+
+
+@functools.lru_cache(maxsize=None)
+def _real_abs():
+    import sympy as sp
+
+    class _RealAbs(sp.Function):
+        """|u| differentiated as sign(u) u': SymPy's own rule for a u not known to be real goes through
+        re/im/atan2, which has no NumPy spelling; at our points every intermediate value is real."""
+        nargs = 1
+
+        def fdiff(self, argindex=1):
+            return sp.sign(self.args[0])
+
+    return _RealAbs
 
 
 def kinks(expr):
@@ -79,32 +105,57 @@ def _audit(src, params):
     ok_names = set(params) | {"np"}
     for node in ast.walk(ast.parse(src)):
         if isinstance(node, ast.Name) and node.id not in ok_names:
-            raise RuntimeError(f"generated code uses unexpected name {node.id!r}")
+            raise _AuditError(f"generated code uses unexpected name {node.id!r}")
         if isinstance(node, ast.Attribute) and not (
                 isinstance(node.value, ast.Name) and node.value.id == "np" and node.attr in _NP_ATTRS):
-            raise RuntimeError(f"generated code uses unexpected attribute {ast.unparse(node)!r}")
+            raise _AuditError(f"generated code uses unexpected attribute {ast.unparse(node)!r}")
         if isinstance(node, (ast.Import, ast.ImportFrom, ast.Lambda, ast.Subscript, ast.keyword, ast.Starred)):
-            raise RuntimeError(f"generated code contains {type(node).__name__}")
+            raise _AuditError(f"generated code contains {type(node).__name__}")
         if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float)):
-            raise RuntimeError(f"generated code contains the constant {node.value!r}")
+            raise _AuditError(f"generated code contains the constant {node.value!r} (is the expression real?)")
 
 
-def _compile(name, params, bodies, as_tuple):
-    """Source text and function for `def name(params): return bodies`, with autograd.numpy as np."""
+def _lift(exprs, forms):
+    """Every application of a function in `forms` becomes a temporary _t<k> = form(args), innermost first and
+    each once: nested stable forms stay linear in size, and every relational is built on real symbols."""
+    import sympy as sp
+    temps, lines = {}, []
+
+    def lift(node):
+        if node not in temps:
+            temps[node] = sp.Symbol(f"_t{len(temps)}", real=True)  # users' names never start with _
+            lines.append((temps[node], forms[type(node)](*node.args)))
+        return temps[node]
+
+    # DiracDelta is 0 off its breakpoint; on one, the one-sided check decides instead.
+    exprs = [e.replace(sp.DiracDelta, lambda *a: sp.S.Zero) for e in exprs]
+    return lines, [e.replace(lambda n: type(n) in forms, lift) for e in exprs]
+
+
+def _compile(name, params, exprs, as_tuple, stable=True):
+    """Source text and function `def name(params)` returning exprs, with autograd.numpy as np.
+
+    stable: the project's stable forms (stable.LOWERINGS); otherwise a complex-analytic form of the same
+    function for the complex step, whose imaginary part the stable forms' where() and |u| would drop."""
     import autograd.numpy as anp
-    ret = "(" + ", ".join(bodies) + ",)" if as_tuple else bodies[0]
-    src = f"def {name}({', '.join(params)}):\n    return {ret}\n"
-    _audit(src, params)
-    ns = {"__builtins__": {}, "np": anp}
-    exec(compile(src, f"<deepderive check: {name}>", "exec"), ns)  # printer output over x0, x1, ... only
-    return src, ns[name]
-
-
-def _code(e, stable=True):
+    import sympy as sp
     from derivations.codegen.printer import code
-    from derivations.codegen.stable import lower, rewrite
+    from derivations.codegen.stable import LOWERINGS, rewrite
     from derivations.functions import unfold
-    return code(lower(rewrite(printable(e)))) if stable else code(printable(unfold(e)))
+
+    if stable:
+        lines, outs = _lift([rewrite(e) for e in exprs], {**LOWERINGS, sp.Heaviside: _heaviside, sp.sign: _sign})
+    else:
+        lines, outs = _lift([unfold(e) for e in exprs],
+                            {sp.Heaviside: _heaviside, sp.sign: _sign, sp.Abs: _analytic_abs})
+    bodies = [code(o) for o in outs]
+    ret = "(" + ", ".join(bodies) + ",)" if as_tuple else bodies[0]
+    src = "".join([f"def {name}({', '.join(params)}):\n"] + [f"    {t} = {code(d)}\n" for t, d in lines]
+                  + [f"    return {ret}\n"])
+    _audit(src, list(params) + [t.name for t, _ in lines])
+    ns = {"__builtins__": {}, "np": anp}
+    exec(compile(src, f"<deepderive check: {name}>", "exec"), ns)  # printer output over x0, _t0, ... only
+    return src, ns[name]
 
 
 def _display(src, rename):
@@ -136,7 +187,10 @@ def _at(items):
         name, sep, value = item.partition("=")
         if not sep:
             raise BadInput(f"--at expects NAME=VALUE, got {item!r}")
-        (sym,) = _names(name, "--at")
+        syms = _names(name, "--at")
+        if len(syms) != 1:
+            raise BadInput(f"--at expects one NAME=VALUE per option, got {item!r}")
+        sym = syms[0]
         if sym in out:
             raise BadInput(f"--at: {sym.name} given twice")
         value = value.strip()
@@ -152,7 +206,10 @@ def _kink_distance(gs, grads, subs):
     """Smallest first-order distance, within the differentiated variables, from the point to a breakpoint."""
     best = math.inf
     for g, dg in zip(gs, grads):
-        gv = abs(float(g.evalf(30, subs=subs)))
+        try:
+            gv = abs(float(g.evalf(30, subs=subs)))
+        except (TypeError, ValueError):  # g undefined here (a nested step at its own breakpoint): treat as on it
+            gv = 0.0
         try:
             norm = math.sqrt(sum(float(d.evalf(30, subs=subs)) ** 2 for d in dg))
         except (TypeError, ValueError):  # the gradient of g itself undefined here: fall back to |g|
@@ -202,6 +259,14 @@ def _sample(params, fixed, fns, gs, ggrads, wrt_idx, seed):
     return best, best_d
 
 
+def _source(params, fixed, seed):
+    given = [p.name for p in params if p in fixed]
+    if len(given) == len(params):
+        return "given"
+    rand = f"random in [-2, 2] (seed {seed}), off every kink"
+    return f"{', '.join(given)} given; the rest {rand}" if given else rand
+
+
 def check(expr_text, wrt_text, at=(), grads=(), seed=0) -> dict:
     """Run the whole check; returns a JSON-able record with 'ok' and 'verdict'. Raises BadInput for bad input."""
     import sympy as sp
@@ -232,8 +297,9 @@ def check(expr_text, wrt_text, at=(), grads=(), seed=0) -> dict:
         if extra:
             raise BadInput(f"--grad uses {extra[0].name!r}, which is not a variable of the expression")
 
+    _RealAbs = _real_abs()
     f = rewrite(f_user)  # proved identities only (log(1+e^u) = softplus(u), ...): a stabler derivative
-    derivs = [sp.diff(f, v) for v in wrt]
+    derivs = [sp.diff(f.replace(sp.Abs, _RealAbs), v).replace(_RealAbs, sp.Abs) for v in wrt]
 
     # Internal names x0, x1, ...: no user-supplied string reaches the generated source.
     internal = {s: sp.Symbol(f"x{i}", real=True) for i, s in enumerate(params)}
@@ -241,13 +307,13 @@ def check(expr_text, wrt_text, at=(), grads=(), seed=0) -> dict:
     inames = [internal[s].name for s in params]
     mine = lambda e: e.xreplace(internal)  # noqa: E731
     try:
-        src_f, f_stable = _compile("f", inames, [_code(mine(f))], False)
-        _, f_analytic = _compile("f", inames, [_code(mine(f_user), stable=False)], False)
-        src_g, g_sym = _compile("grad_f", inames, [_code(mine(d)) for d in derivs], True)
-        src_c, g_claim = (_compile("claimed_grad", inames, [_code(mine(g)) for g in claimed], True)
+        src_f, f_stable = _compile("f", inames, [mine(f)], False)
+        _, f_analytic = _compile("f", inames, [mine(f_user)], False, stable=False)
+        src_g, g_sym = _compile("grad_f", inames, [mine(d) for d in derivs], True)
+        src_c, g_claim = (_compile("claimed_grad", inames, [mine(g) for g in claimed], True)
                           if claimed else (None, g_sym))
-    except UnsupportedCode as e:
-        raise BadInput(f"cannot generate NumPy code: {e}") from None
+    except (UnsupportedCode, _AuditError, TypeError) as e:  # TypeError: SymPy refusing a non-real comparison
+        raise BadInput(f"cannot generate NumPy code: {str(e).splitlines()[0][:160]}") from None
 
     def f_num(*a):
         # Complex-step needs an analytic f; the stable form's |u| is not, so complex input takes the
@@ -265,7 +331,7 @@ def check(expr_text, wrt_text, at=(), grads=(), seed=0) -> dict:
     rec = {
         "expression": str(f_user), "wrt": [s.name for s in wrt],
         "point": {s.name: v for s, v in zip(params, vals)},
-        "point_source": "given" if all(s in fixed for s in params) else f"random in [-2, 2], seed {seed}",
+        "point_source": _source(params, fixed, seed),
         "derivatives": [{"var": v.name, "sympy": str(d), "latex": sp.latex(d)} for v, d in zip(wrt, derivs)],
         "claim": "sympy" if claimed is None else "user",
         "user_gradient": [str(g) for g in claimed] if claimed else None,
@@ -282,6 +348,19 @@ def check(expr_text, wrt_text, at=(), grads=(), seed=0) -> dict:
     return rec
 
 
+def _freeze_steps(e, subs):
+    """Replace Heaviside/sign/DiracDelta by their exact values at the point (off their breakpoints), so that
+    e.g. sign(u) + Heaviside(v) = -1 + 1 cancels exactly instead of to evalf's 1e-160."""
+    import sympy as sp
+    rep = {}
+    for a in e.atoms(sp.Heaviside, sp.sign, sp.DiracDelta):
+        v = a.args[0].evalf(50, subs=subs)
+        if v.is_Number and v != 0:
+            pos = bool(v > 0)
+            rep[a] = sp.Integer({sp.Heaviside: int(pos), sp.sign: 1 if pos else -1, sp.DiracDelta: 0}[type(a)])
+    return e.xreplace(rep)
+
+
 def _check_smooth(rec, f_num, g_claim, pt, wrt, claim, derivs, subs50, mode):
     from numeric.gradcheck import check_gradient
     oracles = ("autograd", "complex-step", "richardson")
@@ -294,7 +373,7 @@ def _check_smooth(rec, f_num, g_claim, pt, wrt, claim, derivs, subs50, mode):
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # autograd warns when f does not depend on a variable
         res = check_gradient(f_num, g, *pt, wrt=wrt_i, oracles=oracles, name="f")
-    exact = [d.evalf(50, subs=subs50) for d in derivs]
+    exact = [_freeze_steps(d, subs50).evalf(50, subs=subs50) for d in derivs]
     if not all(e.is_Number for e in exact):
         raise BadInput("the exact derivative does not evaluate to a number at this point")
     scale = max(max(abs(float(e)) for e in exact), np.finfo(np.float64).tiny)
@@ -321,10 +400,10 @@ def _check_smooth(rec, f_num, g_claim, pt, wrt, claim, derivs, subs50, mode):
         return
     against = ["mpmath"] if not mp_ok else []
     if not res.passed:
-        from numeric.gradcheck import check_gradient as cg
-        with np.errstate(all="ignore"), warnings.catch_warnings():
+        with np.errstate(all="ignore"), warnings.catch_warnings():  # which oracles, each on its own, object
             warnings.simplefilter("ignore")
-            against = [_NAMES[o] for o in used if not cg(f_num, g, *pt, wrt=wrt_i, oracles=(o,)).passed] + against
+            against = [_NAMES[o] for o in used
+                       if not check_gradient(f_num, g, *pt, wrt=wrt_i, oracles=(o,)).passed] + against
     k = int(np.argmax(errs)) if not mp_ok else next(i for i, v in enumerate(wrt) if v.name == worst_gc)
     rec["verdict"] = (f"FAIL: gradient disagrees with {', '.join(against) or res.disagreeing}; worst at "
                       f"df/d{wrt[k].name}: claimed {claim[k]:.10g}, exact {float(exact[k]):.10g} "
@@ -332,14 +411,13 @@ def _check_smooth(rec, f_num, g_claim, pt, wrt, claim, derivs, subs50, mode):
 
 
 def _check_kink(rec, f_stable, pt, wrt, params, claim, gs, subs50):
-    import sympy as sp
     from numeric.gradcheck import check_kink
     on = [str(-g if g.could_extract_minus_sign() else g) for g in gs
           if abs(float(g.evalf(30, subs=subs50))) < ON_KINK * 10]
     rec["notes"].append(f"the point lies on a breakpoint ({', '.join(on)} = 0): f has no derivative there, "
                         "so a claimed value is accepted iff it lies between the one-sided derivatives")
-    rec["notes"].append("conventions at the ReLU kink: the lecture sets ReLU'(0) = 0; autograd's np.maximum(z, 0) gives 0.5; "
-                        "SymPy's Heaviside(0) = 1/2; each lies in [0, 1]")
+    rec["notes"].append("conventions at the ReLU kink: the lecture sets ReLU'(0) = 0; autograd's np.maximum(z, 0) "
+                        "gives 0.5; SymPy's Heaviside(0) = 1/2; each lies in [0, 1]")
     rows = []
     for i, v in enumerate(wrt):
         def phi(t, i=i):
@@ -391,8 +469,8 @@ def render(rec, unicode=True) -> str:
                        f"rel err {r['rel_err']:.1e}")
         gc = c["gradcheck"]
         vals = ", ".join(f"{_NAMES.get(k, k)} {v:.10g}" for k, v in gc["values"].items() if k != "richardson_err")
-        out.append(f"    oracles: max rel err {gc['max_rel_err']:.1e} (tol {gc['tolerance']:.1e}) at df/d{gc['worst']}: "
-                   f"{vals}; {gc['disagreeing']}")
+        out.append(f"    oracles: max rel err {gc['max_rel_err']:.1e} (tol {gc['tolerance']:.1e}) at "
+                   f"df/d{gc['worst']}: {vals}; {gc['disagreeing']}")
     out += [f"    note: {n}" for n in rec["notes"]]
     out.append(rec["verdict"])
     return "\n".join(out)
@@ -407,7 +485,7 @@ def _tex_escape(s):
 def write_report(rec, expr_text, out_dir):
     """DIR/check-<hash>.tex written atomically (and the PDF when pdflatex is on PATH); returns the paths."""
     import sympy as sp
-    f_user, derivs, _ = rec["_exprs"]
+    f_user, derivs, claimed = rec["_exprs"]
     os.makedirs(out_dir, exist_ok=True)
     stem = "check-" + hashlib.sha1(expr_text.encode()).hexdigest()[:10]
     code = "\n".join(line for raw in rec["code"].splitlines()
@@ -417,6 +495,9 @@ def write_report(rec, expr_text, out_dir):
             r"\[ f = " + sp.latex(f_user) + r" \]"]
     body += [r"\[ \frac{\partial f}{\partial " + sp.latex(sp.Symbol(v)) + "} = " + d["latex"] + r" \]"
              for v, d in zip(rec["wrt"], rec["derivatives"])]
+    if claimed:
+        body += [r"\[ \text{claimed: } \frac{\partial f}{\partial " + sp.latex(sp.Symbol(v)) + "} = "
+                 + sp.latex(g) + r" \]" for v, g in zip(rec["wrt"], claimed)]
     body += [r"\paragraph{Point} " + _tex_escape(", ".join(f"{k} = {v!r}" for k, v in rec["point"].items())),
              r"\paragraph{Generated code}", r"{\footnotesize\begin{verbatim}", code, r"\end{verbatim}}"]
     body += [r"\paragraph{Note} " + _tex_escape(n) for n in rec["notes"]]
@@ -425,13 +506,23 @@ def write_report(rec, expr_text, out_dir):
     fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".check-", suffix=".tex")
     with os.fdopen(fd, "w") as fh:
         fh.write("\n".join(body))
+    os.chmod(tmp, 0o644)  # mkstemp's 0600 is for the scratch name, not the report
     os.replace(tmp, tex)
-    pdf = None
-    if shutil.which("pdflatex"):
+    if not shutil.which("pdflatex"):
+        return tex, None
+    # Compile in a scratch directory beside the report, so DIR only ever gains a complete PDF (no aux files).
+    work = tempfile.mkdtemp(dir=out_dir, prefix=".check-")
+    try:
+        shutil.copy(tex, work)
         r = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape",
-                            stem + ".tex"], cwd=out_dir, capture_output=True, timeout=120)
-        pdf = os.path.join(out_dir, stem + ".pdf") if r.returncode == 0 else None
-    return tex, pdf
+                            stem + ".tex"], cwd=work, capture_output=True, timeout=120)
+        if r.returncode != 0:
+            return tex, None
+        pdf = os.path.join(out_dir, stem + ".pdf")
+        os.replace(os.path.join(work, stem + ".pdf"), pdf)
+        return tex, pdf
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 # --- command line ------------------------------------------------------------------------------
@@ -451,7 +542,7 @@ def cmd_check(args):
         json.dump({k: v for k, v in rec.items() if not k.startswith("_")}, sys.stdout, indent=2, default=str)
         print()
     else:
-        enc = (sys.stdout.encoding or "").lower().replace("-", "")
+        enc = (sys.stdout.encoding or "").lower().replace("-", "").replace("_", "")
         print(render(rec, unicode=enc == "utf8"))
         if args.report:
             print(f"wrote {tex}" + (f" and {pdf}" if pdf else ""))
@@ -459,15 +550,15 @@ def cmd_check(args):
 
 
 def add_parser(subparsers):
-    """The `deepderive check` subcommand (the CLI wires it in)."""
-    from derivations.parse import FUNCTIONS
+    """The `deepderive check` subcommand (the CLI wires it in); imports nothing heavy."""
     s = subparsers.add_parser(
         "check", help="derive and check the gradient of your own formula (or check your hand-written gradient)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Parse EXPR (a restricted formula language: numbers, names, + - * / **, and "
-                    f"{', '.join(sorted(FUNCTIONS))}; constants pi, e), differentiate it with SymPy, generate NumPy "
-                    "code, and check the gradient against autograd, complex-step, Richardson extrapolation and "
-                    "mpmath at 50 digits. Exit 0 if all agree, 1 if a check fails, 2 for bad input.",
+        description=textwrap.fill(
+            "Parse EXPR (a restricted formula language: numbers, names, + - * / ** and parentheses, the functions "
+            f"{', '.join(FUNCTION_NAMES)}, the constants pi and e), differentiate it with SymPy, generate NumPy "
+            "code, and check the gradient against autograd, complex-step, Richardson extrapolation and mpmath at "
+            "50 digits. Exit 0 if all agree, 1 if a check fails, 2 for bad input.", 78),
         epilog=textwrap.dedent("""\
             examples:
               deepderive check "log(1 + exp(-y*(w*x + b)))" --wrt w,b

@@ -31,6 +31,18 @@ def run(*args, cwd=None, env=None):
     return subprocess.run([*_cli(), "check", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=120)
 
 
+def run_many(arg_lists, cwds):
+    """Several `check` runs at once (each pays SymPy's import); returns (returncode, stdout, stderr) each."""
+    cli = _cli()
+    procs = [subprocess.Popen([*cli, "check", *a], cwd=d, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for a, d in zip(arg_lists, cwds)]
+    results = []
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        results.append((p.returncode, out, err))
+    return results
+
+
 # --- the parser --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text, expected", [
@@ -45,6 +57,10 @@ def run(*args, cwd=None, env=None):
 ])
 def test_parser_accepts_the_lectures_formulas(text, expected):
     assert parse_expression(text) == expected
+
+
+def test_help_lists_every_function():
+    assert tuple(sorted(FUNCTIONS)) == checkcmd.FUNCTION_NAMES
 
 
 def test_parser_builds_real_symbols_and_the_lectures_step():
@@ -103,19 +119,15 @@ def test_error_names_the_part_and_its_column():
 
 
 def test_hostile_text_through_the_cli(tmp_path):
-    """Exit 2, one line on stderr, and nothing written, for every hostile expression (run concurrently)."""
-    procs = []
-    for i, (text, _) in enumerate(HOSTILE):
-        d = tmp_path / f"case{i}"
+    """The issue's hostile inputs via `deepderive check`: exit 2, one line on stderr, nothing written."""
+    cases = [t for t, _ in HOSTILE[:11]] + ["__import__('os')", "exec('touch pwned')"]
+    dirs = [tmp_path / f"case{i}" for i in range(len(cases))]
+    for d in dirs:
         d.mkdir()
-        procs.append((d, text, subprocess.Popen([*_cli(), "check", text, "--wrt", "x"], cwd=d, text=True,
-                                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)))
-    for d, text, p in procs:
-        out, err = p.communicate(timeout=120)
-        assert p.returncode == 2, (text[:40], out, err)
+    for text, d, (code, out, err) in zip(cases, dirs, run_many([[t, "--wrt", "x"] for t in cases], dirs)):
+        assert code == 2, (text[:40], out, err)
         assert err.count("\n") == 1 and err.startswith("deepderive: error: "), err
-        assert out == ""
-        assert list(d.iterdir()) == []
+        assert out == "" and list(d.iterdir()) == []
     assert not list(tmp_path.rglob("pwned"))
 
 
@@ -274,10 +286,11 @@ def test_cli_json_and_bad_input(tmp_path):
     rec = json.loads(r.stdout)
     assert r.returncode == 0 and rec["ok"] and rec["point"] == {"x": 1.5, "y": -2.0}
     assert [d["sympy"] for d in rec["derivatives"]] == ["2*x*y", "x**2"]
-    for args in (["x", "--wrt", "x", "--at", "x=1+1"], ["x", "--wrt", "x", "--at", "q=1"], ["x", "--wrt", "x+1"],
-                 ["x", "--wrt", "x", "--grad", "1,2"], ["x", "--wrt", "x", "--grad", "q"], ["log(x)", "--wrt", "x", "--at=x=-1"]):
-        bad = run(*args, cwd=tmp_path)
-        assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and bad.stderr.startswith("deepderive: error:"), args
+    bad = (["x", "--wrt", "x", "--at", "x=1+1"], ["x", "--wrt", "x", "--at", "q=1"], ["x", "--wrt", "x+1"],
+           ["x", "--wrt", "x", "--grad", "1,2"], ["x", "--wrt", "x", "--grad", "q"],
+           ["log(x)", "--wrt", "x", "--at=x=-1"], ["x", "--wrt", "x", "--at", "x,y=1"])
+    for args, (code, out, err) in zip(bad, run_many(bad, [tmp_path] * len(bad))):
+        assert code == 2 and err.count("\n") == 1 and err.startswith("deepderive: error:"), (args, err)
 
 
 def test_report_is_written(tmp_path):

@@ -10,8 +10,10 @@ A figure function takes the path to write and returns its caption (LaTeX)::
         return r"Generated posterior against scikit-learn's ..."
 
 New chapters add entries here (or in their own modules, with the same decorator) without touching
-the report engine. Figures are drawn on ``matplotlib.figure.Figure`` objects (no pyplot, no global
-backend, nothing shown on screen) and saved by :func:`save`, which strips every timestamp and version
+the report engine. Figures are drawn on ``matplotlib.figure.Figure`` objects and written with
+``savefig``: no pyplot, nothing shown on screen, and no ``matplotlib.use(...)`` either, since that
+would switch (and close the figures of) the backend of whoever imports this module; a bare Figure
+needs no backend, so this is headless everywhere. :func:`save` strips every timestamp and version
 string, so the same inputs give the same bytes.
 """
 from __future__ import annotations
@@ -21,11 +23,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 import matplotlib
-
-matplotlib.use("Agg")  # headless; the figures below never touch pyplot anyway
-
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import numpy as np
+from matplotlib.figure import Figure
 
 #: rcParams in force while a figure is drawn and saved: fixed fonts and sizes, and a fixed SVG salt.
 STYLE = {

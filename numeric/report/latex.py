@@ -651,13 +651,13 @@ def sci(x) -> str:
     return r"$%s\times10^{%d}$" % (m, int(e))
 
 
-CHECK_ROWS_PER_TABLE = 12   # a tabular cannot break across pages: long tables are split
+CHECK_ROWS_PER_TABLE = 6    # a tabular cannot break across pages: long tables are split
 
 
 def _breakable(text: str) -> str:
-    """Escaped text whose long identifiers may break after . _ = , ( (narrow table cells)."""
+    """Escaped text whose long identifiers may break after . _ = , / (narrow table cells)."""
     out = escape_text(text)
-    return re.sub(r"(\\_|[.=,(/])(?=[A-Za-z])", r"\1\\allowbreak{}", out)
+    return re.sub(r"(\\_|[.=,/])(?=[A-Za-z])", r"\1\\allowbreak{}", out)
 
 
 def render_checks(checks) -> str:

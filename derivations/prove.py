@@ -81,7 +81,7 @@ def scalar_zero(e, spd=(), split=True):
     """True only when a simplifier returns exactly zero; anything else (including giving up) is False."""
     e = scalar_atoms_to_dummies(e, spd)
     if e == 0:
-        return True, "identically 0"
+        return True, "the difference is 0 in canonical form"
     if split and e.has(*_KINKED):
         return _by_cases(e)
     for name, fn in _SIMPLIFIERS:
@@ -317,7 +317,8 @@ def numeric(lhs, rhs, ctx: Context):
                 except (Unsupported, TypeError, ValueError, ZeroDivisionError) as exc:
                     return False, f"cannot be evaluated numerically: {exc}", None
                 count += 1
-    return True, f"mpmath {ctx.dps} digits at {count} random points: max rel. difference {worst:.1e}", worst
+    agree = "agree to every digit" if worst == 0 else f"max rel. difference {worst:.1e}"
+    return True, f"mpmath {ctx.dps} digits at {count} random points: {agree}", worst
 
 
 # ---- the verdict -------------------------------------------------------------------------------

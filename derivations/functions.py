@@ -126,6 +126,9 @@ class where(sp.Function):
     def definition(c, a, b):
         return sp.Piecewise((a, c), (b, True))
 
+    def _eval_is_real(self):
+        return sp.core.logic.fuzzy_and([self.args[1].is_real, self.args[2].is_real])
+
     def _eval_evalf(self, prec):
         return self.definition(*self.args)._eval_evalf(prec)
 

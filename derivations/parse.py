@@ -75,13 +75,14 @@ class _Parser:
         s = ast.get_source_segment(self.text, node) or type(node).__name__
         return s if len(s) <= 60 else s[:57] + "..."
 
-    def fail(self, node, what, column=None):
-        c = self.col(node) if column is None else column
+    def fail(self, node, what):
+        c = self.col(node)
         raise ParseError(f"unsupported syntax at column {c}: {what} '{self.seg(node)}'", c)
 
     def error(self, node, message):
+        # replace, not str.format: the message may quote SymPy's or the user's braces
         c = self.col(node)
-        raise ParseError(message.format(col=c, seg=self.seg(node)), c)
+        raise ParseError(message.replace("{col}", str(c)).replace("{seg}", self.seg(node)), c)
 
     def shadow(self, node, fn, *vals):
         """The float64 value of a constant node, computed before SymPy sees it: SymPy would evaluate e.g.

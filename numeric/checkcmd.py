@@ -26,6 +26,7 @@ _TRIES = 2000
 KINK_MARGIN = 1e-2
 ON_KINK = 1e-12
 _RTOL = math.sqrt(np.finfo(np.float64).eps)
+_EVAL_ERRORS = (TypeError, ValueError, ArithmeticError)  # evalf at a point outside the domain, or undefined
 _NAMES = {"autograd": "autograd", "complex-step": "complex-step", "richardson": "Richardson", "mpmath": "mpmath"}
 # derivations.parse.FUNCTIONS, spelled out so that building the CLI's parser does not import SymPy
 # (tests/test_check.py keeps the two in step).
@@ -208,11 +209,11 @@ def _kink_distance(gs, grads, subs):
     for g, dg in zip(gs, grads):
         try:
             gv = abs(float(g.evalf(30, subs=subs)))
-        except (TypeError, ValueError):  # g undefined here (a nested step at its own breakpoint): treat as on it
+        except _EVAL_ERRORS:  # g undefined here (a nested step at its own breakpoint): treat as on it
             gv = 0.0
         try:
             norm = math.sqrt(sum(float(d.evalf(30, subs=subs)) ** 2 for d in dg))
-        except (TypeError, ValueError):  # the gradient of g itself undefined here: fall back to |g|
+        except _EVAL_ERRORS:  # the gradient of g itself undefined here: fall back to |g|
             norm = 1.0
         if norm > 0:
             best = min(best, gv / norm)
@@ -354,7 +355,10 @@ def _freeze_steps(e, subs):
     import sympy as sp
     rep = {}
     for a in e.atoms(sp.Heaviside, sp.sign, sp.DiracDelta):
-        v = a.args[0].evalf(50, subs=subs)
+        try:
+            v = a.args[0].evalf(50, subs=subs)
+        except _EVAL_ERRORS:
+            continue
         if v.is_Number and v != 0:
             pos = bool(v > 0)
             rep[a] = sp.Integer({sp.Heaviside: int(pos), sp.sign: 1 if pos else -1, sp.DiracDelta: 0}[type(a)])
@@ -373,8 +377,11 @@ def _check_smooth(rec, f_num, g_claim, pt, wrt, claim, derivs, subs50, mode):
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # autograd warns when f does not depend on a variable
         res = check_gradient(f_num, g, *pt, wrt=wrt_i, oracles=oracles, name="f")
-    exact = [_freeze_steps(d, subs50).evalf(50, subs=subs50) for d in derivs]
-    if not all(e.is_Number for e in exact):
+    try:
+        exact = [_freeze_steps(d, subs50).evalf(50, subs=subs50) for d in derivs]
+    except _EVAL_ERRORS:
+        exact = [None]
+    if not all(e is not None and e.is_Number for e in exact):
         raise BadInput("the exact derivative does not evaluate to a number at this point")
     scale = max(max(abs(float(e)) for e in exact), np.finfo(np.float64).tiny)
     errs = [abs(c - float(e)) / scale for c, e in zip(claim, exact)]
@@ -410,10 +417,24 @@ def _check_smooth(rec, f_num, g_claim, pt, wrt, claim, derivs, subs50, mode):
                       f"(max rel err {rel:.2g})")
 
 
+def _jumps(phi, x0, slope):
+    """Whether phi jumps at x0: 64 ulps either side, a continuous phi moves by about slope * 128 ulps,
+    a step by its full height (steps below 1e-14 of |phi| are lost in rounding)."""
+    h = 64 * float(np.spacing(abs(x0)))
+    lo, hi = float(phi(x0 - h)), float(phi(x0 + h))
+    return bool(abs(hi - lo) > 10 * slope * 2 * h + 1e-14 * max(abs(lo), abs(hi)))
+
+
+def _near_zero(g, subs):
+    try:
+        return abs(float(g.evalf(30, subs=subs))) < ON_KINK * 10
+    except _EVAL_ERRORS:
+        return True
+
+
 def _check_kink(rec, f_stable, pt, wrt, params, claim, gs, subs50):
     from numeric.gradcheck import check_kink
-    on = [str(-g if g.could_extract_minus_sign() else g) for g in gs
-          if abs(float(g.evalf(30, subs=subs50))) < ON_KINK * 10]
+    on = [str(-g if g.could_extract_minus_sign() else g) for g in gs if _near_zero(g, subs50)]
     rec["notes"].append(f"the point lies on a breakpoint ({', '.join(on)} = 0): f has no derivative there, "
                         "so a claimed value is accepted iff it lies between the one-sided derivatives")
     rec["notes"].append("conventions at the ReLU kink: the lecture sets ReLU'(0) = 0; autograd's np.maximum(z, 0) "
@@ -422,24 +443,29 @@ def _check_kink(rec, f_stable, pt, wrt, params, claim, gs, subs50):
     for i, v in enumerate(wrt):
         def phi(t, i=i):
             a = list(pt)
-            a[i] = t
-            return f_stable(*a)
+            a[i] = t + np.float64(0.0)  # a float64 (or autograd's box), so 1/0 is inf as elsewhere, not an error
+            return f_stable(*a)  # not float(): autograd traces it
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            k = check_kink(phi, claim[i], float(pt[i]))
-        rows.append({"var": v.name, **k.as_dict()})
+            k = check_kink(phi, claim[i], float(pt[i])).as_dict()
+            k["jump"] = _jumps(phi, float(pt[i]), abs(k["left"]) + abs(k["right"]))
+        k["accepted"] = k["accepted"] and not k["jump"]  # a step's one-sided quotients diverge: no derivative
+        rows.append({"var": v.name, **k})
     rec["checks"] = {"kink": rows}
     rec["ok"] = all(r["accepted"] for r in rows)
-    bad = [r for r in rows if not r["accepted"]]
     at = ", ".join(f"{p.name}={v:g}" for p, v in zip(params, [float(x) for x in pt]))
+    span = lambda r: f"[{min(r['left'], r['right']):.6g}, {max(r['left'], r['right']):.6g}]"  # noqa: E731
     if rec["ok"]:
-        spans = "; ".join(f"df/d{r['var']} = {r['claimed']:g} in [{min(r['left'], r['right']):.6g}, "
-                          f"{max(r['left'], r['right']):.6g}]" for r in rows)
+        spans = "; ".join(f"df/d{r['var']} = {r['claimed']:g} in {span(r)}" for r in rows)
         rec["verdict"] = f"PASS: claimed derivative lies between the one-sided derivatives at the kink ({spans})"
+        return
+    r = next(r for r in rows if not r["accepted"])
+    if r["jump"]:
+        rec["verdict"] = (f"FAIL: f jumps at {at} along {r['var']}, so df/d{r['var']} does not exist there; "
+                          f"no claimed value (here {r['claimed']:g}) is right")
     else:
-        r = bad[0]
         rec["verdict"] = (f"FAIL: claimed df/d{r['var']} = {r['claimed']:g} at the kink ({at}) lies outside the "
-                          f"one-sided derivatives [{min(r['left'], r['right']):.6g}, {max(r['left'], r['right']):.6g}]")
+                          f"one-sided derivatives {span(r)}")
 
 
 # --- output ------------------------------------------------------------------------------------
@@ -462,7 +488,8 @@ def render(rec, unicode=True) -> str:
         for r in c["kink"]:
             ag = "n/a" if r["autograd"] is None else f"{r['autograd']:g}"
             out.append(f"    df/d{r['var']}: left {r['left']:.6g}, right {r['right']:.6g}, claimed {r['claimed']:g}, "
-                       f"autograd {ag} -> {'accepted' if r['accepted'] else 'REJECTED'}")
+                       f"autograd {ag}{', f jumps here' if r['jump'] else ''} -> "
+                       f"{'accepted' if r['accepted'] else 'REJECTED'}")
     else:
         for r in c["mpmath"]:
             out.append(f"    df/d{r['var']}: claimed {r['claimed']!r}, mpmath {r['exact'][:24]}, "
@@ -527,14 +554,20 @@ def write_report(rec, expr_text, out_dir):
 
 # --- command line ------------------------------------------------------------------------------
 
+def _usage_error(msg):
+    # Printed here rather than raised as numeric.cli.UsageError: under `python -m numeric.cli` that module runs
+    # as __main__, whose UsageError is a different class from the one an import of numeric.cli would give.
+    print(f"deepderive: error: {msg}", file=sys.stderr)
+    return EXIT_USAGE
+
+
 def cmd_check(args):
-    from numeric.cli import UsageError
     try:
         rec = check(args.expr, args.wrt, at=args.at or (), grads=args.grad or (), seed=args.seed)
     except BadInput as e:
-        raise UsageError(str(e)) from None
+        return _usage_error(e)
     except RecursionError:
-        raise UsageError("the expression is too deeply nested to differentiate") from None
+        return _usage_error("the expression is too deeply nested to differentiate")
     if args.report:
         tex, pdf = write_report(rec, args.expr, args.report)
         rec["report"] = {"tex": tex, "pdf": pdf}
@@ -580,18 +613,13 @@ def add_parser(subparsers):
 
 
 def main(argv=None):
-    """`python -m numeric.checkcmd check ...`: the subcommand on its own, with the CLI's error handling."""
-    from numeric.cli import UsageError, _err
+    """`python -m numeric.checkcmd check ...`: the subcommand on its own, until the CLI wires it in."""
     p = argparse.ArgumentParser(prog="deepderive")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     add_parser(sub)
     args = p.parse_args(argv)
-    try:
-        return args.run(args)
-    except UsageError as e:
-        _err(e)
-        return EXIT_USAGE
+    return args.run(args)
 
 
 if __name__ == "__main__":

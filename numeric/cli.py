@@ -172,8 +172,9 @@ def parser():
     s.add_argument("--check", action="store_true", help="write nothing; exit 1 if the committed files are stale")
     s.set_defaults(run=cmd_codegen)
 
-    from numeric import bench
+    from numeric import bench, checkcmd
     bench.add_parser(sub)
+    checkcmd.add_parser(sub)
 
     for name, helptext, fn in (("report", "write LaTeX (and PDF when pdflatex is installed) reports", cmd_report),
                                ("build", "the main job: verify, codegen and report everything", cmd_build)):

@@ -350,3 +350,10 @@ def test_near_a_kink_richardson_stands_down():
     rec = checkcmd.check("relu(x)", "x", at=["x=0.001"])
     assert rec["ok"] and rec["mode"] == "near-kink"
     assert any("Richardson skipped" in n for n in rec["notes"])
+
+
+def test_a_step_has_no_derivative_at_its_jump():
+    rec = checkcmd.check("heaviside(x)", "x", at=["x=0"], grads=["0"])
+    assert not rec["ok"] and "jumps at x=0" in rec["verdict"]
+    smooth_step = checkcmd.check("x*heaviside(x)", "x", at=["x=0"])  # continuous: one-sided slopes 0 and 1
+    assert smooth_step["ok"] and smooth_step["mode"] == "kink"

@@ -33,6 +33,9 @@ class sigmoid(sp.Function):
     def _eval_rewrite_as_exp(self, z, **kwargs):
         return self.definition(z)
 
+    def _pretty(self, printer):
+        return printer._print_Function(self, func_name="σ")
+
     def _latex(self, printer, exp=None):
         s = r"\sigma\left(%s\right)" % printer._print(self.args[0])
         return s if exp is None else r"%s^{%s}" % (s, exp)
@@ -59,6 +62,9 @@ class sigmoid_prime(sp.Function):
 
     def _eval_rewrite_as_exp(self, z, **kwargs):
         return self.definition(z)
+
+    def _pretty(self, printer):
+        return printer._print_Function(self, func_name="σ'")
 
     def _latex(self, printer, exp=None):
         s = r"\sigma'\left(%s\right)" % printer._print(self.args[0])

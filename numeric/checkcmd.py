@@ -149,11 +149,22 @@ def _compile(name, params, exprs, as_tuple, stable=True):
     else:
         lines, outs = _lift([unfold(e) for e in exprs],
                             {sp.Heaviside: _heaviside, sp.sign: _sign, sp.Abs: _analytic_abs})
+    # Common subexpressions within each temporary, then across the outputs (which only read temporaries).
+    body, names, k = [], [], 0
+    for t, d in lines + [(None, outs)]:
+        fresh = sp.numbered_symbols("_c", start=k)
+        repl, red = sp.cse(d if t is None else [d], symbols=fresh, order="canonical")
+        k += len(repl)
+        body += [(c, v) for c, v in repl]
+        if t is not None:
+            body.append((t, red[0]))
+        else:
+            outs = red
     bodies = [code(o) for o in outs]
     ret = "(" + ", ".join(bodies) + ",)" if as_tuple else bodies[0]
-    src = "".join([f"def {name}({', '.join(params)}):\n"] + [f"    {t} = {code(d)}\n" for t, d in lines]
+    src = "".join([f"def {name}({', '.join(params)}):\n"] + [f"    {t} = {code(d)}\n" for t, d in body]
                   + [f"    return {ret}\n"])
-    _audit(src, list(params) + [t.name for t, _ in lines])
+    _audit(src, list(params) + [t.name for t, _ in body])
     ns = {"__builtins__": {}, "np": anp}
     exec(compile(src, f"<deepderive check: {name}>", "exec"), ns)  # printer output over x0, _t0, ... only
     return src, ns[name]

@@ -57,12 +57,12 @@ def cmd_list(args):
 
 
 def verify_one(d, with_checks=True):
-    """Prove every step of d, then run its numeric checks; returns a JSON-able record."""
+    """Prove every step of d, then run its numeric checks; returns (JSON-able record, proof, checks)."""
     from numeric import checks
 
     proof = d.verify()
     results = checks.run(d.name) if with_checks else []
-    return {
+    return proof, results, {
         "name": d.name, "title": d.title, "source": d.source,
         "ok": proof.ok and all(r.passed for r in results),
         "steps": [{"status": s.status, "why": s.why, "claim": f"{s.lhs} = {s.rhs}", "detail": s.detail}
@@ -71,12 +71,14 @@ def verify_one(d, with_checks=True):
     }
 
 
-def cmd_verify(args):
+def cmd_verify(args, keep=None):
     ds = _resolve(args.names)
     records = []
     for i, d in enumerate(ds):
         print(f"[{i + 1}/{len(ds)}] verifying {d.name}", file=sys.stderr, flush=True)
-        rec = verify_one(d, with_checks=not args.no_checks)
+        proof, results, rec = verify_one(d, with_checks=not args.no_checks)
+        if keep is not None:
+            keep[d.name] = (proof, results)
         records.append(rec)
         if not args.json:
             print(f"{d.name}: {d.title} ({d.source})")
@@ -119,15 +121,16 @@ def cmd_codegen(args):
     return EXIT_OK
 
 
-def cmd_report(args):
+def cmd_report(args, done=None):
     from numeric.report import ReportError, write_report
 
     ds = _resolve(args.names)
     ok = True
     for i, d in enumerate(ds):
         print(f"[{i + 1}/{len(ds)}] report {d.name}", file=sys.stderr, flush=True)
+        proof, checks = (done or {}).get(d.name, (None, None))
         try:
-            r = write_report(d, out_dir=args.out, pdf=False if args.no_pdf else None)
+            r = write_report(d, out_dir=args.out, pdf=False if args.no_pdf else None, proof=proof, checks=checks)
         except ReportError as exc:
             _err(f"{d.name}: {exc}")
             ok = False
@@ -139,9 +142,10 @@ def cmd_report(args):
 
 def cmd_build(args):
     """The main job: verify everything, regenerate the code, write every report."""
-    codes = [cmd_verify(argparse.Namespace(names=[], json=False, verbose=False, no_checks=False)),
+    done = {}  # the reports reuse the proofs and checks instead of running them again
+    codes = [cmd_verify(argparse.Namespace(names=[], json=False, verbose=False, no_checks=False), keep=done),
              cmd_codegen(argparse.Namespace(check=False)),
-             cmd_report(argparse.Namespace(names=[], out=args.out, no_pdf=args.no_pdf))]
+             cmd_report(argparse.Namespace(names=[], out=args.out, no_pdf=args.no_pdf), done=done)]
     return max(codes)
 
 

@@ -33,19 +33,18 @@ class CodePrinter(NumPyPrinter):
     _print_exp = _print_log = _print_Abs = _print_sqrt = _print_tanh = _print_Function
     _print_sin = _print_cos = _print_Function
 
-    def _print_Max(self, expr):
+    def _fold(self, fn, expr):
         args = [self._print(a) for a in expr.args]
         out = args[0]
         for a in args[1:]:
-            out = f"np.maximum({out}, {a})"
+            out = f"{fn}({out}, {a})"
         return out
 
+    def _print_Max(self, expr):
+        return self._fold("np.maximum", expr)
+
     def _print_Min(self, expr):
-        args = [self._print(a) for a in expr.args]
-        out = args[0]
-        for a in args[1:]:
-            out = f"np.minimum({out}, {a})"
-        return out
+        return self._fold("np.minimum", expr)
 
     def _print_Pow(self, expr, rational=False):
         b, e = expr.args

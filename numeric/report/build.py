@@ -185,13 +185,15 @@ def compile_pdf(tex: pathlib.Path) -> pathlib.Path:
 
 # ---- the report ---------------------------------------------------------------------------------
 
-def write_report(name_or_derivation, out_dir="reports", pdf=None, progress=None) -> ReportResult:
+def write_report(name_or_derivation, out_dir="reports", pdf=None, progress=None, proof=None,
+                 checks=None) -> ReportResult:
     """Write ``<out_dir>/<name>.tex`` (+ ``figures/``, + ``<name>.pdf``) for one derivation.
 
     ``name_or_derivation``: a registered name, or a Derivation object (a user's own, from
     ``derivations.load_file``: its report has no generated-code and no checks section).
     ``pdf``: True builds the PDF (ReportError without pdflatex), False skips it, None builds it when
-    pdflatex is on PATH. ``progress(i, n, what)`` is called before each stage.
+    pdflatex is on PATH. ``progress(i, n, what)`` is called before each stage. ``proof`` and
+    ``checks`` (CheckResults) reuse what a caller already computed instead of verifying again.
     Raises ReportError when LaTeX fails; nothing in ``out_dir`` is changed then.
     """
     d, registered = _resolve(name_or_derivation)
@@ -209,11 +211,14 @@ def write_report(name_or_derivation, out_dir="reports", pdf=None, progress=None)
             progress(next(step), total, what)
 
     tell(f"verifying {d.name}")
-    proof = d.verify()
-    notes, checks, checks_note, ok = [], None, "", proof.ok
+    proof = proof or d.verify()
+    given, checks, notes, checks_note, ok = checks, None, [], "", proof.ok
     tell(f"numeric checks of {d.name}")
-    if registered:
+    if registered and given is not None:
+        checks, trouble = list(given), False
+    elif registered:
         checks, checks_note, trouble = run_checks(d.name)
+    if registered:
         ok = ok and not trouble and all(c.passed for c in checks)
     tell(f"generated code of {d.name}")
     functions = []

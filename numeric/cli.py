@@ -198,6 +198,9 @@ def main(argv=None):
     except UsageError as exc:
         _err(exc)
         return EXIT_USAGE
+    except OSError as exc:  # unwritable output directory, full disk, ...: one line, not a traceback
+        _err(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
+        return EXIT_FAILED
     except KeyboardInterrupt:
         _err("interrupted")
         return 130

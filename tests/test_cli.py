@@ -73,3 +73,12 @@ def test_verify_one_derivation_with_checks_exits_0():
     r = run("verify", "sigmoid")
     assert r.returncode == 0, r.stdout + r.stderr
     assert "FAILED" not in r.stdout
+
+
+def test_unwritable_output_directory_is_one_line(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    r = run("report", "sigmoid", "--no-pdf", "--out", str(blocker / "sub"))
+    assert r.returncode == 1
+    assert r.stderr.strip().splitlines()[-1].startswith("deepderive: error:")
+    assert "Traceback" not in r.stderr

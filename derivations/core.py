@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from .prove import CHECKED, FAILED, PROVED, Context, Verdict, judge
+from .prove import CHECKED, FAILED, PROVED, Context, Verdict, judge, judge_induction
 
 
 @dataclass(frozen=True)
@@ -14,6 +14,7 @@ class Step:
     rhs: object
     why: str
     cases: tuple = ()   # substitutions that together cover the claim, e.g. ({y: 0}, {y: 1})
+    induction: object = None  # a positive integer symbol n: the claim is proved for n = 1 and n -> n+1
 
 
 @dataclass(frozen=True)
@@ -89,9 +90,10 @@ class Derivation:
         self.definitions.append((symbol, sp.sympify(expr), why))
         return self
 
-    def step(self, lhs, rhs, why, cases=()):
-        """Claim lhs = rhs; with ``cases``, the claim is judged in each case (e.g. y = 0 and y = 1)."""
-        self.steps.append(Step(sp.sympify(lhs), sp.sympify(rhs), why, tuple(cases)))
+    def step(self, lhs, rhs, why, cases=(), induction=None):
+        """Claim lhs = rhs; with ``cases``, the claim is judged in each case (e.g. y = 0 and y = 1);
+        with ``induction=n`` (a positive integer symbol), it is proved for n = 1 and from n to n + 1."""
+        self.steps.append(Step(sp.sympify(lhs), sp.sympify(rhs), why, tuple(cases), induction))
         return self
 
     def result(self, name, expr):
@@ -107,6 +109,12 @@ class Derivation:
 
     def verify_step(self, step: Step) -> StepResult:
         lhs, rhs = self.expand_definitions(step.lhs), self.expand_definitions(step.rhs)
+        if step.induction is not None:
+            try:
+                v = judge_induction(lhs, rhs, step.induction, self.context)
+            except Exception as exc:  # an engine error fails the step
+                v = Verdict(FAILED, f"could not be judged: {type(exc).__name__}: {exc}")
+            return StepResult(step, v.status, v.detail, v.routes)
         verdicts = []
         for case in step.cases or ({},):
             try:

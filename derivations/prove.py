@@ -48,8 +48,42 @@ def _diff_of(lhs, rhs):
 
 # ---- route 1: symbolic -------------------------------------------------------------------------
 
+def _split_products(e):
+    """Π_j (a_j b_j) = Π_j a_j · Π_j b_j, and a factor free of j comes out as a power."""
+    def split(prod):
+        f, (j, lo, hi) = prod.function, prod.limits[0]
+        if len(prod.limits) != 1 or not isinstance(f, sp.Mul):
+            return prod
+        out = 1
+        for a in f.args:
+            out *= sp.Product(a, (j, lo, hi)) if a.has(j) else a ** (hi - lo + 1)
+        return out
+    return e.replace(lambda n: isinstance(n, sp.Product), split)
+
+
+def _align_products(e):
+    """Products of one term over ranges that end c apart: peel the longer one, Π_{a}^{B+c} = Π_{a}^{B} Π_{i=1}^{c} f(B+i)."""
+    prods = [p for p in e.atoms(sp.Product) if len(p.limits) == 1]
+    table = {}
+    for p in prods:
+        for q in prods:
+            (j, a, b), (j2, a2, b2) = p.limits[0], q.limits[0]
+            if p is q or a != a2 or p.function.xreplace({j: j2}) != q.function:
+                continue
+            c = sp.expand(b - b2)
+            if c.is_Integer and c > 0:
+                extra = sp.Mul(*[p.function.xreplace({j: b2 + i}) for i in range(1, int(c) + 1)])
+                table[p] = sp.Product(q.function.xreplace({j2: j}), (j, a, b2)) * extra
+    return e.xreplace(table)
+
+
+def _products(e):
+    return sp.expand(_align_products(_split_products(e)))
+
+
 _SIMPLIFIERS = (
     ("expand", sp.expand),
+    ("split and align products", _products),
     ("cancel", lambda e: sp.cancel(sp.together(e))),
     ("simplify", sp.simplify),
     ("expand_log+simplify", lambda e: sp.simplify(sp.expand_log(e))),
@@ -339,3 +373,27 @@ def judge(lhs, rhs, ctx: Context) -> Verdict:
         return Verdict(PROVED, "; ".join(routes[k] for k in ("symbolic", "components", "numeric") if k in routes), routes)
     reason = sym_why if not sym_ok else comp_why
     return Verdict(CHECKED, f"not proved symbolically ({reason}); {num_why}", routes)
+
+
+def judge_induction(lhs, rhs, n, ctx: Context) -> Verdict:
+    """Claim P(n): lhs = rhs for every positive integer n. Proved when P(1) is proved and P(n+1)
+    reduces to 0 once the hypothesis lhs(n) -> rhs(n) is substituted; the claim itself is still
+    evaluated numerically at random n, so a false claim fails whatever the symbolic side says."""
+    num_ok, num_why, _ = numeric(lhs, rhs, ctx)
+    routes = {"numeric": num_why}
+    if not num_ok:
+        return Verdict(FAILED, num_why, routes)
+    base = judge(lhs.xreplace({n: sp.S.One}), rhs.xreplace({n: sp.S.One}), ctx)
+    routes["base"] = f"{n} = 1: {base.status}"
+    hyp_l, hyp_r = unfold(lhs).doit(), unfold(rhs).doit()
+    nxt_l = unfold(lhs.subs(n, n + 1)).doit()
+    nxt_r = unfold(rhs.subs(n, n + 1)).doit()
+    step_ok, step_why = False, "the hypothesis does not occur in the next case"
+    if nxt_l.has(hyp_l):
+        step_ok, step_why = scalar_zero(nxt_l.xreplace({hyp_l: hyp_r}) - nxt_r, ctx.spd)
+    routes["step"] = f"{n} -> {n} + 1: " + ("reduces to 0 using the hypothesis (" + step_why + ")" if step_ok else step_why)
+    if base.status == PROVED and step_ok:
+        return Verdict(PROVED, f"by induction on {n}: base {n} = 1 proved; step {n} -> {n} + 1 reduces to 0 "
+                               f"using the hypothesis; {num_why}", routes)
+    return Verdict(CHECKED, f"induction on {n} not completed (base: {base.status}; step: {routes['step']}); {num_why}",
+                   routes)

@@ -324,3 +324,24 @@ def test_r5_posterior_mpmath_random_spd(n):
             bv = (m0.T * Si * m0)[0, 0] / 2 - (m1.T * Si * m1)[0, 0] / 2 + mpmath.log(pi / (1 - pi))
             r5 = 1 / (1 + mpmath.exp(-((wv.T * xv)[0, 0] + bv)))
             assert abs(bayes - r5) <= mpmath.mpf(10) ** -45 * abs(bayes), (bayes, r5)
+
+
+def test_induction_proves_the_depth_chain_and_rejects_false_claims():
+    from derivations.library import depth as dc
+
+    d = derivations.get("depth-chain")
+    by_induction = [s for s in d.verify().steps if s.step.induction is not None]
+    assert by_induction and all(s.status == "proved" for s in by_induction)
+    # The same induction on a closed form missing the first layer's h_{k-1} factor must fail.
+    wrong = Derivation("wrong-depth", "a wrong closed form by induction")
+    wrong.define(dc.L, dc.k + dc.m - 1)
+    wrong.step(sp.Derivative(dc.chain(dc.L, dc.k, dc.t, dc.x), dc.t),
+               dc.closed_form(dc.L) / dc.below(dc.k - 1, dc.x), "a deliberate mistake", induction=dc.m)
+    assert wrong.verify().steps[0].status == "failed"
+
+
+def test_induction_on_a_claim_true_only_at_the_base_fails():
+    n, i = sp.Symbol("n", integer=True, positive=True), sp.Symbol("i", integer=True, positive=True)
+    d = Derivation("gauss-wrong", "sum of the first n integers, wrongly")
+    d.step(sp.Sum(i, (i, 1, n)), n ** 2, "true for n = 1 only", induction=n)
+    assert d.verify().steps[0].status == "failed"

@@ -55,6 +55,8 @@ class chain(sp.Function):
     def eval(cls, jj, kk, tt, xx):
         if jj == kk:
             return sigmoid(tt * below(kk - 1, xx))
+        if (jj - kk).is_positive:  # the definition, also for a symbolic depth known to exceed k
+            return sigmoid(W[jj] * chain(jj - 1, kk, tt, xx))
         if jj.is_Integer and kk.is_Integer:
             if jj < kk:
                 return below(jj, xx)
@@ -122,7 +124,7 @@ def build():
     d.step(closed_form(L) * layer_factor(L + 1), closed_form(L + 1),
            r"induction step, product: $\prod_{j=k+1}^{L} a_j \cdot a_{L+1} = \prod_{j=k+1}^{L+1} a_j$")
     d.step(sp.Derivative(chain(L, k, t, x), t), closed_form(L),
-           r"by induction on $L$ from the base and the two induction steps")
+           r"by induction on $L$ from the base and the two induction steps", induction=m)
     d.step(closed_form(L, 1), x * sigmoid_prime(t * x) * sp.Product(sigmoid_prime(W[j] * chain(j - 1, 1, t, x)), (j, 2, L))
            * sp.Product(W[j], (j, 2, L)),
            r"$k = 1$: $h_0 = x$; split the product into $\prod\sigma'(u_{2j-1})$ and $\prod w_j$")

@@ -241,19 +241,41 @@ def accuracy(quick=False):
     return {"points": int(zs.size), "z_range": [-1000.0, 1000.0], "max_ulps": table}
 
 
+def import_times(repeats=5) -> dict:
+    """Median cost of importing each generated module on top of NumPy, each in a fresh interpreter."""
+    import subprocess
+    import sys
+
+    import derivations.codegen.write as w
+
+    probe = ("import time; t = time.perf_counter(); import numpy; a = time.perf_counter(); "
+             "import numeric.generated.{m}; b = time.perf_counter(); print(a - t, b - a)")
+    rows = []
+    for m in w.modules():
+        runs = [subprocess.run([sys.executable, "-c", probe.format(m=m)], capture_output=True, text=True,
+                               check=True).stdout.split() for _ in range(repeats)]
+        rows.append({"module": m, "numpy_s": statistics.median(float(r[0]) for r in runs),
+                     "extra_s": statistics.median(float(r[1]) for r in runs)})
+    return {"rows": rows}
+
+
 # ---- entry points ------------------------------------------------------------------------------
 
-def run_bench(sizes=(1, 100, 10_000, 1_000_000), depths=(8, 32, 128, 1024), repeats=None, quick=False) -> dict:
+def run_bench(sizes=(1, 100, 10_000, 1_000_000), depths=(8, 32, 128, 1024), repeats=None, quick=False,
+              progress=None) -> dict:
     if quick:
         sizes, depths, repeats = (1, 100), (8,), repeats or 3
     import platform
 
-    return {"machine": {"python": platform.python_version(), "numpy": np.__version__,
-                        "platform": platform.platform()},
-            "quick": quick,
-            "logistic": bench_logistic(sizes, repeats),
-            "depth": bench_depth(depths, repeats),
-            "accuracy": accuracy(quick)}
+    stages = (("logistic", lambda: bench_logistic(sizes, repeats)), ("depth", lambda: bench_depth(depths, repeats)),
+              ("accuracy", lambda: accuracy(quick)), ("imports", lambda: import_times(2 if quick else 5)))
+    out = {"machine": {"python": platform.python_version(), "numpy": np.__version__,
+                       "platform": platform.platform()}, "quick": quick}
+    for i, (name, run) in enumerate(stages, 1):
+        if progress:
+            progress(i, len(stages), name)
+        out[name] = run()
+    return out
 
 
 def _fmt_t(s):
@@ -292,15 +314,26 @@ def format_tables(result) -> str:
     out += [head, "-" * len(head)]
     for name, row in table.items():
         out.append(f"{name:>15} " + " ".join(f"{row[k]:>13.3g}" for k in keys))
+    if "imports" in result:
+        out.append("")
+        out.append("Import time (median, fresh interpreter): NumPy, then the generated module on top")
+        for r in result["imports"]["rows"]:
+            out.append(f"{r['module']:>15} numpy {_fmt_t(r['numpy_s'])}  + module {_fmt_t(r['extra_s'])}")
     return "\n".join(out)
 
 
 def cmd_bench(args):
-    result = run_bench(quick=args.quick)
+    import sys
+
+    def progress(i, n, name):
+        print(f"[{i}/{n}] bench {name}", file=sys.stderr, flush=True)
+    result = run_bench(quick=args.quick, progress=progress)
     print(format_tables(result))
     if args.json:
-        with open(args.json, "w", encoding="utf-8") as f:
-            json.dump(result, f, indent=2, default=float)
+        import pathlib
+
+        from derivations.codegen.write import atomic_write
+        atomic_write(pathlib.Path(args.json), json.dumps(result, indent=2, default=float) + "\n")
         print(f"wrote {args.json}")
     return 0
 

@@ -64,6 +64,13 @@ class Proof:
         return out
 
 
+def _expr(value):
+    """A SymPy object; strings are refused, since turning them into expressions means eval."""
+    if isinstance(value, str):
+        raise TypeError(f"got the string {value!r}: build the expression from SymPy objects instead")
+    return sp.sympify(value, strict=True)
+
+
 class Derivation:
     """An ordered chain of claims ``lhs = rhs``; ``verify()`` judges each one.
 
@@ -87,13 +94,13 @@ class Derivation:
                                sizes=tuple(sizes), points=points)
 
     def define(self, symbol, expr, why="definition"):
-        self.definitions.append((symbol, sp.sympify(expr), why))
+        self.definitions.append((symbol, _expr(expr), why))
         return self
 
     def step(self, lhs, rhs, why, cases=(), induction=None):
         """Claim lhs = rhs; with ``cases``, the claim is judged in each case (e.g. y = 0 and y = 1);
         with ``induction=n`` (a positive integer symbol), it is proved for n = 1 and from n to n + 1."""
-        self.steps.append(Step(sp.sympify(lhs), sp.sympify(rhs), why, tuple(cases), induction))
+        self.steps.append(Step(_expr(lhs), _expr(rhs), why, tuple(cases), induction))
         return self
 
     def result(self, name, expr):

@@ -36,7 +36,7 @@ class Grad(MatrixExpr):
     r"""Unevaluated gradient :math:`\nabla_w f` of a scalar ``f`` with respect to a column vector ``w``."""
 
     def __new__(cls, f, wrt):
-        return sp.Basic.__new__(cls, sp.sympify(f), wrt)
+        return sp.Basic.__new__(cls, sp.sympify(f, strict=True), wrt)
 
     @property
     def shape(self):
@@ -240,7 +240,7 @@ def explicit_matrices(matrix_symbols, dims, n, symmetric=()):
     out = {}
     sub = {d: n for d in dims}
     for m in sorted(matrix_symbols, key=lambda s: s.name):
-        r, c = (int(sp.sympify(k).subs(sub)) for k in m.shape)
+        r, c = (int(sp.sympify(k, strict=True).subs(sub)) for k in m.shape)
         if m in symmetric:
             e = [[None] * c for _ in range(r)]
             for i in range(r):

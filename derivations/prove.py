@@ -168,7 +168,7 @@ def components(lhs, rhs, ctx: Context):
             de = to_explicit(d, table, ctx.dims, n, ctx.spd)
             entries = list(de) if _is_matrix(de) else [de]
             for x in entries:
-                ok, why = scalar_zero(sp.sympify(x).doit())
+                ok, why = scalar_zero(sp.sympify(x, strict=True).doit())
                 if not ok:
                     return False, f"p={n}: {why}"
         return True, "explicit components for p=" + ",".join(map(str, ctx.sizes)) + " reduce to 0"
@@ -194,7 +194,7 @@ def _sample_scalar(sym, domains, rng, k=0):
 
 def _sample_matrix(m, n, ctx, rng):
     sub = {d: n for d in ctx.dims}
-    r, c = (int(sp.sympify(k).subs(sub)) for k in m.shape)
+    r, c = (int(sp.sympify(k, strict=True).subs(sub)) for k in m.shape)
     a = sp.Matrix(r, c, lambda i, j: sp.Float(rng.gauss(0, 1), 60))
     if m in ctx.spd:
         a = a * a.T / r + sp.eye(r)
@@ -236,7 +236,7 @@ def _num(e, point, ctx, n):
         v = v.xreplace({a: _indexed_value(a, point, ctx) for a in v.atoms(sp.Indexed)})
     if _is_matrix(v):
         return sp.ImmutableMatrix(sp.ImmutableMatrix(v).evalf(dps))
-    return sp.sympify(v).evalf(dps)
+    return sp.sympify(v, strict=True).evalf(dps)
 
 
 def _as_mpf(v):
@@ -359,7 +359,7 @@ def numeric(lhs, rhs, ctx: Context):
 
 def judge(lhs, rhs, ctx: Context) -> Verdict:
     """proved: symbolic zero, confirmed by components (matrices) and numerically; checked: numeric only."""
-    lhs, rhs = sp.sympify(lhs), sp.sympify(rhs)
+    lhs, rhs = sp.sympify(lhs, strict=True), sp.sympify(rhs, strict=True)
     num_ok, num_why, _ = numeric(lhs, rhs, ctx)
     routes = {"numeric": num_why}
     if not num_ok:

@@ -150,7 +150,7 @@ def _compile(name, params, exprs, as_tuple, stable=True):
         lines, outs = _lift([unfold(e) for e in exprs],
                             {sp.Heaviside: _heaviside, sp.sign: _sign, sp.Abs: _analytic_abs})
     # Common subexpressions within each temporary, then across the outputs (which only read temporaries).
-    body, names, k = [], [], 0
+    body, k = [], 0
     for t, d in lines + [(None, outs)]:
         fresh = sp.numbered_symbols("_c", start=k)
         repl, red = sp.cse(d if t is None else [d], symbols=fresh, order="canonical")

@@ -4,7 +4,6 @@ import json
 
 import pytest
 
-import derivations.library.depth  # noqa: F401  registers "depth-chain" (until it is in _LIBRARY)
 from numeric import bench
 
 

@@ -1,7 +1,7 @@
 """What to generate: one entry per NumPy function, naming the derivation result it computes."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,6 @@ class Spec:
     lets: tuple = ()            # ((python name, derivation, result key), ...) computed first
     returns: str | None = None  # Python expression of the outputs; default: the outputs in order
     doc_extra: str = ""
-    examples: tuple = field(default=())
 
 
 _SPECS: list[Spec] = []

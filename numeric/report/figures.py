@@ -239,7 +239,7 @@ def logistic_gradient_descent(path):
     ax1.set(xlabel="iteration $k$", ylabel="gap to the optimum", title=r"no penalty: $\inf\,\ell = 0$, not attained")
     ax1.legend(frameon=False)
     gap = np.maximum(ridge - fstar, 1e-17)
-    ax2.semilogy(k, gap, color="tab:red", lw=1.4, label=rf"$f(\theta_k) - f^*$")
+    ax2.semilogy(k, gap, color="tab:red", lw=1.4, label=r"$f(\theta_k) - f^*$")
     ax2.semilogy(k, (ridge[0] - fstar) * (1 - lam / (L + lam)) ** k, color="black", lw=0.9, ls="--",
                  label=r"bound $(1 - \lambda/(L+\lambda))^k\,(f(\theta_0) - f^*)$")
     ax2.set(xlabel="iteration $k$", title=rf"ridge $f = \ell + \frac{{\lambda}}{{2}}\|\theta\|^2$, $\lambda = {lam:g}$")

@@ -8,6 +8,7 @@ import hashlib
 import json
 import math
 import os
+import pathlib
 import re
 import shutil
 import subprocess
@@ -540,12 +541,10 @@ def write_report(rec, expr_text, out_dir):
              r"\paragraph{Generated code}", r"{\footnotesize\begin{verbatim}", code, r"\end{verbatim}}"]
     body += [r"\paragraph{Note} " + _tex_escape(n) for n in rec["notes"]]
     body += [r"\paragraph{Verdict} \texttt{" + _tex_escape(rec["verdict"]) + "}", r"\end{document}", ""]
+    from derivations.codegen.write import atomic_write
+
     tex = os.path.join(out_dir, stem + ".tex")
-    fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".check-", suffix=".tex")
-    with os.fdopen(fd, "w") as fh:
-        fh.write("\n".join(body))
-    os.chmod(tmp, 0o644)  # mkstemp's 0600 is for the scratch name, not the report
-    os.replace(tmp, tex)
+    atomic_write(pathlib.Path(tex), "\n".join(body))
     if not shutil.which("pdflatex"):
         return tex, None
     # Compile in a scratch directory beside the report, so DIR only ever gains a complete PDF (no aux files).

@@ -231,6 +231,9 @@ def atomic_write(path: pathlib.Path, text: str):
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 suits the scratch name, not the result
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)

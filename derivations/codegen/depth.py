@@ -11,7 +11,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..functions import sigmoid, sigmoid_prime
-from .printer import code
+from .block import Block
 from .stable import lower
 from .write import HEADER, CodegenError
 
@@ -51,10 +51,10 @@ def depth_t():
 def _layer_code(indent):
     """Stable σ(u) and σ'(u) of one pre-activation u, sharing exp(−|u|) through CSE."""
     u = sp.Symbol("u", real=True)
-    temps, (h, s) = sp.cse([lower(sigmoid(u)), lower(sigmoid_prime(u))],
-                           symbols=sp.numbered_symbols("t"), order="canonical")
-    lines = [f"{indent}{sym} = {code(val)}" for sym, val in temps]
-    return lines, code(h), code(s)
+    block = Block([lower(sigmoid(u)), lower(sigmoid_prime(u))])
+    lines_h, h = block.code_of(0)
+    lines_s, s = block.code_of(1)
+    return [indent + line for line in lines_h + lines_s], h, s
 
 
 def render_depth_module(get=None) -> str:

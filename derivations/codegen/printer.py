@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
+from sympy.printing.precedence import precedence
 
 # SymPy function name -> NumPy function; anything else is refused, never guessed.
 KNOWN = {
@@ -33,8 +34,25 @@ class CodePrinter(NumPyPrinter):
     _print_exp = _print_log = _print_Abs = _print_sqrt = _print_tanh = _print_Function
     _print_sin = _print_cos = _print_Function
 
+    def _print_Add(self, expr, order=None):
+        # Positive terms first: `a - b` is one NumPy call where `-b + a` is two.
+        terms = self._as_ordered_terms(expr, order=order)
+        terms = sorted(terms, key=lambda t: t.could_extract_minus_sign())
+        prec = precedence(expr)
+        out = []
+        for term in terms:
+            txt = self._print(term)
+            sign = "+"
+            if txt.startswith("-"):
+                sign, txt = "-", txt[1:]
+            if precedence(term) < prec:
+                txt = f"({txt})"
+            out += [sign, txt]
+        return ("-" if out[0] == "-" else "") + " ".join(out[1:])
+
     def _fold(self, fn, expr):
-        args = [self._print(a) for a in expr.args]
+        # Numbers last: np.maximum(z, 0) reads as written by hand.
+        args = [self._print(a) for a in sorted(expr.args, key=lambda a: a.is_number)]
         out = args[0]
         for a in args[1:]:
             out = f"{fn}({out}, {a})"
@@ -64,6 +82,10 @@ class CodePrinter(NumPyPrinter):
 
     def _print_Rational(self, expr):
         return f"{expr.p}/{expr.q}" if expr.q != 1 else str(expr.p)
+
+    def _print_Integer(self, expr):
+        # A float literal: NumPy converts a Python int operand more slowly, and values are unchanged.
+        return f"{int(expr)}.0"
 
     def _print_Float(self, expr):
         return repr(float(expr))

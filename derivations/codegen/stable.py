@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..functions import log1p, sigmoid, sigmoid_prime, softplus, where
+from ..functions import log1p, sigmoid, sigmoid_prime, softplus
 
 u = sp.Wild("u")
 
@@ -18,15 +18,18 @@ REWRITES = (
 
 
 def _e(z):
-    # e^{-|z|} as exp(where(z >= 0, -z, z)) rather than via |z|: autograd then takes the right-hand
-    # derivative at 0, the true one for these smooth functions (its |z|' = 0 would make σ'(0) = 0).
-    return sp.exp(where(sp.GreaterThan(z, 0), -z, z))
+    # e^{-|z|} as exp(min(z, 0) - max(z, 0)): exact in floating point (one operand is 0), it shares
+    # min/max with the other branches, and autograd splits a tie 1/2 : 1/2, so at z = 0 it sees
+    # (e^{-|z|})' = 0 and (e^{min(z,0)})' = 1/2, which gives the true σ'(0) = 1/4 and softplus'(0) = 1/2.
+    return sp.exp(sp.Min(z, 0) - sp.Max(z, 0))
 
 
 # function -> its stable form in NumPy primitives; every branch stays finite for all finite z.
+# NumPy calls cost more than the arithmetic for short arrays, so the forms share min/max and use no
+# where(): σ(z) = e^{min(z,0)} / (1 + e^{-|z|}) is σ's two branches in one expression.
 LOWERINGS = {
-    softplus: lambda z: where(sp.GreaterThan(z, 0), z, 0) + log1p(_e(z)),
-    sigmoid: lambda z: where(sp.GreaterThan(z, 0), 1, _e(z)) / (1 + _e(z)),
+    softplus: lambda z: sp.Max(z, 0) + log1p(_e(z)),
+    sigmoid: lambda z: sp.exp(sp.Min(z, 0)) / (1 + _e(z)),
     sigmoid_prime: lambda z: _e(z) / (1 + _e(z)) ** 2,
 }
 

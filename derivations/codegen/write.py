@@ -1,6 +1,8 @@
 """Assemble generated modules: matrix pieces → NumPy, stable rewrites, CSE, then the module text."""
 from __future__ import annotations
 
+import ast
+import itertools
 import os
 import pathlib
 import tempfile
@@ -8,6 +10,7 @@ import tempfile
 import sympy as sp
 
 from ..matrices import Unsupported, canon_entries, scalar
+from .block import Block
 from .printer import UnsupportedCode, code
 from .spec import MODULE_DOCS, Spec, custom_modules, specs
 from .stable import lower, rewrite
@@ -29,6 +32,13 @@ class _Function:
         self.lines: list[str] = []
         self.placeholders: dict = {}             # scalar(M) -> Symbol standing for its NumPy value
         self.need_n = False
+        self.temps: list[str] = []
+        self.temp_names = self._new_temps()
+
+    def _new_temps(self):
+        for k in itertools.count():
+            self.temps.append(f"t{k}")
+            yield self.temps[-1]
 
     # -- matrices ------------------------------------------------------------------------------
     def name_of(self, sym):
@@ -105,7 +115,9 @@ class _Function:
         return expr.xreplace(subs)
 
     def scalar_code(self, e):
-        return code(lower(rewrite(self.scalarize(e))))
+        lines, txt = Block([lower(rewrite(self.scalarize(e)))], self.temp_names).code_of(0)
+        self.lines += lines
+        return txt
 
 
 def _shallow_parts(e):
@@ -132,14 +144,15 @@ def _outputs(fn: _Function, d):
             fn.lines.append(f"{out.name} = {fn.mat(e)}")   # later outputs may use it by name
             pieces.append((out.name, [(None, out.name)]))
         elif out.reduce == "mean" and not is_matrix:
-            pieces.append((out.name, [(e, "np.mean({})")]))
+            pieces.append((out.name, [(e, "{}.sum() / n")]))
+            fn.need_n = True
         elif out.reduce == "mean":
             design = next(iter(fn.rows.values()))
             row = next((m for m in e.atoms(sp.MatrixSymbol) if m.name in fn.rows), None)
             parts = []
             for part, coeff in _shallow_parts(e).items():
                 if row is not None and part == row:
-                    parts.append((coeff, f"{design}.T @ {{}} / n"))
+                    parts.append((coeff, f"{{}} @ {design} / n"))
                 elif row is not None and part == sp.MatMul(row, row.T):
                     parts.append((coeff, f"({design}.T * {{}}) @ {design} / n"))
                 else:
@@ -151,6 +164,28 @@ def _outputs(fn: _Function, d):
     return pieces
 
 
+def _loads(stmt: str) -> set:
+    return {n.id for n in ast.walk(ast.parse(stmt)) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def free_dead(lines, ret, temporaries) -> list[str]:
+    """`del` each temporary after its last use when more statements follow.
+
+    Peak memory decides speed at N ~ 10⁴: every (N,) array alive at the peak is pages that the
+    allocator returns to the system after each call and takes back, page fault by page fault, in
+    the next.  Freeing temporaries early keeps the peak at the few arrays a statement needs.
+    """
+    uses = [_loads(line) for line in lines] + [_loads(ret)]
+    last = {v: max(i for i, u in enumerate(uses) if v in u) for v in temporaries if any(v in u for u in uses)}
+    out = []
+    for i, line in enumerate(lines):
+        out.append(line)
+        dead = [v for v in sorted(last, key=lambda v: (len(v), v)) if last[v] == i]
+        if dead and i < len(lines) - 1:
+            out.append("del " + ", ".join(dead))
+    return out
+
+
 def render_function(spec: Spec, get) -> str:
     d = get(spec.derivation)
     fn = _Function(spec)
@@ -160,33 +195,33 @@ def render_function(spec: Spec, get) -> str:
     try:
         pieces = _outputs(fn, d)
         flat = [e for _, parts in pieces for e, _t in parts if e is not None]
-        lowered = [lower(rewrite(fn.scalarize(e))) for e in flat]
-        temps, reduced = sp.cse(lowered, symbols=sp.numbered_symbols("t"), order="canonical")
-        body = [f"{sym} = {code(val)}" for sym, val in temps]
+        block = Block([lower(rewrite(fn.scalarize(e))) for e in flat], fn.temp_names)
         finals, k = [], 0
         for name, parts in pieces:
             terms = []
             for e, template in parts:
                 if e is None:
                     terms.append(template)
-                else:
-                    txt = code(reduced[k])
-                    k += 1
-                    bare = template in ("{}", "np.mean({})") or txt.isidentifier()
-                    terms.append(template.format(txt if bare else f"({txt})"))
+                    continue
+                lines, txt = block.code_of(k)
+                k += 1
+                fn.lines += lines
+                bare = template == "{}" or txt.isidentifier()
+                terms.append(template.format(txt if bare else f"({txt})"))
             finals.append((name, " + ".join(terms)))
+            if (len(pieces) > 1 or spec.returns) and finals[-1][1] != name:
+                fn.lines.append(f"{name} = {finals[-1][1]}")   # before later outputs' temporaries
     except (Unsupported, UnsupportedCode) as exc:
         raise CodegenError(f"{spec.name}: {exc}") from exc
     lines = list(fn.lines)
     if fn.need_n:
         design = next(iter(fn.rows.values()))
         lines.insert(0, f"n = {design}.shape[0]")
-    lines += body
     if len(finals) == 1 and not spec.returns:
         ret = finals[0][1]
     else:
-        lines += [f"{n} = {txt}" for n, txt in finals if txt != n]
         ret = spec.returns or ", ".join(n for n, _ in finals)
+    lines = free_dead(lines, ret, set(fn.temps) | {str(p) for p in fn.placeholders.values()})
     formula = "; ".join(f"{o.name} = {sp.latex(d.results[o.result])}" for o in spec.outputs)
     doc = (f'    r"""{spec.summary}\n\n'
            f"    Formula: ${formula}$\n"

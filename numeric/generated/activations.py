@@ -12,9 +12,9 @@ def sigmoid(z):
     Formula: $value = \sigma\left(z\right)$
     Derived in: 'sigmoid' (R6, R20); check with `deepderive verify sigmoid`.
     """
-    t0 = z >= 0
-    t1 = np.exp(np.where(t0, -z, z))
-    return np.where(t0, 1, t1)/(t1 + 1)
+    t0 = z*(z < 0.0)
+    t1 = z*(z >= 0.0)
+    return np.exp(t0)/(np.exp(t0 - t1) + 1.0)
 
 
 def sigmoid_prime(z):
@@ -23,8 +23,10 @@ def sigmoid_prime(z):
     Formula: $value = \sigma\left(- z\right) \sigma\left(z\right)$
     Derived in: 'sigmoid' (R6, R20); check with `deepderive verify sigmoid`.
     """
-    t0 = np.exp(np.where(z >= 0, -z, z))
-    return t0/(t0 + 1)**2
+    t0 = z*(z >= 0.0)
+    t1 = z*(z < 0.0)
+    t2 = np.exp(t1 - t0)
+    return t2/(t2 + 1.0)**2
 
 
 def log_sigmoid(z):
@@ -34,8 +36,9 @@ def log_sigmoid(z):
     Derived in: 'sigmoid' (R6, R20); check with `deepderive verify sigmoid`.
     """
     t0 = -z
-    t1 = t0 >= 0
-    return -np.log1p(np.exp(np.where(t1, z, t0))) - np.where(t1, t0, 0)
+    t1 = t0*(t0 >= 0.0)
+    t2 = t0*(t0 < 0.0)
+    return -t1 - np.log1p(np.exp(t2 - t1))
 
 
 def softplus(z):
@@ -44,5 +47,6 @@ def softplus(z):
     Formula: $value = \operatorname{softplus}\left(z\right)$
     Derived in: 'sigmoid' (R6, R20); check with `deepderive verify sigmoid`.
     """
-    t0 = z >= 0
-    return np.log1p(np.exp(np.where(t0, -z, z))) + np.where(t0, z, 0)
+    t0 = z*(z >= 0.0)
+    t1 = z*(z < 0.0)
+    return t0 + np.log1p(np.exp(t1 - t0))

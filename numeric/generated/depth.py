@@ -16,10 +16,11 @@ def chain_forward(x, w):
     h = x
     for j in range(len(w)):
         u = w[j] * h
-        t0 = u >= 0
-        t1 = np.exp(np.where(t0, -u, u))
-        t2 = t1 + 1
-        h = np.where(t0, 1, t1)/t2
+        t0 = u*(u >= 0.0)
+        t1 = u*(u < 0.0)
+        t2 = np.exp(t1 - t0)
+        t3 = t2 + 1.0
+        h = np.exp(t1)/t3
     return h
 
 
@@ -36,12 +37,13 @@ def chain_grad(x, w):
     ds = []
     for j in range(w.shape[0]):
         u = w[j] * h
-        t0 = u >= 0
-        t1 = np.exp(np.where(t0, -u, u))
-        t2 = t1 + 1
+        t0 = u*(u >= 0.0)
+        t1 = u*(u < 0.0)
+        t2 = np.exp(t1 - t0)
+        t3 = t2 + 1.0
         hs.append(h)
-        ds.append(t1/t2**2)
-        h = np.where(t0, 1, t1)/t2
+        ds.append(t2/t3**2)
+        h = np.exp(t1)/t3
     tail = 1.0
     grads = []
     for j in range(w.shape[0] - 1, -1, -1):

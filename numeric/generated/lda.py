@@ -15,7 +15,7 @@ def lda_params(mu0, mu1, Sigma, prior1):
     w = np.linalg.solve(Sigma, (mu1 - mu0))
     s0 = mu0 @ w
     s1 = mu1 @ w
-    b = -1/2*s0 - 1/2*s1 + np.log(prior1/(1 - prior1))
+    b = np.log(prior1/(1.0 - prior1)) - 1/2*s0 - 1/2*s1
     return w, b
 
 
@@ -28,9 +28,11 @@ def lda_posterior(X, mu0, mu1, Sigma, prior1):
     w = np.linalg.solve(Sigma, (mu1 - mu0))
     s0 = mu0 @ w
     s1 = mu1 @ w
-    b = -1/2*s0 - 1/2*s1 + np.log(prior1/(1 - prior1))
+    b = np.log(prior1/(1.0 - prior1)) - 1/2*s0 - 1/2*s1
+    del s0, s1
     Xw = X @ w
     t0 = Xw + b
-    t1 = t0 >= 0
-    t2 = np.exp(np.where(t1, -t0, t0))
-    return np.where(t1, 1, t2)/(t2 + 1)
+    del Xw
+    t1 = t0*(t0 < 0.0)
+    t2 = t0*(t0 >= 0.0)
+    return np.exp(t1)/(np.exp(t1 - t2) + 1.0)

@@ -14,10 +14,13 @@ def cross_entropy(w, b, X, y):
     w: (p,), b: scalar, X: (N, p), y: (N,) with labels 0 or 1 (the forms used are exact for these only).
     Derived in: 'logistic-regression' (R7); check with `deepderive verify logistic-regression`.
     """
+    n = X.shape[0]
     Xw = X @ w
-    t0 = (1 - 2*y)*(Xw + b)
-    t1 = t0 >= 0
-    return np.mean(np.log1p(np.exp(np.where(t1, -t0, t0))) + np.where(t1, t0, 0))
+    t0 = (1.0 - 2.0*y)*(Xw + b)
+    del Xw
+    t1 = t0*(t0 >= 0.0)
+    t2 = t0*(t0 < 0.0)
+    return (t1 + np.log1p(np.exp(t2 - t1))).sum() / n
 
 
 def cross_entropy_grad(w, b, X, y):
@@ -30,13 +33,16 @@ def cross_entropy_grad(w, b, X, y):
     """
     n = X.shape[0]
     Xw = X @ w
-    t0 = 1 - 2*y
+    t0 = 1.0 - 2.0*y
     t1 = t0*(Xw + b)
-    t2 = t1 >= 0
-    t3 = np.exp(np.where(t2, -t1, t1))
-    t4 = t0*np.where(t2, 1, t3)/(t3 + 1)
-    grad_w = X.T @ t4 / n
-    grad_b = np.mean(t4)
+    del Xw
+    t2 = t1*(t1 >= 0.0)
+    t3 = t1*(t1 < 0.0)
+    del t1
+    t4 = t0*np.exp(t3)/(np.exp(t3 - t2) + 1.0)
+    del t0, t2, t3
+    grad_w = t4 @ X / n
+    grad_b = t4.sum() / n
     return grad_w, grad_b
 
 
@@ -50,14 +56,19 @@ def cross_entropy_value_and_grad(w, b, X, y):
     """
     n = X.shape[0]
     Xw = X @ w
-    t0 = 1 - 2*y
+    t0 = 1.0 - 2.0*y
     t1 = t0*(Xw + b)
-    t2 = t1 >= 0
-    t3 = np.exp(np.where(t2, -t1, t1))
-    t4 = t0*np.where(t2, 1, t3)/(t3 + 1)
-    loss = np.mean(np.log1p(t3) + np.where(t2, t1, 0))
-    grad_w = X.T @ t4 / n
-    grad_b = np.mean(t4)
+    del Xw
+    t2 = t1*(t1 >= 0.0)
+    t3 = t1*(t1 < 0.0)
+    del t1
+    t4 = np.exp(t3 - t2)
+    loss = (t2 + np.log1p(t4)).sum() / n
+    del t2
+    t5 = t0*np.exp(t3)/(t4 + 1.0)
+    del t0, t3, t4
+    grad_w = t5 @ X / n
+    grad_b = t5.sum() / n
     return loss, grad_w, grad_b
 
 
@@ -72,11 +83,17 @@ def cross_entropy_hessian(w, b, X, y):
     n = X.shape[0]
     Xw = X @ w
     t0 = Xw + b
-    t1 = np.exp(np.where(t0 >= 0, -t0, t0))
-    t2 = t1/(t1 + 1)**2
-    h_ww = (X.T * t2) @ X / n
-    h_wb = X.T @ t2 / n
-    h_bb = np.mean(t2)
+    del Xw
+    t1 = t0*(t0 >= 0.0)
+    t2 = t0*(t0 < 0.0)
+    del t0
+    t3 = np.exp(t2 - t1)
+    del t1, t2
+    t4 = t3/(t3 + 1.0)**2
+    del t3
+    h_ww = (X.T * t4) @ X / n
+    h_wb = t4 @ X / n
+    h_bb = t4.sum() / n
     return np.concatenate([np.concatenate([h_ww, h_wb[:, None]], axis=1), np.concatenate([h_wb, np.reshape(h_bb, (1,))])[None, :]], axis=0)
 
 
@@ -88,8 +105,10 @@ def logistic_loss(w, b, X, y):
     w: (p,), b: scalar, X: (N, p), y: (N,) in {-1, 1}.
     Derived in: 'logistic-loss-pm1' (R8); check with `deepderive verify logistic-loss-pm1`.
     """
+    n = X.shape[0]
     Xw = X @ w
-    t0 = y*(Xw + b)
-    t1 = -t0
-    t2 = t1 >= 0
-    return np.mean(np.log1p(np.exp(np.where(t2, t0, t1))) + np.where(t2, t1, 0))
+    t0 = -y*(Xw + b)
+    del Xw
+    t1 = t0*(t0 >= 0.0)
+    t2 = t0*(t0 < 0.0)
+    return (t1 + np.log1p(np.exp(t2 - t1))).sum() / n

@@ -1,0 +1,77 @@
+"""Straight-line code for a list of scalar expressions: one-sided kinks, CSE, statements in order of need."""
+from __future__ import annotations
+
+import itertools
+
+import sympy as sp
+
+from .printer import code
+
+
+def _zero_kink(e):
+    """The argument a of Max(a, 0) or Min(a, 0), else None."""
+    if isinstance(e, (sp.Max, sp.Min)) and len(e.args) == 2 and sp.S.Zero in e.args:
+        a, b = e.args
+        return b if a == 0 else a
+    return None
+
+
+class Block:
+    """Statements ``name = code`` computing expressions; temporaries are named ``t0, t1, …`` in order.
+
+    max(a, 0) and min(a, 0) are written a*(a >= 0) and a*(a < 0), not np.maximum/np.minimum: the
+    values are the same, but autograd splits a tie 1/2 : 1/2 between the branches of maximum and
+    minimum, so at a = 0 its second derivatives of e.g. softplus would mix the branches (and be 0).
+    With one comparison per part, every derivative at a = 0 is that of the branch a >= 0, the true
+    one for the smooth functions built from them; and each part's derivative is exactly 0 or 1, so
+    no derivative is a difference of two that cancel (as a - max(a, 0) would make it for a > 0).
+    """
+
+    def __init__(self, exprs, names=None):
+        self._names = names if names is not None else (f"t{k}" for k in itertools.count())
+        kinks: dict = {}   # argument a -> (symbol for max(a, 0), symbol for min(a, 0))
+        fresh = sp.numbered_symbols("_k", real=True)
+
+        def cut(e):
+            a = _zero_kink(e)
+            if a not in kinks:
+                kinks[a] = (next(fresh), next(fresh))
+            return kinks[a][0] if isinstance(e, sp.Max) else kinks[a][1]
+
+        exprs = [sp.sympify(e).replace(lambda e: _zero_kink(e) is not None, cut) for e in exprs]
+        args = list(kinks)
+        temps, reduced = sp.cse(args + exprs, symbols=sp.numbered_symbols("_c", real=True), order="canonical")
+        self._defs = dict(temps)
+        for a, red in zip(args, reduced[:len(args)]):
+            pos, neg = kinks[a]
+            if not red.is_Symbol:                      # the comparison and the product need a name
+                bound = next(fresh)
+                self._defs[bound] = red
+                red = bound
+            self._defs[pos] = (">=", red)
+            self._defs[neg] = ("<", red)
+        self._outs = reduced[len(args):]
+        self._rename: dict = {}
+
+    def code_of(self, k) -> tuple[list[str], str]:
+        """(statements not yet emitted that expression k needs, the code of expression k)."""
+        lines: list[str] = []
+        e = self._outs[k]
+        for d in sorted(e.free_symbols & self._defs.keys(), key=lambda s: _first_use(s, e)):
+            self._emit(d, lines)
+        return lines, code(e.xreplace(self._rename))
+
+    def _emit(self, sym, lines):
+        if sym in self._rename:
+            return
+        val = self._defs[sym]
+        inner = val[1] if isinstance(val, tuple) else val
+        for d in sorted(inner.free_symbols & self._defs.keys(), key=sp.default_sort_key):
+            self._emit(d, lines)
+        name = self._rename[sym] = sp.Symbol(next(self._names), real=True)
+        txt = code(inner.xreplace(self._rename))
+        lines.append(f"{name} = {txt}*({txt} {val[0]} 0.0)" if isinstance(val, tuple) else f"{name} = {txt}")
+
+
+def _first_use(sym, e):
+    return next(k for k, node in enumerate(sp.preorder_traversal(e)) if node == sym)

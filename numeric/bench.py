@@ -7,6 +7,8 @@ errors in ulps against mpmath at 50 digits.
 from __future__ import annotations
 
 import json
+import os
+import platform
 import statistics
 import time
 
@@ -67,10 +69,16 @@ def _jax_value_and_grad():
 
     f = jax.jit(jax.value_and_grad(loss, argnums=(0, 1)))
 
-    def run(w, b, X, y):
-        v, (gw, gb) = f(w, b, X, y)
-        return jax.block_until_ready((v, gw, gb))
-    return run
+    def on_device(w, b, X, y):
+        """The call on arrays already on the device, as a JAX user holds them; compiled once per shape."""
+        args = [jax.device_put(a) for a in (w, np.float64(b), X, y)]
+
+        def run(*_):
+            v, (gw, gb) = f(*args)
+            return jax.block_until_ready((v, gw, gb))
+        run()
+        return run
+    return on_device
 
 
 # ---- timing ------------------------------------------------------------------------------------
@@ -89,11 +97,17 @@ def _calibrate(fn, target=2e-3):
 
 
 def _interleaved(fns: dict, repeats: int) -> dict:
-    """Median seconds per call of each function, the functions taking turns within each repeat."""
+    """Median seconds per call of each function, the functions taking turns within each repeat.
+
+    Each repeat starts one contender later, so none always runs right after the same other one
+    (whose allocations and cache traffic it would inherit).
+    """
     numbers = {k: _calibrate(f) for k, f in fns.items()}
     samples = {k: [] for k in fns}
-    for _ in range(repeats):
-        for k, f in fns.items():
+    order = list(fns)
+    for r in range(repeats):
+        for k in order[r % len(order):] + order[:r % len(order)]:
+            f = fns[k]
             n = numbers[k]
             t0 = time.perf_counter()
             for _ in range(n):
@@ -107,28 +121,29 @@ def bench_logistic(sizes, repeats):
 
     contenders = {"generated": gen.cross_entropy_value_and_grad, "hand_logaddexp": hand_logaddexp,
                   "hand_fast": hand_fast, "autograd": _autograd_value_and_grad()}
-    jax_run = _jax_value_and_grad()
-    if jax_run is not None:
-        contenders["jax_jit"] = jax_run
+    jax_setup = _jax_value_and_grad()
     rows = []
     for n in sizes:
         rng = np.random.default_rng(n)
         X = rng.standard_normal((n, P))
         y = (rng.random(n) < 0.5).astype(np.float64)
         w, b = 0.3 * rng.standard_normal(P), 0.1
+        calls = {k: (lambda f=f: f(w, b, X, y)) for k, f in contenders.items()}
+        if jax_setup is not None:
+            calls["jax_jit"] = jax_setup(w, b, X, y)
         ref = hand_fast(w, b, X, y)
-        for name, f in contenders.items():   # every contender computes the same thing
-            got = f(w, b, X, y)
+        for name, call in calls.items():   # every contender computes the same thing
+            got = call()
             assert np.allclose(float(got[0]), ref[0], rtol=1e-9), name
             assert np.allclose(np.asarray(got[1]), ref[1], rtol=1e-8, atol=1e-12), name
         reps = repeats if repeats else max(5, min(41, int(4e6 / (n * P)) + 5))
-        t = _interleaved({k: (lambda f=f: f(w, b, X, y)) for k, f in contenders.items()}, reps)
+        t = _interleaved(calls, reps)
         rows.append({"N": n, "repeats": reps, "seconds": t,
                      "generated/hand_logaddexp": t["generated"] / t["hand_logaddexp"],
                      "generated/hand_fast": t["generated"] / t["hand_fast"],
                      "generated/autograd": t["generated"] / t["autograd"],
                      **({"generated/jax_jit": t["generated"] / t["jax_jit"]} if "jax_jit" in t else {})})
-    return {"p": P, "jax": "used" if jax_run is not None else "JAX not installed", "rows": rows}
+    return {"p": P, "jax": "used" if jax_setup is not None else "JAX not installed", "rows": rows}
 
 
 def bench_depth(depths, repeats):
@@ -265,17 +280,50 @@ def run_bench(sizes=(1, 100, 10_000, 1_000_000), depths=(8, 32, 128, 1024), repe
               progress=None) -> dict:
     if quick:
         sizes, depths, repeats = (1, 100), (8,), repeats or 3
-    import platform
 
     stages = (("logistic", lambda: bench_logistic(sizes, repeats)), ("depth", lambda: bench_depth(depths, repeats)),
               ("accuracy", lambda: accuracy(quick)), ("imports", lambda: import_times(2 if quick else 5)))
     out = {"machine": {"python": platform.python_version(), "numpy": np.__version__,
-                       "platform": platform.platform()}, "quick": quick}
+                       "platform": platform.platform(), "cpus": os.cpu_count(), "cpu": _cpu_model()},
+           "quick": quick}
     for i, (name, run) in enumerate(stages, 1):
         if progress:
             progress(i, len(stages), name)
         out[name] = run()
+    out["targets"] = targets(out)
     return out
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            return next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), "")
+    except OSError:
+        return platform.processor()
+
+
+# The targets of issue #3, each (what, measured, limit, holds when measured <= limit).
+def targets(result) -> list[dict]:
+    rows = result["logistic"]["rows"]
+    small = [r for r in rows if r["N"] <= 100]
+    out = [
+        ("generated / hand logaddexp, every N", max(r["generated/hand_logaddexp"] for r in rows), 1.0),
+        ("generated / hand fast stable form, every N", max(r["generated/hand_fast"] for r in rows), 1.15),
+    ]
+    one = [r for r in rows if r["N"] == 1]
+    if one:
+        out.append(("generated / autograd at N = 1", one[0]["generated/autograd"], 0.1))
+    if small and all("generated/jax_jit" in r for r in small):
+        out.append(("generated / JAX jit, N <= 100", max(r["generated/jax_jit"] for r in small), 1.0))
+    out.append(("generated max error in ulps", max(result["accuracy"]["max_ulps"]["generated"].values()), 4))
+    depth = result["depth"]["rows"]
+    out.append(("depth: generated / autograd, every L", max(r["generated/autograd"] for r in depth), 1.0))
+    top = max(depth, key=lambda r: r["L"])
+    out.append((f"depth: derivation + codegen at L = {top['L']} (s)", top["derive_codegen_s"], 2.0))
+    if "imports" in result:
+        out.append(("import of a generated module over NumPy (s)",
+                    max(r["extra_s"] for r in result["imports"]["rows"]), 5e-3))
+    return [{"target": t, "measured": float(m), "limit": lim, "met": bool(m <= lim)} for t, m, lim in out]
 
 
 def _fmt_t(s):
@@ -290,12 +338,14 @@ def format_tables(result) -> str:
     lg = result["logistic"]
     names = list(lg["rows"][0]["seconds"]) if lg["rows"] else []
     out.append(f"Logistic mean cross-entropy + gradient, p = {lg['p']} (median time per call; JAX: {lg['jax']})")
-    head = f"{'N':>9} " + " ".join(f"{n:>14}" for n in names) + f" {'gen/hand':>9} {'gen/fast':>9} {'gen/autograd':>12}"
+    ratios = [("generated/hand_logaddexp", "gen/hand"), ("generated/hand_fast", "gen/fast"),
+              ("generated/autograd", "gen/autograd"), ("generated/jax_jit", "gen/jax")]
+    ratios = [(k, h) for k, h in ratios if lg["rows"] and k in lg["rows"][0]]
+    head = f"{'N':>9} " + " ".join(f"{n:>14}" for n in names) + "".join(f" {h:>12}" for _, h in ratios)
     out += [head, "-" * len(head)]
     for r in lg["rows"]:
         out.append(f"{r['N']:>9} " + " ".join(f"{_fmt_t(r['seconds'][n]):>14}" for n in names)
-                   + f" {r['generated/hand_logaddexp']:>9.2f} {r['generated/hand_fast']:>9.2f}"
-                     f" {r['generated/autograd']:>12.2f}")
+                   + "".join(f" {r[k]:>12.2f}" for k, _ in ratios))
     out.append("")
     out.append("Depth chain: derivation + codegen, code size, gradient evaluation (median per call)")
     head = f"{'L':>6} {'derive+codegen':>15} {'code bytes':>11} {'generated':>12} {'autograd':>12} {'gen/autograd':>13} {'rel err':>9}"
@@ -319,6 +369,13 @@ def format_tables(result) -> str:
         out.append("Import time (median, fresh interpreter): NumPy, then the generated module on top")
         for r in result["imports"]["rows"]:
             out.append(f"{r['module']:>15} numpy {_fmt_t(r['numpy_s'])}  + module {_fmt_t(r['extra_s'])}")
+    if result.get("targets"):
+        m = result["machine"]
+        out.append("")
+        out.append(f"Targets (issue #3) on {m.get('cpus', '?')} x {m.get('cpu') or 'unknown CPU'}, "
+                   f"Python {m['python']}, NumPy {m['numpy']}" + (" [--quick: small sizes only]" if result["quick"] else ""))
+        for t in result["targets"]:
+            out.append(f"  {'met   ' if t['met'] else 'MISSED'} {t['target']:<48} {t['measured']:>10.3g}  (<= {t['limit']:g})")
     return "\n".join(out)
 
 

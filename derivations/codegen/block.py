@@ -6,6 +6,7 @@ import itertools
 import sympy as sp
 
 from .printer import code
+from .stable import KINKS
 
 
 def _zero_kink(e):
@@ -48,8 +49,8 @@ class Block:
                 bound = next(fresh)
                 self._defs[bound] = red
                 red = bound
-            self._defs[pos] = (">=", red)
-            self._defs[neg] = ("<", red)
+            self._defs[pos] = (KINKS[sp.Max], red)
+            self._defs[neg] = (KINKS[sp.Min], red)
         self._outs = reduced[len(args):]
         self._rename: dict = {}
 

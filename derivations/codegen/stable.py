@@ -18,9 +18,8 @@ REWRITES = (
 
 
 def _e(z):
-    # e^{-|z|} as exp(min(z, 0) - max(z, 0)): exact in floating point (one operand is 0), it shares
-    # min/max with the other branches, and autograd splits a tie 1/2 : 1/2, so at z = 0 it sees
-    # (e^{-|z|})' = 0 and (e^{min(z,0)})' = 1/2, which gives the true σ'(0) = 1/4 and softplus'(0) = 1/2.
+    # e^{-|z|} as exp(min(z, 0) - max(z, 0)): exact in floating point (one operand is 0), and it
+    # shares min(z, 0) and max(z, 0) with the other branches.
     return sp.exp(sp.Min(z, 0) - sp.Max(z, 0))
 
 
@@ -32,6 +31,11 @@ LOWERINGS = {
     sigmoid: lambda z: sp.exp(sp.Min(z, 0)) / (1 + _e(z)),
     sigmoid_prime: lambda z: _e(z) / (1 + _e(z)) ** 2,
 }
+
+
+# max(a, 0) and min(a, 0) as a times one comparison, `a*(a >= 0.0)` and `a*(a < 0.0)` (see Block
+# for why): function -> the comparison that selects a.
+KINKS = {sp.Max: ">=", sp.Min: "<"}
 
 
 def rewrite(expr):
@@ -57,4 +61,6 @@ def proofs():
     out = [(p.xreplace({u: z}), r.xreplace({u: z}), f"rewrite {name}") for name, p, r in REWRITES]
     out += [(f(z), form(z), f"stable form of {f.__name__}: factor out $e^{{\\max(z,0)}}$, so no exp overflows")
             for f, form in LOWERINGS.items()]
+    out += [(f(z, 0), sp.Piecewise((z, sp.Rel(z, 0, op)), (0, True)), f"{f.__name__}(z, 0) is written z*(z {op} 0)")
+            for f, op in KINKS.items()]
     return out

@@ -34,6 +34,16 @@ def test_generated_functions_within_4_ulps(result):
     assert all(v <= 4 for v in table["generated"].values()), table["generated"]
 
 
+def test_targets_are_reported_not_asserted(result):
+    rows = {t["target"]: t for t in result["targets"]}
+    assert "generated max error in ulps" in rows and rows["generated max error in ulps"]["met"]
+    for t in result["targets"]:
+        assert t["met"] == (t["measured"] <= t["limit"])
+    if result["logistic"]["jax"] == "used":
+        assert "generated / JAX jit, N <= 100" in rows
+    assert "Targets (issue #3)" in bench.format_tables(result)
+
+
 def test_tables_and_parser(result, tmp_path, capsys):
     text = bench.format_tables(result)
     for word in ("Logistic", "Depth chain", "Accuracy", "generated", "autograd"):

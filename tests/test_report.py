@@ -123,6 +123,17 @@ def test_latexify_failure_falls_back_to_the_docstring_formula():
     assert text.isascii()
 
 
+def test_latexify_renders_the_math_not_the_memory_bookkeeping():
+    from numeric.generated.logistic import cross_entropy_value_and_grad
+
+    doc = latex.describe_function(cross_entropy_value_and_grad)
+    assert "del t" in doc.source                       # the listing shows the code as it is
+    assert doc.latexify is not None, doc.latexify_error
+    # x.sum() is rendered as a sum of x, not an empty sum
+    assert r"\sum \mathopen{}\left( t_{2} + \mathrm{log1p}" in doc.latexify and r"\sum t_{5}" in doc.latexify
+    assert r"\left( \mathclose{}\right)" not in doc.latexify
+
+
 def test_a_check_that_raises_becomes_a_failed_row():
     from numeric import checks
 

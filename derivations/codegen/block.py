@@ -26,6 +26,8 @@ class Block:
     With one comparison per part, every derivative at a = 0 is that of the branch a >= 0, the true
     one for the smooth functions built from them; and each part's derivative is exactly 0 or 1, so
     no derivative is a difference of two that cancel (as a - max(a, 0) would make it for a > 0).
+    The price: a must be finite (a*(a < 0) is inf*0 = nan at a = +inf), which it is whenever the
+    expression's inputs are, short of an overflow such as |Xw| > 1.8e308.
     """
 
     def __init__(self, exprs, names=None):

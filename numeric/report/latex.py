@@ -11,9 +11,14 @@ of the printed width, and the ``\ddfit`` macro scales down whatever the estimate
 """
 from __future__ import annotations
 
+import ast
+import importlib.util
 import inspect
 import math
+import pathlib
 import re
+import tempfile
+import textwrap
 import unicodedata
 from dataclasses import dataclass
 
@@ -557,6 +562,42 @@ def _tidy_latexify(tex: str) -> str:
     return re.sub(r"\\mathrm\{([A-Za-z]+)(\d+)\}", sub, tex)
 
 
+class _MathView(ast.NodeTransformer):
+    """x.sum() as np.sum(x): latexify prints the method call as an empty sum."""
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        f = node.func
+        if isinstance(f, ast.Attribute) and f.attr == "sum" and not node.args and not node.keywords:
+            return ast.Call(func=ast.Attribute(value=ast.Name(id="np", ctx=ast.Load()), attr="sum", ctx=ast.Load()),
+                            args=[f.value], keywords=[])
+        return node
+
+
+def _latexify(fn) -> str:
+    """latexify-py of the function as mathematics: without its `del` statements (they free memory)
+    and with x.sum() written np.sum(x).
+
+    latexify accepts only assignments before the return, and reads the source from a real file: the
+    function so rewritten is written to a temporary module and rendered from there.
+    """
+    import latexify
+
+    source = textwrap.dedent(inspect.getsource(fn))
+    tree = ast.parse(source)
+    tree.body[0].body = [stmt for stmt in tree.body[0].body if not isinstance(stmt, ast.Delete)]
+    tree = ast.fix_missing_locations(_MathView().visit(tree))
+    if ast.dump(tree) == ast.dump(ast.parse(source)):
+        return latexify.get_latex(fn, prefixes={"np"}, use_math_symbols=True)
+    with tempfile.TemporaryDirectory() as d:
+        path = pathlib.Path(d) / "deepderive_math_view.py"
+        path.write_text("import numpy as np\n\n\n" + ast.unparse(tree) + "\n", encoding="utf-8")
+        spec = importlib.util.spec_from_file_location("deepderive_math_view", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return latexify.get_latex(getattr(module, fn.__name__), prefixes={"np"}, use_math_symbols=True)
+
+
 def describe_function(fn, qualname: str | None = None) -> FunctionDoc:
     """Summary, docstring formula, latexify-py rendering (or its error) and source of a function."""
     qualname = qualname or f"{fn.__module__}.{fn.__name__}"
@@ -568,9 +609,7 @@ def describe_function(fn, qualname: str | None = None) -> FunctionDoc:
             formula = line.split("Formula:", 1)[1].strip() or None
             break
     try:
-        import latexify
-
-        tex, err = _tidy_latexify(latexify.get_latex(fn, prefixes={"np"}, use_math_symbols=True)), ""
+        tex, err = _tidy_latexify(_latexify(fn)), ""
     except Exception as exc:   # latexify supports a subset of Python; the report goes on without it
         tex, err = None, f"{type(exc).__name__}: {exc}"
     try:

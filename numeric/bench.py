@@ -73,7 +73,7 @@ def _jax_value_and_grad():
         """The call on arrays already on the device, as a JAX user holds them; compiled once per shape."""
         args = [jax.device_put(a) for a in (w, np.float64(b), X, y)]
 
-        def run(*_):
+        def run():
             v, (gw, gb) = f(*args)
             return jax.block_until_ready((v, gw, gb))
         run()

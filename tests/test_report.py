@@ -113,13 +113,13 @@ def test_checked_steps_and_check_tables_render():
 
 
 def test_latexify_failure_falls_back_to_the_docstring_formula():
-    from numeric.generated.logistic import cross_entropy_hessian
+    from numeric.generated.depth import chain_forward     # a loop: latexify's function style has none
 
-    doc = latex.describe_function(cross_entropy_hessian)
+    doc = latex.describe_function(chain_forward)
     text = latex.render_function(doc)
-    if doc.latexify is None:
-        assert "could not render this function" in text and "stands in for it" in text
-    assert doc.formula and r"\begin{gather*}" in text and r"\begin{lstlisting}" in text
+    assert doc.latexify is None and "For" in doc.latexify_error
+    assert "could not render this function" in text and "stands in for it" in text
+    assert doc.formula and r"$h_0 = x$" in text and r"\begin{lstlisting}" in text
     assert text.isascii()
 
 
@@ -132,6 +132,15 @@ def test_latexify_renders_the_math_not_the_memory_bookkeeping():
     # x.sum() is rendered as a sum of x, not an empty sum
     assert r"\sum \mathopen{}\left( t_{2} + \mathrm{log1p}" in doc.latexify and r"\sum t_{5}" in doc.latexify
     assert r"\left( \mathclose{}\right)" not in doc.latexify
+
+
+def test_docstring_formula_and_latexify_both_shown():
+    from numeric.generated.logistic import cross_entropy_hessian
+
+    doc = latex.describe_function(cross_entropy_hessian)
+    text = latex.render_function(doc)
+    assert doc.latexify is not None and r"\mathrm{vstack}" in doc.latexify, doc.latexify_error
+    assert r"\begin{gather*}" in text and r"\begin{lstlisting}" in text and text.isascii()
 
 
 def test_a_check_that_raises_becomes_a_failed_row():

@@ -102,8 +102,7 @@ emit(Spec("logistic", "cross_entropy_hessian", "logistic-gradient", ("w", "b", "
           (Output("h_ww", "hessian_ww", "mean"), Output("h_wb", "hessian_wb", "mean"), Output("h_bb", "hessian_bb", "mean")),
           "Hessian of the mean cross-entropy over (w, b), b last: a (p+1, p+1) PSD matrix.", rows=_rows,
           doc_extra=_batch,
-          returns="np.concatenate([np.concatenate([h_ww, h_wb[:, None]], axis=1), "
-                  "np.concatenate([h_wb, np.reshape(h_bb, (1,))])[None, :]], axis=0)"))
+          returns="np.vstack([np.column_stack([h_ww, h_wb]), np.hstack([h_wb, h_bb])])"))
 emit(Spec("logistic", "logistic_loss", "logistic-loss-pm1", ("w", "b", "X", "y"), _bind,
           (Output("loss", "loss", "mean"),), "Mean logistic loss -log sigmoid(y (w @ x + b)) for labels y in {-1, 1}.",
           rows=_rows, doc_extra="w: (p,), b: scalar, X: (N, p), y: (N,) in {-1, 1}."))

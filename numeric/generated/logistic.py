@@ -94,7 +94,7 @@ def cross_entropy_hessian(w, b, X, y):
     h_ww = (X.T * t4) @ X / n
     h_wb = t4 @ X / n
     h_bb = t4.sum() / n
-    return np.concatenate([np.concatenate([h_ww, h_wb[:, None]], axis=1), np.concatenate([h_wb, np.reshape(h_bb, (1,))])[None, :]], axis=0)
+    return np.vstack([np.column_stack([h_ww, h_wb]), np.hstack([h_wb, h_bb])])
 
 
 def logistic_loss(w, b, X, y):

@@ -32,6 +32,7 @@ class _Function:
         self.lines: list[str] = []
         self.placeholders: dict = {}             # scalar(M) -> Symbol standing for its NumPy value
         self.need_n = False
+        self.batched: set[str] = set()          # names of per-sample (N,) products X @ a
         self.temps: list[str] = []
         self.temp_names = self._new_temps()
 
@@ -98,6 +99,7 @@ class _Function:
             design = self.rows[row.name]
             rhs = f"{design} @ {self.mat(other)}"
             name = f"{design}{self.mat(other)}" if isinstance(other, sp.MatrixSymbol) else f"s{len(self.placeholders)}"
+            self.batched.add(name)
         else:
             rhs = self._product(mats)
             name = f"s{len(self.placeholders)}"
@@ -221,7 +223,7 @@ def render_function(spec: Spec, get) -> str:
         ret = finals[0][1]
     else:
         ret = spec.returns or ", ".join(n for n, _ in finals)
-    lines = free_dead(lines, ret, set(fn.temps) | {str(p) for p in fn.placeholders.values()})
+    lines = free_dead(lines, ret, set(fn.temps) | fn.batched)
     formula = "; ".join(f"{o.name} = {sp.latex(d.results[o.result])}" for o in spec.outputs)
     doc = (f'    r"""{spec.summary}\n\n'
            f"    Formula: ${formula}$\n"

@@ -29,7 +29,6 @@ def lda_posterior(X, mu0, mu1, Sigma, prior1):
     s0 = mu0 @ w
     s1 = mu1 @ w
     b = np.log(prior1/(1.0 - prior1)) - 1/2*s0 - 1/2*s1
-    del s0, s1
     Xw = X @ w
     t0 = Xw + b
     del Xw

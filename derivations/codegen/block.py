@@ -41,7 +41,7 @@ class Block:
                 kinks[a] = (next(fresh), next(fresh))
             return kinks[a][0] if isinstance(e, sp.Max) else kinks[a][1]
 
-        exprs = [sp.sympify(e).replace(lambda e: _zero_kink(e) is not None, cut) for e in exprs]
+        exprs = [e.replace(lambda e: _zero_kink(e) is not None, cut) for e in exprs]
         args = list(kinks)
         temps, reduced = sp.cse(args + exprs, symbols=sp.numbered_symbols("_c", real=True), order="canonical")
         self._defs = dict(temps)

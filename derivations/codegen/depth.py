@@ -64,8 +64,7 @@ def render_depth_module(get=None) -> str:
     get = get or registry.get
     d = get(DERIVATION)
     factor, first = _parts(d)
-    fwd_lines, h_code, _ = _layer_code("        ")
-    grad_lines, h_code2, s_code = _layer_code("        ")
+    layer_lines, h_code, s_code = _layer_code("        ")
     formula = sp.latex(d.results["grad"], symbol_names={depth_t(): "w_k"})
     out = HEADER
     out += '"""The depth chain (R19): forward pass and gradient of a scalar sigmoid chain of any depth, ' \
@@ -85,7 +84,7 @@ def chain_forward(x, w):
     h = x
     for j in range(len(w)):
         u = w[j] * h
-{chr(10).join(fwd_lines)}
+{chr(10).join(layer_lines)}
         h = {h_code}
     return h
 
@@ -103,10 +102,10 @@ def chain_grad(x, w):
     ds = []
     for j in range(w.shape[0]):
         u = w[j] * h
-{chr(10).join(grad_lines)}
+{chr(10).join(layer_lines)}
         hs.append(h)
         ds.append({s_code})
-        h = {h_code2}
+        h = {h_code}
     tail = 1.0
     grads = []
     for j in range(w.shape[0] - 1, -1, -1):

@@ -583,11 +583,11 @@ def _latexify(fn) -> str:
     """
     import latexify
 
-    source = textwrap.dedent(inspect.getsource(fn))
-    tree = ast.parse(source)
+    tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    as_written = ast.dump(tree)
     tree.body[0].body = [stmt for stmt in tree.body[0].body if not isinstance(stmt, ast.Delete)]
     tree = ast.fix_missing_locations(_MathView().visit(tree))
-    if ast.dump(tree) == ast.dump(ast.parse(source)):
+    if ast.dump(tree) == as_written:
         return latexify.get_latex(fn, prefixes={"np"}, use_math_symbols=True)
     with tempfile.TemporaryDirectory() as d:
         path = pathlib.Path(d) / "deepderive_math_view.py"

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from numeric import bench
+from deepderive import bench
 
 
 @pytest.fixture(scope="module")

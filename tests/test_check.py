@@ -15,16 +15,16 @@ from hypothesis import strategies as st
 
 from derivations.functions import log1p, sigmoid, softplus
 from derivations.parse import FUNCTIONS, ParseError, parse_expression, parse_expressions
-from numeric import checkcmd
+from deepderive import checkcmd
 
 w, b, x, y, z, w1, w2 = sp.symbols("w b x y z w1 w2", real=True)
 
 
 def _cli():
     """`deepderive` itself once the lead has wired `check` into it; until then the subcommand's own entry point."""
-    from numeric import cli
+    from deepderive import cli
     sub = next(a for a in cli.parser()._actions if isinstance(a, argparse._SubParsersAction))
-    return [sys.executable, "-m", "numeric.cli" if "check" in sub.choices else "numeric.checkcmd"]
+    return [sys.executable, "-m", "deepderive.cli" if "check" in sub.choices else "deepderive.checkcmd"]
 
 
 def run(*args, cwd=None, env=None):

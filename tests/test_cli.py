@@ -7,7 +7,7 @@ import pytest
 
 
 def run(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "numeric.cli", *args], capture_output=True, text=True, cwd=cwd)
+    return subprocess.run([sys.executable, "-m", "deepderive.cli", *args], capture_output=True, text=True, cwd=cwd)
 
 
 def test_list_names_every_lecture_derivation():

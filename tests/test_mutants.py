@@ -3,7 +3,7 @@ import autograd.numpy as anp
 import numpy as np
 import pytest
 
-from numeric.checkcmd import check
+from deepderive.checkcmd import check
 from numeric.gradcheck import check_gradient
 
 ALL_FOUR = "disagrees with autograd, complex-step, Richardson, mpmath"

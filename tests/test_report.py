@@ -1,4 +1,4 @@
-"""Tests for numeric.report: content of the .tex, reproducible bytes, a real PDF, atomic writes."""
+"""Tests for deepderive.report: content of the .tex, reproducible bytes, a real PDF, atomic writes."""
 import math
 import os
 import re
@@ -10,8 +10,8 @@ import derivations
 from derivations import Derivation, sigmoid
 from derivations.core import Proof, Step, StepResult
 from numeric.checks.result import CheckResult
-from numeric.report import ReportError, build, latex, pdflatex_path, write_report
-from numeric.report import figures as figure_registry
+from deepderive.report import ReportError, build, latex, pdflatex_path, write_report
+from deepderive.report import figures as figure_registry
 
 HAVE_TEX = pdflatex_path() is not None
 NO_TEX = "pdflatex is not on PATH (install texlive-latex-base and texlive-latex-recommended)"

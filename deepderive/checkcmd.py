@@ -565,8 +565,8 @@ def write_report(rec, expr_text, out_dir):
 # --- command line ------------------------------------------------------------------------------
 
 def _usage_error(msg):
-    # Printed here rather than raised as numeric.cli.UsageError: under `python -m numeric.cli` that module runs
-    # as __main__, whose UsageError is a different class from the one an import of numeric.cli would give.
+    # Printed here rather than raised as deepderive.cli.UsageError: under `python -m deepderive.cli` that module runs
+    # as __main__, whose UsageError is a different class from the one an import of deepderive.cli would give.
     print(f"deepderive: error: {msg}", file=sys.stderr)
     return EXIT_USAGE
 
@@ -623,7 +623,7 @@ def add_parser(subparsers):
 
 
 def main(argv=None):
-    """`python -m numeric.checkcmd check ...`: the subcommand on its own, until the CLI wires it in."""
+    """`python -m deepderive.checkcmd check ...`: the subcommand on its own, until the CLI wires it in."""
     p = argparse.ArgumentParser(prog="deepderive")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True

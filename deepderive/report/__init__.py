@@ -3,9 +3,9 @@
 Each report shows the statement, the definitions, every step as an aligned equation with its
 justification and status (proved / checked numerically / failed), the generated NumPy code (as
 LaTeX via latexify-py and as a listing), the table of numeric checks and the figures registered
-for the derivation in :mod:`numeric.report.figures`.
+for the derivation in :mod:`deepderive.report.figures`.
 
-    from numeric.report import write_report
+    from deepderive.report import write_report
     r = write_report("lda-posterior", out_dir="reports")     # r.tex_path, r.pdf_path, r.figures, r.ok
 """
 from .build import ReportError, ReportResult, compile_pdf, pdflatex_path, write_all, write_report

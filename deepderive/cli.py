@@ -122,7 +122,7 @@ def cmd_codegen(args):
 
 
 def cmd_report(args, done=None):
-    from numeric.report import ReportError, write_report
+    from deepderive.report import ReportError, write_report
 
     ds = _resolve(args.names)
     ok = True
@@ -176,7 +176,7 @@ def parser():
     s.add_argument("--check", action="store_true", help="write nothing; exit 1 if the committed files are stale")
     s.set_defaults(run=cmd_codegen)
 
-    from numeric import bench, checkcmd
+    from deepderive import bench, checkcmd
     bench.add_parser(sub)
     checkcmd.add_parser(sub)
 

@@ -1,0 +1,1 @@
+"""The deepderive application: command line, reports, the `check` command and the bench."""

@@ -1,11 +1,13 @@
-"""A derivation: definitions, then a chain of claimed equalities, each with its justification."""
+"""A derivation: definitions, then chains of claimed equalities, each step with its justification."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import product
 
 import sympy as sp
 
-from .prove import CHECKED, FAILED, PROVED, Context, Verdict, judge, judge_induction
+from .prove import CHECKED, FAILED, PROVED, Context, Verdict, canonical_bound, judge, judge_induction
+from .definitions import bound_symbols, definition_problems, expand, shape_symbols
 
 
 @dataclass(frozen=True)
@@ -13,49 +15,63 @@ class Step:
     lhs: object
     rhs: object
     why: str
-    cases: tuple = ()   # substitutions that together cover the claim, e.g. ({y: 0}, {y: 1})
+    cases: tuple = ()         # substitutions that together cover a finite domain, e.g. ({y: 0}, {y: 1})
     induction: object = None  # a positive integer symbol n: the claim is proved for n = 1 and n -> n+1
+    starts: bool = False      # this step opens a chain
+    chain: str | None = None  # the name derive() gave the chain this step opens
+    source: object = None     # the quantity derive() named: the step's lhs must be it
 
 
 @dataclass(frozen=True)
 class StepResult:
-    """A step with its status: proved, checked (numerically only) or failed."""
+    """A step with its status: proved, checked (numerically only: not a pass) or failed."""
 
     step: Step
     status: str
     detail: str
     routes: dict = field(default_factory=dict)
 
-    @property
-    def why(self):
-        return self.step.why
-
-    @property
-    def lhs(self):
-        return self.step.lhs
-
-    @property
-    def rhs(self):
-        return self.step.rhs
+    why = property(lambda self: self.step.why)
+    lhs = property(lambda self: self.step.lhs)
+    rhs = property(lambda self: self.step.rhs)
+    starts = property(lambda self: self.step.starts)
+    chain_name = property(lambda self: self.step.chain)
 
     @property
     def ok(self):
-        return self.status != FAILED
+        return self.status == PROVED
 
 
 @dataclass(frozen=True)
 class Proof:
     derivation: "Derivation"
     steps: tuple
+    problems: tuple = ()      # bad definitions, results no proved chain backs
 
     @property
     def ok(self) -> bool:
-        """No step failed (checked steps count as holding, but weaker than proved)."""
-        return all(s.ok for s in self.steps)
+        """Every step proved and nothing wrong with definitions or results: "checked" is not a pass."""
+        return not self.problems and all(s.status == PROVED for s in self.steps)
 
     @property
-    def proved(self) -> bool:
-        return all(s.status == PROVED for s in self.steps)
+    def holds(self) -> bool:
+        """Nothing failed: the weaker verdict ``--allow-checked`` accepts (checked steps allowed)."""
+        return not self.problems and all(s.status != FAILED for s in self.steps)
+
+    proved = ok
+
+    def passes(self, allow_checked=False) -> bool:
+        return self.holds if allow_checked else self.ok
+
+    @property
+    def chains(self) -> tuple:
+        """The steps grouped into chains lhs = e1 = e2 = …, in order."""
+        groups = []
+        for s in self.steps:
+            if s.starts or not groups:
+                groups.append([])
+            groups[-1].append(s)
+        return tuple(tuple(g) for g in groups)
 
     def counts(self) -> dict:
         out = {PROVED: 0, CHECKED: 0, FAILED: 0}
@@ -71,15 +87,21 @@ def _expr(value):
     return sp.sympify(value, strict=True)
 
 
-class Derivation:
-    """An ordered chain of claims ``lhs = rhs``; ``verify()`` judges each one.
+def _same(a, b) -> bool:
+    """Identical up to the names of bound indices."""
+    return a == b or canonical_bound(a) == canonical_bound(b)
 
-    ``define(symbol, expr)`` introduces a name used in later steps; the definitions are substituted
-    before a step is judged, so a step is proved about what the symbols mean, not about letters.
+
+class Derivation:
+    """Chains of claims ``lhs = e1 = e2 = …``; ``verify()`` judges each step and the chain structure.
+
+    ``derive(q)`` opens a chain from the quantity q, and each ``step`` (or ``then``) continues it: its
+    left side is the previous right side. ``define(symbol, expr)`` names an expression; definitions
+    are substituted (to a fixed point) before anything is compared or judged.
     """
 
     def __init__(self, name, title, *, statement="", source="", symmetric=(), spd=(), domains=None,
-                 dims=(), sizes=(1, 2, 3), points=4, names=None):
+                 dims=(), sizes=(1, 2, 3), points=12, names=None):
         self.name = name
         self.title = title
         self.statement = statement
@@ -88,46 +110,90 @@ class Derivation:
         self.definitions: list[tuple] = []
         self.results: dict = {}
         self.names = dict(names or {})   # symbol -> LaTeX name, for the report
+        self.domains = {s: (frozenset(v) if isinstance(v, (set, frozenset)) else tuple(v))
+                        for s, v in (domains or {}).items()}
+        self._claims: list[tuple] = []   # (result name, expected expr or None, at)
+        self._opening = None             # (quantity, name) from derive(), until the next step
         spd = tuple(spd)
         self.context = Context(symmetric=tuple(dict.fromkeys(tuple(symmetric) + spd)), spd=spd,
-                               domains=tuple((domains or {}).items()), dims=tuple(dims),
+                               domains=tuple(self.domains.items()), dims=tuple(dims),
                                sizes=tuple(sizes), points=points)
+
+    # ---- building ----------------------------------------------------------------------------------
 
     def define(self, symbol, expr, why="definition"):
         self.definitions.append((symbol, _expr(expr), why))
         return self
 
-    def step(self, lhs, rhs, why, cases=(), induction=None):
-        """Claim lhs = rhs; with ``cases``, the claim is judged in each case (e.g. y = 0 and y = 1);
-        with ``induction=n`` (a positive integer symbol), it is proved for n = 1 and from n to n + 1."""
-        self.steps.append(Step(_expr(lhs), _expr(rhs), why, tuple(cases), induction))
+    def derive(self, quantity, name=None, why=""):
+        """Open a new chain whose first left side is ``quantity``; ``name`` names what it derives."""
+        self._opening = (_expr(quantity), name)
         return self
 
-    def result(self, name, expr):
-        """Record a closed form that code generation and the report use."""
-        self.results[name] = expr
+    def step(self, lhs, rhs, why, cases=(), induction=None):
+        """Claim lhs = rhs, continuing the current chain (or opening one after ``derive`` / at the start).
+        With ``cases`` the claim is judged in each case, which must cover the symbols' finite domains;
+        with ``induction=n`` (a positive integer symbol), it is proved for n = 1 and from n to n + 1."""
+        opening, self._opening = self._opening, None
+        starts = opening is not None or not self.steps
+        self.steps.append(Step(_expr(lhs), _expr(rhs), why, tuple(cases), induction, starts,
+                               opening[1] if opening else None, opening[0] if opening else None))
         return self
+
+    def then(self, rhs, why, cases=(), induction=None):
+        """The next link of the chain: previous right side (or the derived quantity) = rhs."""
+        if self._opening is not None:
+            lhs = self._opening[0]
+        elif self.steps:
+            lhs = self.steps[-1].rhs
+        else:
+            raise ValueError("then() needs a chain: call derive(quantity) first")
+        return self.step(lhs, rhs, why, cases, induction)
+
+    def result(self, name, expr=None, at=None):
+        """The closed form ``name``: the last right side of the chain derive(..., name=name) opened (or,
+        without such a chain, of a chain ending in ``expr``), with ``at`` substituted for free symbols."""
+        at = dict(at or {})
+        chain = self._chain_named(name)
+        value = _expr(expr) if expr is not None else None
+        if value is None:
+            if chain is None:
+                raise ValueError(f"result {name!r}: no chain is named {name!r}; open one with derive(..., name={name!r})")
+            value = chain[-1].rhs.xreplace(at)
+        self.results[name] = value
+        self._claims.append((name, value, at))
+        return self
+
+    def _chain_named(self, name):
+        chains = _group(self.steps)
+        named = [c for c in chains if c[0].chain == name]
+        return named[-1] if named else None
+
+    # ---- definitions -----------------------------------------------------------------------------------
 
     def expand_definitions(self, expr):
-        """Substitute definitions (latest first, since later ones may use earlier ones)."""
-        for sym, value, _ in reversed(self.definitions):
-            expr = expr.xreplace({sym: value})
-        return expr
+        """Substitute every (valid) definition, to a fixed point."""
+        return expand(expr, self._valid_definitions()[0])
 
-    def verify_step(self, step: Step) -> StepResult:
-        lhs, rhs = self.expand_definitions(step.lhs), self.expand_definitions(step.rhs)
+    def _valid_definitions(self):
+        exprs = [e for s in self.steps for e in (s.lhs, s.rhs)] + [e for _, e, _ in self.definitions]
+        dims = set(self.context.dims) | shape_symbols(exprs)
+        return definition_problems(self.definitions, dims, bound_symbols(exprs), self.domains)
+
+    # ---- verifying ---------------------------------------------------------------------------------------
+
+    def verify_step(self, step: Step, previous: Step | None = None, table=None) -> StepResult:
+        table = self._valid_definitions()[0] if table is None else table
+        lhs, rhs = expand(step.lhs, table), expand(step.rhs, table)
+        refusal = self._refusal(step, previous, lhs, rhs, table)
+        if refusal:
+            return StepResult(step, FAILED, refusal)
         if step.induction is not None:
-            try:
-                v = judge_induction(lhs, rhs, step.induction, self.context)
-            except Exception as exc:  # an engine error fails the step
-                v = Verdict(FAILED, f"could not be judged: {type(exc).__name__}: {exc}")
+            v = _guarded(judge_induction, lhs, rhs, step.induction, self.context)
             return StepResult(step, v.status, v.detail, v.routes)
         verdicts = []
         for case in step.cases or ({},):
-            try:
-                v = judge(lhs.xreplace(case), rhs.xreplace(case), self.context)
-            except Exception as exc:  # nothing passes by accident: an engine error fails the step
-                v = Verdict(FAILED, f"could not be judged: {type(exc).__name__}: {exc}")
+            v = _guarded(judge, lhs.xreplace(case), rhs.xreplace(case), self.context)
             label = ", ".join(f"{k} = {val}" for k, val in case.items())
             verdicts.append(v if not label else Verdict(v.status, f"case {label}: {v.detail}", v.routes))
         order = {FAILED: 0, CHECKED: 1, PROVED: 2}
@@ -135,13 +201,97 @@ class Derivation:
         detail = worst.detail if len(verdicts) == 1 else " | ".join(v.detail for v in verdicts)
         return StepResult(step, worst.status, detail, worst.routes)
 
+    def _refusal(self, step, previous, lhs, rhs, table):
+        """Why the step is refused before any judging (chain structure, restatement, cases), or ''."""
+        if _same(lhs, rhs):
+            return "refused: both sides are the same expression; a restatement proves nothing"
+        if step.source is not None and not _same(lhs, expand(step.source, table)):
+            return "refused: the chain's first step does not start from the quantity derive() named"
+        if not step.starts and previous is not None and not _same(lhs, expand(previous.rhs, table)):
+            return ("refused: the left side is not the previous step's right side; "
+                    "open a new chain with derive(quantity) to start from elsewhere")
+        return _cases_problem(step.cases, self.domains)
+
     def verify(self, progress=None) -> Proof:
-        results = []
+        table, problems = self._valid_definitions()
+        results, previous = [], None
         for i, s in enumerate(self.steps):
-            results.append(self.verify_step(s))
+            results.append(self.verify_step(s, previous, table))
+            previous = s
             if progress:
                 progress(i + 1, len(self.steps), results[-1])
-        return Proof(self, tuple(results))
+        problems = list(problems) + self._result_problems(results, table)
+        return Proof(self, tuple(results), tuple(problems))
+
+    def _result_problems(self, results, table):
+        chains = _group(results)
+        out = []
+        for name, value, at in self._claims:
+            want = expand(value, table)
+            named = [c for c in chains if c[0].chain_name == name]
+            pool = named[-1:] or chains
+            backing = [c for c in pool if _same(expand(c[-1].rhs.xreplace(at), table), want)]
+            if not backing:
+                where = f"the chain named {name!r}" if named else "any chain"
+                out.append(f"result {name!r} is not the last right side of {where}")
+                continue
+            if not any(all(r.status == PROVED for r in c) for c in backing):
+                out.append(f"result {name!r}: its chain is not fully proved")
+            problem = _at_problem(at, backing[0], self.domains)
+            if problem:
+                out.append(f"result {name!r}: {problem}")
+        return out
 
     def __repr__(self):
         return f"Derivation({self.name!r}, {len(self.steps)} steps)"
+
+
+def _group(items):
+    groups = []
+    for s in items:
+        if s.starts or not groups:
+            groups.append([])
+        groups[-1].append(s)
+    return groups
+
+
+def _guarded(judge_fn, *args):
+    """Nothing passes by accident: an engine error fails the step, with its reason."""
+    try:
+        return judge_fn(*args)
+    except Exception as exc:  # noqa: BLE001 - the reason is shown; the step fails
+        return Verdict(FAILED, f"could not be judged: {type(exc).__name__}: {exc}")
+
+
+def _cases_problem(cases, domains):
+    """'' when the cases cover every combination of the finite domains of the symbols they fix."""
+    if not cases:
+        return ""
+    syms = list(dict.fromkeys(k for c in cases for k in c))
+    for s in syms:
+        if not isinstance(domains.get(s), frozenset):
+            return (f"refused: cases fix {s}, which has no finite domain; declare e.g. "
+                    f"domains={{{s}: {{0, 1}}}} on the Derivation, or prove the claim for every {s}")
+    if any(set(c) != set(syms) for c in cases):
+        return "refused: every case must fix the same symbols (" + ", ".join(map(str, syms)) + ")"
+    given = {tuple(sp.sympify(c[s]) for s in syms) for c in cases}
+    missing = [combo for combo in product(*(sorted(domains[s], key=float) for s in syms))
+               if tuple(sp.sympify(v) for v in combo) not in given]
+    if missing:
+        shown = ", ".join(f"{s} = {v}" for s, v in zip(syms, missing[0]))
+        return f"refused: the cases do not cover the declared domain (missing {shown})"
+    return ""
+
+
+def _at_problem(at, chain, domains):
+    """A result may instantiate a chain's free scalar symbols, only where that keeps the claim's premises."""
+    for sym, value in at.items():
+        if not isinstance(sym, sp.Symbol):
+            return f"only symbols can be instantiated, not {sym}"
+        if sym in domains:
+            return f"{sym} has a declared domain and cannot be instantiated"
+        value = sp.sympify(value)
+        for prop in ("real", "positive", "nonnegative", "integer"):
+            if sym.assumptions0.get(prop) and getattr(value, f"is_{prop}") is not True:
+                return f"{sym} is {prop}, but {value} is not known to be"
+    return ""

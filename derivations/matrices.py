@@ -235,10 +235,10 @@ def scalar_atoms_to_dummies(expr, spd=()):
 
 # ---- explicit components: the independent route --------------------------------------------
 
-def explicit_matrices(matrix_symbols, dims, n, symmetric=()):
-    """Explicit matrices of real symbols for each MatrixSymbol, the dimension symbols set to n."""
+def explicit_matrices(matrix_symbols, sizes, symmetric=()):
+    """Explicit matrices of real symbols for each MatrixSymbol, at the given sizes {dimension symbol: n}."""
     out = {}
-    sub = {d: n for d in dims}
+    sub = dict(sizes)
     for m in sorted(matrix_symbols, key=lambda s: s.name):
         r, c = (int(sp.sympify(k, strict=True).subs(sub)) for k in m.shape)
         if m in symmetric:
@@ -252,14 +252,14 @@ def explicit_matrices(matrix_symbols, dims, n, symmetric=()):
     return out
 
 
-def to_explicit(expr, table, dims, n, spd=()):
+def to_explicit(expr, table, sizes, spd=()):
     """Substitute explicit matrices; gradients and Jacobians become componentwise scalar derivatives.
 
     An SPD matrix S is parametrised by its inverse P = S⁻¹ (symmetric entries): S⁻¹ ↦ P,
     det S ↦ 1/det P, S ↦ P⁻¹. This change of variables is a bijection of the SPD cone and keeps
     quadratic forms polynomial, so the explicit route stays small enough to simplify.
     """
-    sub = {d: sp.Integer(n) for d in dims}
+    sub = {d: sp.Integer(n) for d, n in sizes.items()}
 
     def conv(e):
         if isinstance(e, sp.Inverse) and e.args[0] in spd:

@@ -1,4 +1,4 @@
-"""Decide one claimed equality three ways: symbolically, by explicit components, and numerically at high precision."""
+"""Decide one claimed equality three ways: symbolically, by explicit components, and by an independent numeric route."""
 from __future__ import annotations
 
 import random
@@ -8,11 +8,12 @@ import mpmath
 import sympy as sp
 
 from .functions import unfold
-from .matrices import (Grad, Jacobian, Unsupported, apply_rules, canon_entries, explicit_matrices,
-                       matrix_parts, scalar_atoms_to_dummies, to_explicit)
+from .matrices import (Unsupported, apply_rules, canon_entries, explicit_matrices, matrix_parts,
+                       scalar_atoms_to_dummies, to_explicit)
+from .numeval import Env, NotEvaluable, evaluate
+from .sampling import kink_values, matrix_value, real_value, rng_for, size_configs
 
 PROVED, CHECKED, FAILED = "proved", "checked", "failed"
-_DERIVATIVES = (sp.Derivative, Grad, Jacobian)
 
 
 @dataclass(frozen=True)
@@ -21,11 +22,10 @@ class Context:
 
     symmetric: tuple = ()
     spd: tuple = ()
-    domains: tuple = ()          # ((symbol, (lo, hi)), ...)
+    domains: tuple = ()          # ((symbol, (lo, hi) or a finite set), ...)
     dims: tuple = ()             # dimension symbols of the MatrixSymbols, e.g. (p,)
-    sizes: tuple = (1, 2, 3)     # explicit dimensions tried
-    points: int = 5              # random points per size
-    dps: int = 50
+    sizes: tuple = (1, 2, 3)     # largest explicit size for the components route is max(sizes)
+    points: int = 12             # random points per claim (plus points at kinks)
     seed: int = 0
 
 
@@ -48,12 +48,39 @@ def _diff_of(lhs, rhs):
 
 # ---- route 1: symbolic -------------------------------------------------------------------------
 
+_CANON: dict = {}
+
+
+def _canonical_var(v, depth):
+    """The bound variable used at this nesting depth: one shared Dummy per (depth, assumptions), never
+    equal to any free symbol, so alpha-equivalent sums and products become identical and no rewrite
+    can capture a free symbol."""
+    key = (depth, tuple(sorted(v.assumptions0.items())))
+    if key not in _CANON:
+        _CANON[key] = sp.Dummy(f"j{depth}", **v.assumptions0)
+    return _CANON[key]
+
+
+def canonical_bound(e, depth=0):
+    """Rename every bound index of Sum/Product to the canonical variable of its depth (one limit per node)."""
+    if not e.args or isinstance(e, (sp.MatrixSymbol, sp.Indexed, sp.Symbol)):
+        return e
+    if isinstance(e, (sp.Sum, sp.Product)):
+        f = e.function if len(e.limits) == 1 else type(e)(e.function, *e.limits[:-1])
+        v, lo, hi = e.limits[-1]
+        c = _canonical_var(v, depth)
+        return type(e)(canonical_bound(f.xreplace({v: c}), depth + 1),
+                       (c, canonical_bound(lo, depth), canonical_bound(hi, depth)))
+    return e.func(*[canonical_bound(a, depth) for a in e.args])
+
+
 def _split_products(e):
-    """Π_j (a_j b_j) = Π_j a_j · Π_j b_j, and a factor free of j comes out as a power."""
+    """Π_j (a_j b_j) = Π_j a_j · Π_j b_j, and a factor free of j comes out as a power (Karr's
+    convention makes both hold for every integer range)."""
     def split(prod):
-        f, (j, lo, hi) = prod.function, prod.limits[0]
-        if len(prod.limits) != 1 or not isinstance(f, sp.Mul):
+        if len(prod.limits) != 1 or not isinstance(prod.function, sp.Mul):
             return prod
+        f, (j, lo, hi) = prod.function, prod.limits[0]
         out = 1
         for a in f.args:
             out *= sp.Product(a, (j, lo, hi)) if a.has(j) else a ** (hi - lo + 1)
@@ -62,23 +89,26 @@ def _split_products(e):
 
 
 def _align_products(e):
-    """Products of one term over ranges that end c apart: peel the longer one, Π_{a}^{B+c} = Π_{a}^{B} Π_{i=1}^{c} f(B+i)."""
+    """Products of one term that differ only in their upper limit, by an integer c > 0: peel the
+    longer one, Π_{j=a}^{B+c} f(j) = Π_{j=a}^{B} f(j) · Π_{i=1}^{c} f(B+i). Applied after
+    canonical_bound, so "the same term" means alpha-equivalent, and every new factor is built from
+    the peeled product's own term."""
     prods = [p for p in e.atoms(sp.Product) if len(p.limits) == 1]
     table = {}
     for p in prods:
         for q in prods:
             (j, a, b), (j2, a2, b2) = p.limits[0], q.limits[0]
-            if p is q or a != a2 or p.function.xreplace({j: j2}) != q.function:
+            if p is q or j != j2 or a != a2 or p.function != q.function:
                 continue
             c = sp.expand(b - b2)
             if c.is_Integer and c > 0:
                 extra = sp.Mul(*[p.function.xreplace({j: b2 + i}) for i in range(1, int(c) + 1)])
-                table[p] = sp.Product(q.function.xreplace({j2: j}), (j, a, b2)) * extra
+                table[p] = sp.Product(p.function, (j, a, b2)) * extra
     return e.xreplace(table)
 
 
 def _products(e):
-    return sp.expand(_align_products(_split_products(e)))
+    return sp.expand(_align_products(canonical_bound(_split_products(e))))
 
 
 _SIMPLIFIERS = (
@@ -113,7 +143,7 @@ def _by_cases(e):
 
 def scalar_zero(e, spd=(), split=True):
     """True only when a simplifier returns exactly zero; anything else (including giving up) is False."""
-    e = scalar_atoms_to_dummies(e, spd)
+    e = canonical_bound(scalar_atoms_to_dummies(e, spd))
     if e == 0:
         return True, "the difference is 0 in canonical form"
     if split and e.has(*_KINKED):
@@ -157,213 +187,203 @@ def _matrix_symbols(*exprs):
 
 
 def components(lhs, rhs, ctx: Context):
-    """Substitute explicit matrices of symbols for every size and reduce each entry (scalar calculus only)."""
+    """Substitute explicit matrices of symbols at several sizes (distinct per dimension symbol, up to
+    max(ctx.sizes)) and reduce each entry with scalar calculus only."""
     mats = _matrix_symbols(lhs, rhs)
     if not mats:
         return None, "no matrices"
+    dims = _dims_of((lhs, rhs), ctx)
+    configs = [c for c in size_configs(dims) if max(c.values(), default=1) <= max(ctx.sizes)]
     try:
         d = unfold(_diff_of(lhs, rhs))
-        for n in ctx.sizes:
-            table = explicit_matrices(mats, ctx.dims, n, ctx.symmetric)
-            de = to_explicit(d, table, ctx.dims, n, ctx.spd)
+        for config in configs:
+            table = explicit_matrices(mats, config, ctx.symmetric)
+            de = to_explicit(d, table, config, ctx.spd)
             entries = list(de) if _is_matrix(de) else [de]
             for x in entries:
                 ok, why = scalar_zero(sp.sympify(x, strict=True).doit())
                 if not ok:
-                    return False, f"p={n}: {why}"
-        return True, "explicit components for p=" + ",".join(map(str, ctx.sizes)) + " reduce to 0"
+                    return False, f"{_sizes(config)}: {why}"
+        return True, "explicit components reduce to 0 at " + "; ".join(_sizes(c) for c in configs)
     except Unsupported as exc:
         return False, str(exc)
 
 
-# ---- route 3: numeric at high precision ----------------------------------------------------------
-
-_MAGNITUDES = (1.0, 2.0, 6.0, 0.05, 4.0)  # cycled over the points: claims false only far out get caught
-
-
-def _sample_scalar(sym, domains, rng, k=0):
-    if sym in domains:
-        lo, hi = domains[sym]
-        return sp.Float(rng.uniform(lo, hi), 60)
-    if sym.is_integer:
-        return sp.Integer(rng.randint(1, 4))
-    m = _MAGNITUDES[k % len(_MAGNITUDES)]
-    v = rng.uniform(0.2 * m, m)
-    return sp.Float(v if sym.is_positive or rng.random() < 0.5 else -v, 60)
+def _sizes(config):
+    return ", ".join(f"{d}={n}" for d, n in config.items()) or "the given sizes"
 
 
-def _sample_matrix(m, n, ctx, rng):
-    sub = {d: n for d in ctx.dims}
-    r, c = (int(sp.sympify(k, strict=True).subs(sub)) for k in m.shape)
-    a = sp.Matrix(r, c, lambda i, j: sp.Float(rng.gauss(0, 1), 60))
-    if m in ctx.spd:
-        a = a * a.T / r + sp.eye(r)
-    elif m in ctx.symmetric:
-        a = (a + a.T) / 2
-    return sp.ImmutableMatrix(a)
+# ---- route 3: numeric, by the independent evaluator ---------------------------------------------
+
+_POINTS_MIN = 3          # fewer evaluable points than this: the claim cannot be confirmed
+_MARGIN = 8              # digits of headroom for rounding that accumulates over many operations
+_CAP = 400               # most digits the adaptive precision may ask for
 
 
-def _indexed_value(a, point, ctx):
-    """A deterministic random value for y[i], the same wherever it appears at this point."""
-    rng = random.Random(f"{ctx.seed}:{point.get('_id')}:{a}")
-    lo, hi = dict(ctx.domains).get(a.base, dict(ctx.domains).get(sp.Symbol(str(a.base), real=True), (-2.0, 2.0)))
-    return sp.Float(rng.uniform(lo, hi), 60)
+def _dims_of(exprs, ctx):
+    """Dimension symbols: the declared ones and every symbol in a matrix's shape (e.g. I_p in 2I = I + I)."""
+    dims = set(ctx.dims)
+    for e in exprs:
+        for node in sp.preorder_traversal(e):
+            if isinstance(node, sp.MatrixExpr):
+                for k in node.shape:
+                    dims |= sp.sympify(k).free_symbols
+    return sorted(dims, key=sp.default_sort_key)
 
 
-def _top_derivatives(e):
-    """Derivative nodes not nested in another derivative node."""
-    if isinstance(e, _DERIVATIVES):
-        return [e]
-    out = []
-    for a in e.args:
-        out += _top_derivatives(a)
-    return out
+def _scalars(exprs, dims, mats):
+    syms = set()
+    for e in exprs:
+        syms |= e.free_symbols
+    labels = {a.base.label for e in exprs for a in e.atoms(sp.Indexed)}
+    return sorted((s for s in syms - set(dims) - mats - labels if isinstance(s, sp.Symbol)),
+                  key=sp.default_sort_key)
 
 
-def _num(e, point, ctx, n):
-    """Value of e at point; derivatives by mpmath.diff on the evaluated inner expression."""
-    dps = mpmath.mp.dps + 10
-    subs = {}
-    for node in _top_derivatives(e):
-        subs[node] = _num_derivative(node, point, ctx, n)
-    e = e.xreplace(subs)
-    table = {k: v for k, v in point.items() if k != "_id"}
-    if n is not None:
-        table.update({d: sp.Integer(n) for d in ctx.dims})
-    v = e.xreplace(table)
-    v = v.doit() if hasattr(v, "doit") else v
-    if isinstance(v, sp.Basic) and v.has(sp.Indexed):
-        v = v.xreplace({a: _indexed_value(a, point, ctx) for a in v.atoms(sp.Indexed)})
-    if _is_matrix(v):
-        return sp.ImmutableMatrix(sp.ImmutableMatrix(v).evalf(dps))
-    return sp.sympify(v, strict=True).evalf(dps)
+def _points(lhs, rhs, ctx):
+    """Yield (values, indexed callback): wide magnitudes, both signs unless assumed, points at and
+    either side of each kink, distinct sizes for distinct dimension symbols."""
+    rng = rng_for(lhs, rhs, salt=ctx.seed)
+    domains = dict(ctx.domains)
+    mats = _matrix_symbols(lhs, rhs)
+    dims = _dims_of((lhs, rhs), ctx)
+    scalars = _scalars((lhs, rhs), dims, mats)
+    configs = size_configs(dims)
+    constant = not (scalars or mats or dims or any(e.has(sp.Indexed) for e in (lhs, rhs)))
+    per = 1 if constant else max(2, -(-ctx.points // len(configs)))
+    kinks = [(s, v) for s in scalars if s.is_real for v in kink_values((lhs, rhs), s)]
+    k = 0
+    for config in configs:
+        for _ in range(per + (len(kinks) if config is configs[-1] else 0)):
+            values = {s: real_value(s, k, rng, domains.get(s)) for s in scalars}
+            if k >= len(configs) * per:
+                s, v = kinks[k - len(configs) * per]
+                values[s] = v
+            values.update({d: mpmath.mpf(n) for d, n in config.items()})
+            for m in sorted(mats, key=lambda s: s.name):
+                r, c = (int(sp.sympify(x).xreplace({d: sp.Integer(n) for d, n in config.items()})) for x in m.shape)
+                values[m] = matrix_value(m, r, c, rng, m in ctx.spd, m in ctx.symmetric)
+            yield values, _indexed_values(ctx, k, domains), config
+            k += 1
 
 
-def _as_mpf(v):
-    if _is_matrix(v):
-        if v.shape != (1, 1):
-            raise Unsupported(f"expected a scalar, got shape {v.shape}")
-        v = v[0, 0]
-    z = complex(v) if v.is_number else None
-    if z is None or z.imag != 0 and abs(z.imag) > 1e-40 * max(1.0, abs(z.real)):
-        raise Unsupported(f"value is not real: {v}")
-    return mpmath.mpf(sp.re(v))
+def _indexed_values(ctx, k, domains):
+    """y[i] at this point: drawn once per entry, the same wherever it appears."""
+    cache = {}
+
+    def value(label, idx):
+        if (label, idx) not in cache:
+            r = random.Random(f"{ctx.seed}:{k}:{label}:{idx}")
+            dom = domains.get(label, domains.get(sp.IndexedBase(label)))
+            cache[label, idx] = real_value(sp.Symbol(str(label), real=True), r.randrange(12), r, dom)
+        return cache[label, idx]
+    return value
 
 
-def _num_derivative(node, point, ctx, n):
-    if isinstance(node, sp.Derivative):
-        f = node.expr
-        variables = [v for v, k in node.variable_count for _ in range(k)]
-        if len(set(variables)) != 1:
-            raise Unsupported("mixed scalar derivatives")
-        v = variables[0]
-        g = lambda t: _as_mpf(_num(f, {**point, v: sp.Float(t, mpmath.mp.dps + 10)}, ctx, n))
-        return sp.Float(mpmath.diff(g, mpmath.mpf(point[v]), len(variables)), mpmath.mp.dps)
-    if isinstance(node, Jacobian) and isinstance(node.args[0], Grad) and node.args[0].args[1] == node.args[1]:
-        f, w = node.args[0].args
-        w0 = point[w]
-        k = w0.shape[0]
-
-        def second(i, j):
-            def g(*ts):
-                m = sp.Matrix(w0)
-                m[i, 0] = sp.Float(ts[0], mpmath.mp.dps + 10)
-                if i != j:
-                    m[j, 0] = sp.Float(ts[1], mpmath.mp.dps + 10)
-                return _as_mpf(_num(f, {**point, w: sp.ImmutableMatrix(m)}, ctx, n))
-            if i == j:
-                return sp.Float(mpmath.diff(g, mpmath.mpf(w0[i, 0]), 2), mpmath.mp.dps)
-            return sp.Float(mpmath.diff(g, (mpmath.mpf(w0[i, 0]), mpmath.mpf(w0[j, 0])), (1, 1)), mpmath.mp.dps)
-        return sp.ImmutableMatrix(k, k, lambda i, j: second(i, j))
-    if isinstance(node, Grad):
-        f, w = node.args
-        w0 = point[w]
-
-        def partial(i):
-            def g(t):
-                m = sp.Matrix(w0)
-                m[i, 0] = sp.Float(t, mpmath.mp.dps + 10)
-                return _as_mpf(_num(f, {**point, w: sp.ImmutableMatrix(m)}, ctx, n))
-            return sp.Float(mpmath.diff(g, mpmath.mpf(w0[i, 0])), mpmath.mp.dps)
-        return sp.ImmutableMatrix(w0.shape[0], 1, lambda i, j: partial(i))
-    v, w = node.args
-    w0 = point[w]
-
-    def entry(i, j):
-        def g(t):
-            m = sp.Matrix(w0)
-            m[j, 0] = sp.Float(t, mpmath.mp.dps + 10)
-            return _as_mpf(sp.ImmutableMatrix(_num(v, {**point, w: sp.ImmutableMatrix(m)}, ctx, n))[i, 0])
-        return sp.Float(mpmath.diff(g, mpmath.mpf(w0[j, 0])), mpmath.mp.dps)
-    rows = _num(v, point, ctx, n).shape[0]
-    return sp.ImmutableMatrix(rows, w0.shape[0], entry)
+def _mag(v):
+    if isinstance(v, mpmath.matrix):
+        return max((abs(x) for x in v), default=mpmath.mpf(0))
+    return abs(v)
 
 
-def _summand_scale(lhs, rhs, point, ctx, n):
-    """Largest magnitude among the top-level summands of either side (0 for matrices)."""
-    out = mpmath.mpf(0)
-    for side in (lhs, rhs):
-        if _is_matrix(side) or not isinstance(side, sp.Add):
-            continue
-        for term in side.args:
-            try:
-                out = max(out, abs(_as_mpf(_num(term, point, ctx, n))))
-            except (Unsupported, TypeError, ValueError, ZeroDivisionError):
-                continue
-    return out
+def _both(lhs, rhs, values, indexed):
+    env = Env(dict(values), indexed)
+    a, b = evaluate(lhs, env), evaluate(rhs, env)
+    if isinstance(a, mpmath.matrix) != isinstance(b, mpmath.matrix):
+        raise NotEvaluable("one side is a matrix and the other a scalar")
+    if isinstance(a, mpmath.matrix) and (a.rows, a.cols) != (b.rows, b.cols):
+        raise DifferentShapes(f"shapes differ: {a.rows}x{a.cols} vs {b.rows}x{b.cols}")
+    for v in (a, b):
+        if not all(mpmath.isfinite(x) for x in (v if isinstance(v, mpmath.matrix) else [v])):
+            raise NotEvaluable("a side is not finite here")
+    return a, b, env.trace
+
+
+class DifferentShapes(Exception):
+    """The two sides are matrices of different shapes at this size."""
+
+
+def _agree(lhs, rhs, values, indexed):
+    """(equal, a, b): equal when |a − b| is within the rounding noise at two working precisions.
+
+    The noise of a value computed at d digits is about 10^-d times the largest magnitude added along
+    the way (and the digits lost by amplifying functions and approximate operations). A first pass
+    at 20 digits measures that magnitude and picks d so the noise sits far below the result; a real
+    difference then stands out at d and again at 2d, whatever the size of the summands, while the
+    noise of a true identity falls by d orders of magnitude.
+    """
+    with mpmath.workdps(20):
+        a, b, tr = _both(lhs, rhs, values, indexed)
+    size = max(_mag(a), _mag(b))
+    top = max(tr.scale, size)
+    extra = 0 if top == 0 else 20 if size == 0 else max(0, int(mpmath.ceil(mpmath.log10(top / size))))
+    digits = min(_CAP, 30 + extra + int(tr.lost))
+    for dps in (digits, 2 * digits):
+        with mpmath.workdps(dps):
+            a, b, tr = _both(lhs, rhs, values, indexed)
+            diff = _mag(a - b)
+            noise = mpmath.mpf(10) ** (-(dps - tr.lost - _MARGIN)) * max(tr.scale, _mag(a), _mag(b))
+            if diff > noise:
+                return False, a, b
+    return True, a, b
+
+
+def _show(v):
+    if isinstance(v, mpmath.matrix):
+        return "[" + ", ".join(mpmath.nstr(x, 8) for x in v) + "]"
+    return mpmath.nstr(v, 12)
+
+
+def _where(values, config):
+    shown = [f"{k}={_show(v) if not isinstance(v, mpmath.matrix) else '…'}" for k, v in values.items()
+             if k not in config][:6]
+    sizes = ", ".join(f"{d}={n}" for d, n in config.items())
+    return ", ".join(shown) + (f" ({sizes})" if sizes else "")
 
 
 def numeric(lhs, rhs, ctx: Context):
-    """Compare both sides at random points (SPD matrices where declared) with mpmath at ctx.dps digits."""
-    rng = random.Random(ctx.seed)
-    domains = dict(ctx.domains)
-    mats = _matrix_symbols(lhs, rhs)
-    syms = sorted((lhs.free_symbols | rhs.free_symbols) - set(ctx.dims) - mats, key=lambda s: s.name)
-    indexed = {a.base.label for e in (lhs, rhs) for a in e.atoms(sp.Indexed)}
-    syms = [s for s in syms if type(s) in (sp.Symbol, sp.Dummy) and s not in indexed]
-    has_derivative = any(_top_derivatives(lhs) + _top_derivatives(rhs))
-    tol = sp.Float(10) ** (-(ctx.dps // 2 - 5) if has_derivative else -(ctx.dps - 10))
-    sizes = ctx.sizes if mats else (None,)
-    worst, count = 0.0, 0
-    with mpmath.workdps(ctx.dps):
-        for n in sizes:
-            for _ in range(ctx.points):
-                point = {s: _sample_scalar(s, domains, rng, count) for s in syms}
-                point["_id"] = count
-                point.update({m: _sample_matrix(m, n, ctx, rng) for m in sorted(mats, key=lambda s: s.name)})
-                try:
-                    lv, rv = _num(lhs, point, ctx, n), _num(rhs, point, ctx, n)
-                    pairs = list(zip(lv, rv)) if _is_matrix(lv) else [(lv, rv)]
-                    if _is_matrix(lv) and lv.shape != rv.shape:
-                        return False, f"shapes differ: {lv.shape} vs {rv.shape}", None
-                    floor = _summand_scale(lhs, rhs, point, ctx, n)
-                    for a, b in pairs:
-                        a, b = _as_mpf(a), _as_mpf(b)
-                        # relative to the sides, or to their summands when a side is (nearly) zero:
-                        # sin²+cos²−1 = 0 is rounding noise of size 1, not a relative error of 1.
-                        scale = max(abs(a), abs(b), floor)
-                        err = abs(a - b) / scale if scale else mpmath.mpf(0)
-                        worst = max(worst, float(err))
-                        if err > tol:
-                            where = ", ".join(f"{k}={sp.N(v, 6) if not _is_matrix(v) else '…'}" for k, v in list(point.items())[:6] if k != "_id")
-                            return False, (f"differs at {where}" + (f" (p={n})" if n else "")
-                                           + f": {sp.N(a, 12)} vs {sp.N(b, 12)}"), float(err)
-                except (Unsupported, TypeError, ValueError, ZeroDivisionError) as exc:
-                    return False, f"cannot be evaluated numerically: {exc}", None
-                count += 1
-    agree = "agree to every digit" if worst == 0 else f"max rel. difference {worst:.1e}"
-    return True, f"mpmath {ctx.dps} digits at {count} random points: {agree}", worst
+    """(True, how) when the sides agree at every evaluable point, (False, where) at a difference,
+    (None, why) when too few points could be evaluated to say anything."""
+    valid, tried, reason = 0, 0, ""
+    with mpmath.workdps(20):
+        for values, indexed, config in _points(lhs, rhs, ctx):
+            tried += 1
+            try:
+                equal, a, b = _agree(lhs, rhs, values, indexed)
+            except DifferentShapes as exc:
+                return False, f"{exc} ({_where(values, config)})"
+            except (NotEvaluable, ZeroDivisionError, ValueError, OverflowError, TypeError) as exc:
+                reason = str(exc) or type(exc).__name__
+                continue
+            if not equal:
+                return False, f"differs at {_where(values, config)}: {_show(a)} vs {_show(b)}"
+            valid += 1
+    if valid < min(_POINTS_MIN, tried):
+        return None, f"cannot be evaluated numerically (at {valid} of {tried} points): {reason}"
+    return True, (f"mpmath (its own evaluator) at {valid} points with magnitudes from 1e-6 to 1e6: "
+                  "equal within rounding at two working precisions")
 
 
 # ---- the verdict -------------------------------------------------------------------------------
 
+def _confirm(lhs, rhs, ctx):
+    """The numeric route as a verdict when it decides alone (a difference, or nothing evaluable)."""
+    ok, why = numeric(lhs, rhs, ctx)
+    if ok is None:
+        return Verdict(FAILED, f"not provable here: {why}", {"numeric": why}), why
+    if not ok:
+        return Verdict(FAILED, why, {"numeric": why}), why
+    return None, why
+
+
 def judge(lhs, rhs, ctx: Context) -> Verdict:
-    """proved: symbolic zero, confirmed by components (matrices) and numerically; checked: numeric only."""
+    """proved: symbolic zero, confirmed by components (matrices) and by the numeric route;
+    checked: the numeric route agrees but no simplifier reached 0 (not a pass); failed otherwise."""
     lhs, rhs = sp.sympify(lhs, strict=True), sp.sympify(rhs, strict=True)
-    num_ok, num_why, _ = numeric(lhs, rhs, ctx)
+    verdict, num_why = _confirm(lhs, rhs, ctx)
+    if verdict:
+        return verdict
     routes = {"numeric": num_why}
-    if not num_ok:
-        return Verdict(FAILED, num_why, routes)
     sym_ok, sym_why = symbolic(lhs, rhs, ctx)
     routes["symbolic"] = sym_why
     comp_ok, comp_why = components(lhs, rhs, ctx)
@@ -378,11 +398,13 @@ def judge(lhs, rhs, ctx: Context) -> Verdict:
 def judge_induction(lhs, rhs, n, ctx: Context) -> Verdict:
     """Claim P(n): lhs = rhs for every positive integer n. Proved when P(1) is proved and P(n+1)
     reduces to 0 once the hypothesis lhs(n) -> rhs(n) is substituted; the claim itself is still
-    evaluated numerically at random n, so a false claim fails whatever the symbolic side says."""
-    num_ok, num_why, _ = numeric(lhs, rhs, ctx)
+    evaluated numerically at many n, so a false claim fails whatever the symbolic side says."""
+    if not (n.is_integer and n.is_positive):
+        return Verdict(FAILED, f"induction on {n} needs a positive integer symbol (declare integer=True, positive=True)")
+    verdict, num_why = _confirm(lhs, rhs, ctx)
+    if verdict:
+        return verdict
     routes = {"numeric": num_why}
-    if not num_ok:
-        return Verdict(FAILED, num_why, routes)
     base = judge(lhs.xreplace({n: sp.S.One}), rhs.xreplace({n: sp.S.One}), ctx)
     routes["base"] = f"{n} = 1: {base.status}"
     hyp_l, hyp_r = unfold(lhs).doit(), unfold(rhs).doit()

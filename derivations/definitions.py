@@ -1,0 +1,103 @@
+"""Definitions checked before use: what may be defined, and substitution to a fixed point."""
+from __future__ import annotations
+
+import sympy as sp
+
+from .matrices import Grad, Jacobian
+
+_BINDERS = (sp.Sum, sp.Product, sp.Integral)
+
+
+def bound_symbols(exprs) -> set:
+    """Symbols bound somewhere (sum/product/integral indices, variables of derivatives, limits and
+    substitutions): a definition of one of them would rewrite what the binder means."""
+    out = set()
+    for e in exprs:
+        for node in sp.preorder_traversal(e):
+            if isinstance(node, _BINDERS):
+                out |= {lim[0] for lim in node.limits}
+            elif isinstance(node, sp.Derivative):
+                out |= {v for v, _ in node.variable_count}
+            elif isinstance(node, (sp.Subs,)):
+                out |= set(node.variables)
+            elif isinstance(node, sp.Limit):
+                out.add(node.args[1])
+            elif isinstance(node, (Grad, Jacobian)):
+                out.add(node.args[1])
+    return out
+
+
+def shape_symbols(exprs) -> set:
+    """Symbols in the shapes of matrix expressions: the dimensions."""
+    out = set()
+    for e in exprs:
+        for node in sp.preorder_traversal(e):
+            if isinstance(node, sp.MatrixExpr):
+                for k in node.shape:
+                    out |= sp.sympify(k).free_symbols
+    return out
+
+
+def _problem(symbol, expr, seen, dims, bound, domains):
+    if not isinstance(symbol, (sp.Symbol, sp.MatrixSymbol)):
+        return f"{symbol} is not a symbol: only a symbol can be defined"
+    if symbol in seen:
+        return f"{symbol} is defined twice"
+    if symbol in dims:
+        return f"{symbol} is a dimension: defining it would specialise every claim that uses it"
+    if symbol in bound:
+        return f"{symbol} is a bound variable (an index, or a variable of differentiation) somewhere"
+    if symbol in domains:
+        return f"{symbol} has a declared domain; a defined name cannot also be sampled"
+    if expr.has(symbol):
+        return f"{symbol} is defined in terms of itself"
+    if not expr.free_symbols and not isinstance(expr, sp.MatrixExpr):
+        return f"{symbol} := {expr} fixes a value: a definition names an expression, state the value instead"
+    if isinstance(symbol, sp.MatrixSymbol) != isinstance(expr, (sp.MatrixExpr, sp.MatrixBase)) or \
+            (isinstance(symbol, sp.MatrixSymbol) and tuple(symbol.shape) != tuple(expr.shape)):
+        return f"{symbol} and its definition have different shapes"
+    return ""
+
+
+def definition_problems(definitions, dims, bound, domains):
+    """({symbol: expr} of the valid definitions, [problems]): every definition refused is a problem,
+    stated in one line, and is not substituted."""
+    table, problems, seen = {}, [], set()
+    for symbol, expr, _ in definitions:
+        why = _problem(symbol, expr, seen, dims, bound, domains)
+        seen.add(symbol)
+        if why:
+            problems.append(f"definition of {symbol} refused: {why}")
+        else:
+            table[symbol] = expr
+    for symbol in list(table):
+        if _cyclic(symbol, table):
+            problems.append(f"definition of {symbol} refused: the definitions are circular")
+    return {s: e for s, e in table.items() if not _cyclic(s, table)}, problems
+
+
+def _cyclic(symbol, table):
+    frontier, seen = {symbol}, set()
+    while frontier:
+        s = frontier.pop()
+        for t in table.get(s, sp.S.Zero).free_symbols | _matrix_symbols(table.get(s, sp.S.Zero)):
+            if t == symbol:
+                return True
+            if t in table and t not in seen:
+                seen.add(t)
+                frontier.add(t)
+    return False
+
+
+def _matrix_symbols(e):
+    return {a for a in sp.preorder_traversal(e) if isinstance(a, sp.MatrixSymbol)}
+
+
+def expand(expr, table):
+    """Substitute the definitions until nothing changes (they are acyclic, so this ends)."""
+    for _ in range(len(table) + 1):
+        new = expr.xreplace(table)
+        if new == expr:
+            return new
+        expr = new
+    return expr

@@ -1,0 +1,604 @@
+"""The independent numeric route: SymPy trees computed by mpmath alone, never by SymPy's doit or evalf.
+
+Each SymPy head is an entry of ``RULES`` (one function per head, found along the class's MRO, as
+SymPy's printers find their methods); a head without an entry raises ``NotEvaluable`` naming it, so
+nothing is evaluated by guessing. Integrals, sums, products, limits, substitutions and derivatives
+(scalar, Indexed, entrywise with respect to matrices, mixed) go to mpmath's quad, direct summation or
+nsum, limit, evaluation at the substituted point and diff.
+
+While it evaluates, the evaluator records the largest magnitude it added or subtracted (``Trace.scale``)
+and how many digits its approximate operations may have lost (``Trace.lost``): together they bound the
+rounding noise of a value, which is how the prover tells a real difference from noise.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import mpmath
+import sympy as sp
+
+from .matrices import Grad, Jacobian, scalar
+
+_MAX_TERMS = 20_000      # direct summation beyond this is refused (nsum handles infinite ranges)
+
+
+class NotEvaluable(Exception):
+    """mpmath cannot evaluate this expression here; the step cannot be confirmed (the reason is the message)."""
+
+
+@dataclass
+class Trace:
+    """What one evaluation saw: the largest addend, and the digits approximate operations may have lost."""
+
+    scale: object = 0
+    lost: float = 0.0
+
+    def saw(self, *values):
+        for v in values:
+            m = _magnitude(v)
+            if m > self.scale:
+                self.scale = m
+
+
+@dataclass
+class Env:
+    """Values of the free symbols, of Indexed entries (by a callback), and of the dimension symbols."""
+
+    values: dict
+    indexed: object                       # (base label, integer indices) -> value
+    trace: Trace = field(default_factory=Trace)
+
+    def bind(self, extra):
+        return Env({**self.values, **extra}, self.indexed, self.trace)
+
+    def apart(self, extra):
+        """Bound like ``bind``, with a trace of its own: the inner evaluations of an approximate
+        operation (quad, diff, limit, nsum) are accounted for by that operation's own error."""
+        return Env({**self.values, **extra}, self.indexed)
+
+
+def _magnitude(v):
+    if isinstance(v, mpmath.matrix):
+        return max((abs(x) for x in v), default=mpmath.mpf(0))
+    return abs(v)
+
+
+def evaluate(expr, env: Env):
+    """The value of a SymPy expression in ``env``: an mpf/mpc, or an mpmath matrix for a matrix expression."""
+    for cls in type(expr).__mro__:
+        rule = RULES.get(cls)
+        if rule is not None:
+            return rule(expr, env)
+    if isinstance(expr, sp.Function) and hasattr(type(expr), "definition"):
+        return _defined(expr, env)
+    raise NotEvaluable(f"the numeric route has no rule for {type(expr).__name__} (in {sp.sstr(expr)[:80]})")
+
+
+def _args(expr, env):
+    return [evaluate(a, env) for a in expr.args]
+
+
+# ---- numbers and symbols -------------------------------------------------------------------------
+
+def _symbol(e, env):
+    try:
+        return env.values[e]
+    except KeyError:
+        raise NotEvaluable(f"no value for the symbol {e}") from None
+
+
+def _integer(e, env):
+    return mpmath.mpf(int(e))
+
+
+def _rational(e, env):
+    return mpmath.mpf(int(e.p)) / int(e.q)
+
+
+def _float(e, env):
+    return mpmath.mpf(e._mpf_)
+
+
+_CONSTANTS = {sp.pi: lambda: +mpmath.pi, sp.E: lambda: mpmath.e, sp.EulerGamma: lambda: +mpmath.euler,
+              sp.GoldenRatio: lambda: +mpmath.phi, sp.Catalan: lambda: +mpmath.catalan,
+              sp.I: lambda: mpmath.mpc(0, 1), sp.oo: lambda: mpmath.inf, -sp.oo: lambda: -mpmath.inf}
+
+
+def _constant(e, env):
+    if e in _CONSTANTS:
+        return _CONSTANTS[e]()
+    raise NotEvaluable(f"no numeric value for the constant {e}")
+
+
+# ---- arithmetic ------------------------------------------------------------------------------------
+
+def _add(e, env):
+    terms = _args(e, env)
+    env.trace.saw(*terms)
+    out = terms[0]
+    for t in terms[1:]:
+        out = out + t
+    return out
+
+
+def _mul(e, env):
+    out = mpmath.mpf(1)
+    for a in _args(e, env):
+        out = out * a
+    return out
+
+
+def _real_int(v):
+    """v as a Python int when it is an exact integer value, else None."""
+    if isinstance(v, mpmath.mpc):
+        if v.imag != 0:
+            return None
+        v = v.real
+    if isinstance(v, mpmath.mpf) and mpmath.isint(v) and abs(v) < 10**9:
+        return int(v)
+    return None
+
+
+def _pow(e, env):
+    b = evaluate(e.base, env)
+    if e.exp.is_Integer:
+        k = int(e.exp)
+        if isinstance(b, mpmath.matrix):
+            return b ** k
+        if b == 0 and k < 0:
+            raise NotEvaluable("division by zero")
+        return b ** k
+    x = evaluate(e.exp, env)
+    if b == 0:
+        if mpmath.re(x) > 0:
+            return mpmath.mpf(0)
+        raise NotEvaluable("0 to a non-positive power")
+    _amplified(env, x * mpmath.log(b))
+    return mpmath.power(b, x)
+
+
+def _real(v, what):
+    if isinstance(v, mpmath.mpc):
+        if v.imag != 0:
+            raise NotEvaluable(f"{what} of a complex value")
+        return v.real
+    return v
+
+
+def _unary(fn, amplifies=False):
+    """A one-argument function; ``amplifies``: its condition number grows like |x| (exp, sin, …),
+    so the digits of |x| are recorded as lost."""
+    def rule(e, env):
+        x = evaluate(e.args[0], env)
+        if amplifies:
+            _amplified(env, x)
+        return fn(x)
+    return rule
+
+
+def _amplified(env, x):
+    m = abs(x)
+    if m > 1:
+        env.trace.lost = max(env.trace.lost, float(mpmath.log10(m)))
+
+
+def _log(e, env):
+    x = evaluate(e.args[0], env)
+    if x == 0:
+        raise NotEvaluable("log(0)")
+    if len(e.args) == 2:
+        return mpmath.log(x) / mpmath.log(evaluate(e.args[1], env))
+    return mpmath.log(x)
+
+
+def _max(e, env):
+    return max(_real(v, "max") for v in _args(e, env))
+
+
+def _min(e, env):
+    return min(_real(v, "min") for v in _args(e, env))
+
+
+def _heaviside(e, env):
+    x = _real(evaluate(e.args[0], env), "Heaviside")
+    if x == 0:
+        return evaluate(e.args[1], env) if len(e.args) > 1 else mpmath.mpf(0.5)
+    return mpmath.mpf(1 if x > 0 else 0)
+
+
+def _sign(e, env):
+    x = evaluate(e.args[0], env)
+    return mpmath.mpf(0) if x == 0 else x / abs(x)
+
+
+def _floor(e, env):
+    return mpmath.floor(_real(evaluate(e.args[0], env), "floor"))
+
+
+def _ceiling(e, env):
+    return mpmath.ceil(_real(evaluate(e.args[0], env), "ceiling"))
+
+
+def _factorial(e, env):
+    return mpmath.factorial(evaluate(e.args[0], env))
+
+
+def _binomial(e, env):
+    n, k = _args(e, env)
+    return mpmath.binomial(n, k)
+
+
+def _kronecker(e, env):
+    i, j = _args(e, env)
+    return mpmath.mpf(1 if i == j else 0)
+
+
+# ---- logic (Piecewise conditions) -----------------------------------------------------------------
+
+_COMPARE = {sp.StrictLessThan: lambda a, b: a < b, sp.LessThan: lambda a, b: a <= b,
+            sp.StrictGreaterThan: lambda a, b: a > b, sp.GreaterThan: lambda a, b: a >= b,
+            sp.Equality: lambda a, b: a == b, sp.Unequality: lambda a, b: a != b}
+
+
+def _relational(e, env):
+    a, b = (_real(v, "a comparison") for v in _args(e, env))
+    return _COMPARE[type(e)](a, b)
+
+
+def _and(e, env):
+    return all(evaluate(a, env) for a in e.args)
+
+
+def _or(e, env):
+    return any(evaluate(a, env) for a in e.args)
+
+
+def _not(e, env):
+    return not evaluate(e.args[0], env)
+
+
+def _piecewise(e, env):
+    for value, cond in e.args:
+        if evaluate(cond, env):
+            return evaluate(value, env)
+    raise NotEvaluable("no branch of a Piecewise applies")
+
+
+# ---- defined functions (sigmoid, softplus, the library's recursive chains) -------------------------
+
+def _defined(e, env):
+    """A function known by its ``definition``: integer arguments are fixed first, so that recursive
+    definitions (h_j = σ(w_j h_{j-1})) unroll to the sampled depth."""
+    args = []
+    for a in e.args:
+        if a.free_symbols and getattr(a, "is_integer", False):
+            k = _real_int(evaluate(a, env))
+            args.append(sp.Integer(k) if k is not None else a)
+        else:
+            args.append(a)
+    return evaluate(type(e).definition(*args), env)
+
+
+# ---- indexed symbols --------------------------------------------------------------------------------
+
+def _indexed(e, env):
+    idx = []
+    for i in e.indices:
+        k = _real_int(evaluate(i, env))
+        if k is None:
+            raise NotEvaluable(f"the index of {e} is not an integer here")
+        idx.append(k)
+    return env.indexed(e.base.label, tuple(idx))
+
+
+# ---- sums, products, integrals, limits, substitutions -------------------------------------------------
+
+def _bounds(lo, hi, env, what):
+    a, b = evaluate(lo, env), evaluate(hi, env)
+    ia = _real_int(a)
+    if ia is None:
+        raise NotEvaluable(f"the lower limit of a {what} is not an integer here")
+    if b == mpmath.inf:
+        return ia, None
+    ib = _real_int(b)
+    if ib is None:
+        raise NotEvaluable(f"the upper limit of a {what} is not an integer here")
+    return ia, ib
+
+
+def _fold(e, env, unit, combine, inverse, what):
+    """Sum or Product over its limits, innermost last, with SymPy's (Karr's) convention for empty and
+    reversed ranges: an upper limit below the lower one means the inverse over the range between."""
+    (var, lo, hi), rest = e.limits[0], e.limits[1:]
+    inner = type(e)(e.function, *rest) if rest else e.function
+    a, b = _bounds(lo, hi, env, what)
+    if b is None:
+        return _infinite(inner, var, a, env, what)
+    flip = b < a - 1
+    if flip:
+        a, b = b + 1, a - 1
+    if b - a + 1 > _MAX_TERMS:
+        raise NotEvaluable(f"a {what} of {b - a + 1} terms is beyond the direct route ({_MAX_TERMS})")
+    acc = unit()
+    for k in range(a, b + 1):
+        acc = combine(acc, evaluate(inner, env.bind({var: mpmath.mpf(k)})), env)
+    return inverse(acc) if flip else acc
+
+
+def _sum_combine(acc, v, env):
+    env.trace.saw(acc, v)
+    return acc + v
+
+
+def _infinite(inner, var, a, env, what):
+    if what != "sum":
+        raise NotEvaluable(f"an infinite {what} is beyond the numeric route")
+    f = lambda k: evaluate(inner, env.apart({var: mpmath.mpf(k)}))
+    value = mpmath.nsum(f, [a, mpmath.inf])
+    with mpmath.workdps(mpmath.mp.dps + 15):
+        finer = mpmath.nsum(f, [a, mpmath.inf])
+    _lose(env, value, finer)
+    return value
+
+
+def _lose(env, coarse, fine):
+    """Record how many digits an approximate operation kept, from two evaluations at different precision."""
+    err, size = abs(coarse - fine), max(abs(fine), mpmath.mpf(10) ** -mpmath.mp.dps)
+    if err == 0:
+        return
+    kept = -float(mpmath.log10(err / size))
+    env.trace.lost = max(env.trace.lost, mpmath.mp.dps - kept)
+
+
+def _sum(e, env):
+    return _fold(e, env, lambda: mpmath.mpf(0), _sum_combine, lambda v: -v, "sum")
+
+
+def _product(e, env):
+    def inverse(v):
+        if v == 0:
+            raise NotEvaluable("a reversed product over a zero factor")
+        return 1 / v
+    return _fold(e, env, lambda: mpmath.mpf(1), lambda acc, v, _: acc * v, inverse, "product")
+
+
+def _integral(e, env):
+    (var, *ends), rest = e.limits[0], e.limits[1:]
+    if len(ends) != 2:
+        raise NotEvaluable("an indefinite integral has no value to compare")
+    inner = sp.Integral(e.function, *rest) if rest else e.function
+    a, b = (evaluate(x, env) for x in ends)
+    f = lambda t: evaluate(inner, env.apart({var: t}))
+    value, err = mpmath.quad(f, [a, b], error=True)
+    size = max(abs(value), mpmath.mpf(10) ** -mpmath.mp.dps)
+    if not mpmath.isfinite(value) or err > size * mpmath.mpf(10) ** (-mpmath.mp.dps // 3):
+        raise NotEvaluable(f"mpmath.quad does not converge here (error estimate {mpmath.nstr(err, 3)})")
+    if err:
+        env.trace.lost = max(env.trace.lost, mpmath.mp.dps + float(mpmath.log10(err / size)))
+    return value
+
+
+def _limit(e, env):
+    expr, var, point, direction = e.args
+    z0 = evaluate(point, env)
+    f = lambda t: evaluate(expr, env.apart({var: t}))
+    sides = {"+": (1,), "-": (-1,), "+-": (1, -1)}[str(direction)]
+    values = []
+    for d in sides:
+        coarse = mpmath.limit(f, z0, direction=d)
+        with mpmath.workdps(mpmath.mp.dps + 15):
+            fine = mpmath.limit(f, z0, direction=d)
+        _lose(env, coarse, fine)
+        values.append(fine)
+    if len(values) == 2 and abs(values[0] - values[1]) > mpmath.mpf(10) ** (-mpmath.mp.dps // 3) * (1 + abs(values[0])):
+        raise NotEvaluable("the one-sided limits differ: the two-sided limit does not exist")
+    return +values[0]
+
+
+def _subs(e, env):
+    expr, variables, points = e.args
+    return evaluate(expr, env.bind({v: evaluate(p, env) for v, p in zip(variables, points)}))
+
+
+# ---- derivatives ----------------------------------------------------------------------------------------
+
+def _entry(value, i, j):
+    return value[i, j] if isinstance(value, mpmath.matrix) else value
+
+
+def _partial(expr, env, variables, orders, out=(0, 0)):
+    """∂^k expr / ∂v1^k1 ∂v2^k2 … at the point in env, by mpmath.diff; each variable is a scalar slot
+    (symbol, Indexed entry, or (MatrixSymbol, i, j))."""
+    x0 = [_slot_value(v, env) for v in variables]
+
+    def g(*ts):
+        return _entry(evaluate(expr, _with_slots(env, variables, ts)), *out)
+
+    with mpmath.workdps(mpmath.mp.dps + 10):
+        value = mpmath.diff(g, tuple(x0) if len(x0) > 1 else x0[0], tuple(orders) if len(x0) > 1 else orders[0])
+    return +value
+
+
+def _slot_value(v, env):
+    if isinstance(v, tuple):
+        m, i, j = v
+        return _symbol(m, env)[i, j]
+    return evaluate(v, env)
+
+
+def _with_slots(env, variables, ts):
+    values, indexed = {}, {}
+    for v, t in zip(variables, ts):
+        if isinstance(v, tuple):
+            m, i, j = v
+            mat = values[m] if m in values else _symbol(m, env).copy()
+            mat[i, j] = t
+            values[m] = mat
+        elif isinstance(v, sp.Indexed):
+            indexed[v] = t
+        else:
+            values[v] = t
+    new = env.apart(values)
+    if indexed:
+        keys = {(v.base.label, tuple(int(_real_int(evaluate(i, env))) for i in v.indices)): t
+                for v, t in indexed.items()}
+        base = env.indexed
+        new.indexed = lambda label, idx: keys[label, idx] if (label, idx) in keys else base(label, idx)
+    return new
+
+
+def _derivative(e, env):
+    expr = e.expr
+    slots, orders = [], []
+    for v, k in e.variable_count:
+        if isinstance(v, sp.MatrixSymbol):
+            if len(e.variable_count) != 1 or k != 1:
+                raise NotEvaluable("a higher or mixed derivative with respect to a matrix")
+            return _grad_matrix(expr, v, env)
+        slots.append(v)
+        orders.append(int(k))
+    value = evaluate(expr, env)
+    if isinstance(value, mpmath.matrix):
+        return mpmath.matrix([[_partial(expr, env, slots, orders, (i, j)) for j in range(value.cols)]
+                              for i in range(value.rows)])
+    return _partial(expr, env, slots, orders)
+
+
+def _grad_matrix(f, m, env):
+    """∇_M f for a scalar f: the matrix of ∂f/∂M_ij, entry by entry."""
+    shape = _symbol(m, env)
+    return mpmath.matrix([[_partial(f, env, [(m, i, j)], [1]) for j in range(shape.cols)]
+                          for i in range(shape.rows)])
+
+
+def _grad(e, env):
+    f, w = e.args
+    return _grad_matrix(f, w, env)
+
+
+def _jacobian(e, env):
+    v, w = e.args
+    n = _symbol(w, env).rows
+    if isinstance(v, Grad) and v.args[1] == w:        # a Hessian: second partials directly
+        f = v.args[0]
+        return mpmath.matrix([[_partial(f, env, [(w, i, 0)], [2]) if i == j else
+                               _partial(f, env, [(w, i, 0), (w, j, 0)], [1, 1]) for j in range(n)]
+                              for i in range(n)])
+    rows = evaluate(v, env).rows
+    return mpmath.matrix([[_partial(v, env, [(w, j, 0)], [1], (i, 0)) for j in range(n)] for i in range(rows)])
+
+
+# ---- matrices ------------------------------------------------------------------------------------------
+
+def _dim(e, env):
+    k = _real_int(evaluate(sp.sympify(e), env)) if not isinstance(e, int) else e
+    if k is None or k < 0:
+        raise NotEvaluable(f"the dimension {e} is not a size here")
+    return k
+
+
+def _matadd(e, env):
+    return _add(e, env)
+
+
+def _matmul(e, env):
+    out = None
+    for a in _args(e, env):
+        if out is None:
+            out = a
+        elif isinstance(out, mpmath.matrix) and isinstance(a, mpmath.matrix):
+            env.trace.saw(out, a)
+            out = out * a
+        else:
+            out = out * a
+    return out
+
+
+def _transpose(e, env):
+    return evaluate(e.args[0], env).T
+
+
+def _inverse(e, env):
+    m = evaluate(e.args[0], env)
+    if mpmath.det(m) == 0:
+        raise NotEvaluable("a singular matrix has no inverse")
+    return mpmath.inverse(m)
+
+
+def _determinant(e, env):
+    return mpmath.det(evaluate(e.args[0], env))
+
+
+def _trace(e, env):
+    m = evaluate(e.args[0], env)
+    return sum((m[i, i] for i in range(m.rows)), mpmath.mpf(0))
+
+
+def _identity(e, env):
+    return mpmath.eye(_dim(e.rows, env))
+
+
+def _zero(e, env):
+    return mpmath.zeros(_dim(e.rows, env), _dim(e.cols, env))
+
+
+def _ones(e, env):
+    return mpmath.ones(_dim(e.rows, env), _dim(e.cols, env))
+
+
+def _hadamard(e, env):
+    ms = _args(e, env)
+    out = ms[0].copy()
+    for m in ms[1:]:
+        for i in range(out.rows):
+            for j in range(out.cols):
+                out[i, j] *= m[i, j]
+    return out
+
+
+def _explicit(e, env):
+    return mpmath.matrix([[evaluate(e[i, j], env) for j in range(e.cols)] for i in range(e.rows)])
+
+
+def _element(e, env):
+    m = evaluate(e.parent, env)
+    i, j = (_real_int(evaluate(k, env)) for k in (e.i, e.j))
+    return m[i, j]
+
+
+def _scalar(e, env):
+    m = evaluate(e.args[0], env)
+    if isinstance(m, mpmath.matrix):
+        if (m.rows, m.cols) != (1, 1):
+            raise NotEvaluable(f"scalar() of a {m.rows}x{m.cols} matrix")
+        return m[0, 0]
+    return m
+
+
+RULES = {
+    sp.Symbol: _symbol, sp.MatrixSymbol: _symbol,
+    sp.Integer: _integer, sp.Rational: _rational, sp.Float: _float,
+    sp.NumberSymbol: _constant, sp.core.numbers.ImaginaryUnit: _constant,
+    sp.core.numbers.Infinity: _constant, sp.core.numbers.NegativeInfinity: _constant,
+    sp.Add: _add, sp.Mul: _mul, sp.Pow: _pow,
+    sp.exp: _unary(mpmath.exp, True), sp.log: _log, sp.Abs: _unary(abs),
+    sp.sin: _unary(mpmath.sin, True), sp.cos: _unary(mpmath.cos, True), sp.tan: _unary(mpmath.tan, True),
+    sp.sinh: _unary(mpmath.sinh, True), sp.cosh: _unary(mpmath.cosh, True), sp.tanh: _unary(mpmath.tanh, True),
+    sp.asin: _unary(mpmath.asin), sp.acos: _unary(mpmath.acos), sp.atan: _unary(mpmath.atan),
+    sp.erf: _unary(mpmath.erf), sp.erfc: _unary(mpmath.erfc), sp.gamma: _unary(mpmath.gamma),
+    sp.re: _unary(mpmath.re), sp.im: _unary(mpmath.im), sp.conjugate: _unary(mpmath.conj),
+    sp.Max: _max, sp.Min: _min, sp.Heaviside: _heaviside, sp.sign: _sign,
+    sp.floor: _floor, sp.ceiling: _ceiling, sp.factorial: _factorial, sp.binomial: _binomial,
+    sp.KroneckerDelta: _kronecker,
+    sp.core.relational.Relational: _relational, sp.And: _and, sp.Or: _or, sp.Not: _not,
+    sp.logic.boolalg.BooleanTrue: lambda e, env: True, sp.logic.boolalg.BooleanFalse: lambda e, env: False,
+    sp.Piecewise: _piecewise,
+    sp.Indexed: _indexed,
+    sp.Sum: _sum, sp.Product: _product, sp.Integral: _integral, sp.Limit: _limit, sp.Subs: _subs,
+    sp.Derivative: _derivative, Grad: _grad, Jacobian: _jacobian,
+    sp.MatAdd: _matadd, sp.MatMul: _matmul, sp.Transpose: _transpose, sp.Inverse: _inverse,
+    sp.MatPow: lambda e, env: evaluate(e.args[0], env) ** int(e.args[1]),
+    sp.Determinant: _determinant, sp.Trace: _trace, sp.Identity: _identity, sp.ZeroMatrix: _zero,
+    sp.OneMatrix: _ones, sp.HadamardProduct: _hadamard, sp.MatrixBase: _explicit,
+    sp.matrices.expressions.matexpr.MatrixElement: _element, scalar: _scalar,
+}

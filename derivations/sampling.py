@@ -1,0 +1,101 @@
+"""Where the numeric route looks: wide, assumption-aware random points, seeded by the claim itself."""
+from __future__ import annotations
+
+import hashlib
+import random
+
+import mpmath
+import sympy as sp
+
+# Decimal exponents visited in turn (with jitter): claims false only far out or very close to 0 are met.
+_EXPONENTS = (0.0, -6.0, 6.0, -3.0, 3.0, 0.5, -1.0, 1.5, -4.5, 4.5, 1.0, -0.5)
+_INTEGERS = (1, 2, 3, 5, 8, 13, 21, 34, 41, 4, 7, 40)
+_KINDS = (sp.Abs, sp.Max, sp.Min, sp.Heaviside, sp.sign)
+
+
+def seed_of(*exprs) -> int:
+    """A seed derived from the claim: different claims see different points, each run the same ones."""
+    text = "\x00".join(sp.srepr(e) for e in exprs)
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
+
+
+def size_configs(dims) -> list[dict]:
+    """Sizes for the dimension symbols: 1 everywhere, then distinct sizes per symbol (non-square too)."""
+    dims = list(dims)
+    if not dims:
+        return [{}]
+    configs = [{d: 1 for d in dims}]
+    for c in range(3):
+        configs.append({d: 2 + (c + i) % 3 for i, d in enumerate(dims)})
+    return configs
+
+
+def real_value(sym, k, rng, domain=None):
+    """The k-th sample of a scalar symbol, honouring its domain and its SymPy assumptions."""
+    if isinstance(domain, (set, frozenset)):
+        return mpmath.mpf(sorted(domain, key=float)[k % len(domain)]) if k < len(domain) else \
+            mpmath.mpf(rng.choice(sorted(domain, key=float)))
+    if domain is not None:
+        lo, hi = domain
+        return mpmath.mpf(rng.uniform(float(lo), float(hi)))
+    if sym.is_integer:
+        v = _INTEGERS[k % len(_INTEGERS)]
+        if sym.is_nonnegative and not sym.is_positive and k % 5 == 4:
+            v = 0
+        return mpmath.mpf(_signed(sym, v, rng))
+    v = 10 ** (_EXPONENTS[k % len(_EXPONENTS)] + rng.uniform(-0.5, 0.5))
+    if sym.is_nonnegative and not sym.is_positive and k % 7 == 6:
+        v = 0.0
+    if sym.is_real or sym.is_extended_real:
+        return mpmath.mpf(_signed(sym, v, rng))
+    angle = rng.uniform(-3.1, 3.1)               # complex symbols are sampled complex
+    return mpmath.mpc(v * mpmath.cos(angle), v * mpmath.sin(angle))
+
+
+def _signed(sym, v, rng):
+    if sym.is_nonnegative or sym.is_positive:
+        return v
+    if sym.is_nonpositive or sym.is_negative:
+        return -v
+    return v if rng.random() < 0.5 else -v
+
+
+def matrix_value(m, rows, cols, rng, spd=False, symmetric=False):
+    """Random entries over a few magnitudes; SPD ones as A Aᵀ/r + c I, computed exactly enough."""
+    scale = 10 ** rng.choice((0.0, -2.0, 2.0, 0.5))
+    a = mpmath.matrix([[mpmath.mpf(rng.gauss(0, 1) * scale) for _ in range(cols)] for _ in range(rows)])
+    if spd:
+        with mpmath.workdps(400):
+            return a * a.T / rows + mpmath.eye(rows) * scale ** 2 * rng.uniform(0.1, 1.0)
+    if symmetric:
+        with mpmath.workdps(400):
+            return (a + a.T) / 2
+    return a
+
+
+def kink_values(exprs, sym) -> list:
+    """Values of ``sym`` at and either side of each kink of Abs/Max/Min/Heaviside/sign in which it is
+    the only symbol and enters linearly (e.g. |x − 3| gives 3 and 3 ± 1e-9·4)."""
+    out = []
+    for e in exprs:
+        for node in sp.preorder_traversal(e):
+            if not isinstance(node, _KINDS):
+                continue
+            for arg in node.args:
+                if arg.free_symbols != {sym}:
+                    continue
+                poly = sp.Poly(arg, sym) if arg.is_polynomial(sym) else None
+                if poly is None or poly.degree() != 1 or not all(c.is_Number for c in poly.all_coeffs()):
+                    continue
+                a, c = poly.all_coeffs()
+                root = -mpmath.mpf(int(c.p)) / int(c.q) / (mpmath.mpf(int(a.p)) / int(a.q)) \
+                    if c.is_Rational and a.is_Rational else None
+                if root is None:
+                    continue
+                h = mpmath.mpf("1e-9") * (1 + abs(root))
+                out += [root, root - h, root + h]
+    return list(dict.fromkeys(out))[:6]
+
+
+def rng_for(*exprs, salt="") -> random.Random:
+    return random.Random(f"{seed_of(*exprs)}:{salt}")

@@ -146,20 +146,27 @@ def bench_logistic(sizes, repeats):
     return {"p": P, "jax": "used" if jax_setup is not None else "JAX not installed", "rows": rows}
 
 
+DEPTH_CHAIN = "depth-chain"
+
+
 def bench_depth(depths, repeats):
+    """The depth chain's generated gradient against autograd; and what deriving and generating it costs.
+
+    derive_codegen_s: the registered derivation (built on first use, so the first depth pays for the
+    derivation) and its module rendered and compiled; nothing in either depends on the depth L."""
     from autograd import grad
 
-    from derivations.codegen.depth import render_depth_module
-    from derivations.library import depth as depth_lib
+    import derivations
+    from derivations import codegen
     from numeric.autodiff import under_autograd
     from numeric.generated import depth as gen
 
+    module = next(s.module for s in codegen.specs() if s.derivation == DEPTH_CHAIN)
     ag = under_autograd(gen)
     rows = []
     for L in depths:
         t0 = time.perf_counter()
-        d = depth_lib.build()                      # the derivation, built afresh (symbolic in L)
-        text = render_depth_module(get=lambda name, d=d: d)
+        text = codegen.render_module(module, get=derivations.get)
         ns = {}
         exec(compile(text, "<generated depth>", "exec"), ns)
         t_codegen = time.perf_counter() - t0
@@ -261,12 +268,12 @@ def import_times(repeats=5) -> dict:
     import subprocess
     import sys
 
-    import derivations.codegen.write as w
+    from derivations import codegen
 
     probe = ("import time; t = time.perf_counter(); import numpy; a = time.perf_counter(); "
              "import numeric.generated.{m}; b = time.perf_counter(); print(a - t, b - a)")
     rows = []
-    for m in w.modules():
+    for m in codegen.modules():
         runs = [subprocess.run([sys.executable, "-c", probe.format(m=m)], capture_output=True, text=True,
                                check=True).stdout.split() for _ in range(repeats)]
         rows.append({"module": m, "numpy_s": statistics.median(float(r[0]) for r in runs),
@@ -387,10 +394,8 @@ def cmd_bench(args):
     result = run_bench(quick=args.quick, progress=progress)
     print(format_tables(result))
     if args.json:
-        import pathlib
-
-        from derivations.codegen.write import atomic_write
-        atomic_write(pathlib.Path(args.json), json.dumps(result, indent=2, default=float) + "\n")
+        from .io import atomic_write
+        atomic_write(args.json, json.dumps(result, indent=2, default=float) + "\n")
         print(f"wrote {args.json}")
     return 0
 

@@ -11,7 +11,6 @@ import os
 import pathlib
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import textwrap
@@ -19,7 +18,7 @@ import warnings
 
 import numpy as np
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+from .exitcodes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 _FLOAT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _TRIES = 2000
 # Richardson's stencil reaches 1e-3 * max(1, |x|) <= 2e-3 from a point in [-2, 2]; random points keep
@@ -33,8 +32,6 @@ _NAMES = {"autograd": "autograd", "complex-step": "complex-step", "richardson": 
 # (tests/test_check.py keeps the two in step).
 FUNCTION_NAMES = ("abs", "cos", "exp", "heaviside", "leaky_relu", "log", "log1p", "max", "min", "relu", "sigmoid",
                   "sin", "softplus", "sqrt", "step", "tanh")
-_NP_ATTRS = {"exp", "log", "log1p", "abs", "sqrt", "tanh", "sin", "cos", "where", "maximum", "minimum", "select",
-             "pi", "e"}
 
 
 class BadInput(ValueError):
@@ -104,12 +101,13 @@ def kinks(expr):
 def _audit(src, params):
     """Refuse generated text outside the printer's vocabulary before it is compiled (defence in depth:
     the text comes from our printer over internal names, never from the user)."""
+    from derivations.codegen import NUMPY_NAMES
     ok_names = set(params) | {"np"}
     for node in ast.walk(ast.parse(src)):
         if isinstance(node, ast.Name) and node.id not in ok_names:
             raise _AuditError(f"generated code uses unexpected name {node.id!r}")
         if isinstance(node, ast.Attribute) and not (
-                isinstance(node.value, ast.Name) and node.value.id == "np" and node.attr in _NP_ATTRS):
+                isinstance(node.value, ast.Name) and node.value.id == "np" and node.attr in NUMPY_NAMES):
             raise _AuditError(f"generated code uses unexpected attribute {ast.unparse(node)!r}")
         if isinstance(node, (ast.Import, ast.ImportFrom, ast.Lambda, ast.Subscript, ast.keyword, ast.Starred)):
             raise _AuditError(f"generated code contains {type(node).__name__}")
@@ -117,57 +115,31 @@ def _audit(src, params):
             raise _AuditError(f"generated code contains the constant {node.value!r} (is the expression real?)")
 
 
-def _lift(exprs, forms):
-    """Every application of a function in `forms` becomes a temporary _t<k> = form(args), innermost first and
-    each once: nested stable forms stay linear in size, and every relational is built on real symbols."""
-    import sympy as sp
-    temps, lines = {}, []
-
-    def lift(node):
-        if node not in temps:
-            temps[node] = sp.Symbol(f"_t{len(temps)}", real=True)  # users' names never start with _
-            lines.append((temps[node], forms[type(node)](*node.args)))
-        return temps[node]
-
-    # DiracDelta is 0 off its breakpoint; on one, the one-sided check decides instead.
-    exprs = [e.replace(sp.DiracDelta, lambda *a: sp.S.Zero) for e in exprs]
-    return lines, [e.replace(lambda n: type(n) in forms, lift) for e in exprs]
-
-
 def _compile(name, params, exprs, as_tuple, stable=True):
     """Source text and function `def name(params)` returning exprs, with autograd.numpy as np.
 
-    stable: the project's stable forms (stable.LOWERINGS); otherwise a complex-analytic form of the same
-    function for the complex step, whose imaginary part the stable forms' where() and |u| would drop."""
+    The library's code generator, stage by stage (derivations.codegen): the expressions lowered, then the
+    block (common subexpressions; max and min kept as np.maximum/np.minimum, whose ties autograd splits as
+    the kink check expects), then assembled. stable: the project's stable forms (stable.LOWERINGS);
+    otherwise a complex-analytic form of the same function for the complex step, whose imaginary part
+    the stable forms' |u| would drop."""
     import autograd.numpy as anp
     import sympy as sp
-    from derivations.codegen.printer import code
-    from derivations.codegen.stable import LOWERINGS, rewrite
+    from derivations import codegen
     from derivations.functions import unfold
 
+    # DiracDelta is 0 off its breakpoint; on one, the one-sided check decides instead.
+    exprs = [e.replace(sp.DiracDelta, lambda *a: sp.S.Zero) for e in exprs]
+    steps = {sp.Heaviside: _heaviside, sp.sign: _sign}
     if stable:
-        lines, outs = _lift([rewrite(e) for e in exprs], {**LOWERINGS, sp.Heaviside: _heaviside, sp.sign: _sign})
+        plan = codegen.scalars([codegen.rewrite(e) for e in exprs], {**codegen.LOWERINGS, **steps}, as_tuple)
     else:
-        lines, outs = _lift([unfold(e) for e in exprs],
-                            {sp.Heaviside: _heaviside, sp.sign: _sign, sp.Abs: _analytic_abs})
-    # Common subexpressions within each temporary, then across the outputs (which only read temporaries).
-    body, k = [], 0
-    for t, d in lines + [(None, outs)]:
-        fresh = sp.numbered_symbols("_c", start=k)
-        repl, red = sp.cse(d if t is None else [d], symbols=fresh, order="canonical")
-        k += len(repl)
-        body += [(c, v) for c, v in repl]
-        if t is not None:
-            body.append((t, red[0]))
-        else:
-            outs = red
-    bodies = [code(o) for o in outs]
-    ret = "(" + ", ".join(bodies) + ",)" if as_tuple else bodies[0]
-    src = "".join([f"def {name}({', '.join(params)}):\n"] + [f"    {t} = {code(d)}\n" for t, d in body]
-                  + [f"    return {ret}\n"])
-    _audit(src, list(params) + [t.name for t, _ in body])
+        plan = codegen.scalars([unfold(e) for e in exprs], {**steps, sp.Abs: _analytic_abs}, as_tuple)
+    body, ret = codegen.assemble(plan, codegen.Block(plan.exprs, plan.names, kinks=False, defs=plan.defs))
+    src = codegen.function_source(name, params, body, ret)
+    _audit(src, list(params) + [line.split(" = ", 1)[0] for line in body])
     ns = {"__builtins__": {}, "np": anp}
-    exec(compile(src, f"<deepderive check: {name}>", "exec"), ns)  # printer output over x0, _t0, ... only
+    exec(compile(src, f"<deepderive check: {name}>", "exec"), ns)  # printer output over x0, t0, ... only
     return src, ns[name]
 
 
@@ -283,8 +255,7 @@ def _source(params, fixed, seed):
 def check(expr_text, wrt_text, at=(), grads=(), seed=0) -> dict:
     """Run the whole check; returns a JSON-able record with 'ok' and 'verdict'. Raises BadInput for bad input."""
     import sympy as sp
-    from derivations.codegen.printer import UnsupportedCode
-    from derivations.codegen.stable import rewrite
+    from derivations.codegen import UnsupportedCode, rewrite
     from derivations.parse import ParseError, parse_expression, parse_expressions
 
     try:
@@ -445,39 +416,74 @@ def _near_zero(g, subs):
 
 
 def _check_kink(rec, f_stable, pt, wrt, params, claim, gs, subs50):
+    """On a breakpoint: the whole claimed gradient must lie in the Clarke generalised gradient over the
+    differentiated variables (numeric.check_kink), and f must not jump along any of them."""
     from numeric.gradcheck import check_kink
     on = [str(-g if g.could_extract_minus_sign() else g) for g in gs if _near_zero(g, subs50)]
-    rec["notes"].append(f"the point lies on a breakpoint ({', '.join(on)} = 0): f has no derivative there, "
-                        "so a claimed value is accepted iff it lies between the one-sided derivatives")
+    rec["notes"].append(f"the point lies on a breakpoint ({', '.join(on)} = 0): f has no derivative there, so a "
+                        "claimed gradient is accepted iff it lies in the Clarke generalised gradient, the convex hull "
+                        "of the limiting gradients of the smooth pieces around the point (for one variable: between "
+                        "the one-sided derivatives)")
     rec["notes"].append("conventions at the ReLU kink: the lecture sets ReLU'(0) = 0; autograd's np.maximum(z, 0) "
                         "gives 0.5; SymPy's Heaviside(0) = 1/2; each lies in [0, 1]")
-    rows = []
-    for i, v in enumerate(wrt):
-        def phi(t, i=i):
-            a = list(pt)
-            a[i] = t + np.float64(0.0)  # a float64 (or autograd's box), so 1/0 is inf as elsewhere, not an error
-            return f_stable(*a)  # not float(): autograd traces it
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            k = check_kink(phi, claim[i], float(pt[i])).as_dict()
-            k["jump"] = _jumps(phi, float(pt[i]), abs(k["left"]) + abs(k["right"]))
-        k["accepted"] = k["accepted"] and not k["jump"]  # a step's one-sided quotients diverge: no derivative
-        rows.append({"var": v.name, **k})
-    rec["checks"] = {"kink": rows}
-    rec["ok"] = all(r["accepted"] for r in rows)
-    at = ", ".join(f"{p.name}={v:g}" for p, v in zip(params, [float(x) for x in pt]))
-    span = lambda r: f"[{min(r['left'], r['right']):.6g}, {max(r['left'], r['right']):.6g}]"  # noqa: E731
-    if rec["ok"]:
-        spans = "; ".join(f"df/d{r['var']} = {r['claimed']:g} in {span(r)}" for r in rows)
-        rec["verdict"] = f"PASS: claimed derivative lies between the one-sided derivatives at the kink ({spans})"
-        return
-    r = next(r for r in rows if not r["accepted"])
-    if r["jump"]:
-        rec["verdict"] = (f"FAIL: f jumps at {at} along {r['var']}, so df/d{r['var']} does not exist there; "
-                          f"no claimed value (here {r['claimed']:g}) is right")
-    else:
-        rec["verdict"] = (f"FAIL: claimed df/d{r['var']} = {r['claimed']:g} at the kink ({at}) lies outside the "
-                          f"one-sided derivatives {span(r)}")
+    n = len(wrt)  # params start with the differentiated variables, in --wrt order
+
+    def f_wrt(v):
+        a = list(pt)
+        a[:n] = [v[i] + np.float64(0.0) for i in range(n)]  # float64s (or autograd's boxes): 1/0 is inf, not an error
+        return f_stable(*a)  # not float(): autograd traces it
+
+    x0 = np.array([float(x) for x in pt[:n]])
+    along = lambda i: lambda t: f_wrt([t if j == i else x0[j] for j in range(n)])  # noqa: E731
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            k = check_kink(f_wrt, np.array(claim, dtype=float), x0)
+        except ValueError as e:  # no finite gradient beside the point, say
+            raise BadInput(f"the Clarke test cannot run at this point ({e}); choose another with --at") from None
+        jumps = [_jumps(along(i), x0[i], abs(k.left[i]) + abs(k.right[i])) for i in range(n)]
+    rows = [{"var": v.name, "x0": x0[i], "left": k.left[i], "right": k.right[i], "claimed": claim[i],
+             "autograd": None if k.autograd is None else k.autograd[i], "tolerance": k.tolerance, "jump": jumps[i],
+             # this component alone lies between its one-sided derivatives; the verdict needs the whole gradient
+             "accepted": (min(k.left[i], k.right[i]) - k.tolerance <= claim[i]
+                          <= max(k.left[i], k.right[i]) + k.tolerance) and not jumps[i]} for i, v in enumerate(wrt)]
+    rec["checks"] = {"kink": rows, "clarke": {"pieces": [list(p) for p in k.pieces], "weights": list(k.weights),
+                                              "distance": k.distance, "tolerance": k.tolerance,
+                                              "accepted": k.accepted, "sampler": k.sampler}}
+    rec["notes"].append(f"limiting gradients around the point ({k.sampler} beside it, extrapolated to it): "
+                        + ", ".join(_kink_vec(p, k.tolerance) for p in k.pieces))
+    rec["ok"] = bool(k.accepted and not any(jumps))
+    rec["verdict"] = _kink_verdict(rows, k, ", ".join(f"{p.name}={float(v):g}" for p, v in zip(params, pt)))
+
+
+def _kink_vec(v, tol):
+    return "(" + ", ".join(f"{0.0 if abs(x) <= tol else x:.6g}" for x in v) + ")"
+
+
+def _kink_verdict(rows, k, at):
+    """One line: a jump, then the Clarke decision (worded as the one-sided interval for one variable)."""
+    jump = next((r for r in rows if r["jump"]), None)
+    if jump:
+        return (f"FAIL: f jumps at {at} along {jump['var']}, so df/d{jump['var']} does not exist there; "
+                f"no claimed value (here {jump['claimed']:g}) is right")
+    if len(rows) == 1:
+        ends = [0.0 if abs(v) <= k.tolerance else v for v in (min(k.pieces)[0], max(k.pieces)[0])]
+        r, lo, hi = rows[0], *ends
+        if k.accepted:
+            return (f"PASS: claimed derivative lies between the one-sided derivatives at the kink "
+                    f"(df/d{r['var']} = {r['claimed']:g} in [{lo:.6g}, {hi:.6g}])")
+        return (f"FAIL: claimed df/d{r['var']} = {r['claimed']:g} at the kink ({at}) lies outside the one-sided "
+                f"derivatives [{lo:.6g}, {hi:.6g}]")
+    claimed = _kink_vec([r["claimed"] for r in rows], 0.0)
+    pieces = ", ".join(_kink_vec(p, k.tolerance) for p in k.pieces)
+    if k.accepted:
+        combo = " + ".join(f"{w:.6g}*{_kink_vec(p, k.tolerance)}" for w, p in zip(k.weights, k.pieces) if w > 1e-12)
+        return (f"PASS: claimed gradient {claimed} lies in the Clarke generalised gradient at the kink ({at}): "
+                f"{claimed} = {combo}")
+    alone = " (each component alone lies between its one-sided derivatives, but not the gradient as a whole)" \
+        if all(r["accepted"] for r in rows) else ""
+    return (f"FAIL: claimed gradient {claimed} at the kink ({at}) lies outside the Clarke generalised gradient, "
+            f"the convex hull of the limiting gradients {pieces} (distance {k.distance:.3g}){alone}")
 
 
 # --- output ------------------------------------------------------------------------------------
@@ -515,15 +521,13 @@ def render(rec, unicode=True) -> str:
     return "\n".join(out)
 
 
-def _tex_escape(s):
-    table = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
-             "^": r"\^{}", "_": r"\_", "%": r"\%", "~": r"\~{}"}
-    return "".join(table.get(ch, ch) for ch in s.encode("ascii", "replace").decode())
-
-
 def write_report(rec, expr_text, out_dir):
     """DIR/check-<hash>.tex written atomically (and the PDF when pdflatex is on PATH); returns the paths."""
     import sympy as sp
+
+    from .io import TexError, atomic_write, compile_pdf, pdflatex_path
+    from .report.text import escape_text
+
     f_user, derivs, claimed = rec["_exprs"]
     os.makedirs(out_dir, exist_ok=True)
     stem = "check-" + hashlib.sha1(expr_text.encode()).hexdigest()[:10]
@@ -537,26 +541,24 @@ def write_report(rec, expr_text, out_dir):
     if claimed:
         body += [r"\[ \text{claimed: } \frac{\partial f}{\partial " + sp.latex(sp.Symbol(v)) + "} = "
                  + sp.latex(g) + r" \]" for v, g in zip(rec["wrt"], claimed)]
-    body += [r"\paragraph{Point} " + _tex_escape(", ".join(f"{k} = {v!r}" for k, v in rec["point"].items())),
+    body += [r"\paragraph{Point} " + escape_text(", ".join(f"{k} = {v!r}" for k, v in rec["point"].items())),
              r"\paragraph{Generated code}", r"{\footnotesize\begin{verbatim}", code, r"\end{verbatim}}"]
-    body += [r"\paragraph{Note} " + _tex_escape(n) for n in rec["notes"]]
-    body += [r"\paragraph{Verdict} \texttt{" + _tex_escape(rec["verdict"]) + "}", r"\end{document}", ""]
-    from derivations.codegen.write import atomic_write
-
+    body += [r"\paragraph{Note} " + escape_text(n) for n in rec["notes"]]
+    body += [r"\paragraph{Verdict} \texttt{" + escape_text(rec["verdict"]) + "}", r"\end{document}", ""]
     tex = os.path.join(out_dir, stem + ".tex")
-    atomic_write(pathlib.Path(tex), "\n".join(body))
-    if not shutil.which("pdflatex"):
+    atomic_write(tex, "\n".join(body))
+    if pdflatex_path() is None:
         return tex, None
     # Compile in a scratch directory beside the report, so DIR only ever gains a complete PDF (no aux files).
     work = tempfile.mkdtemp(dir=out_dir, prefix=".check-")
     try:
         shutil.copy(tex, work)
-        r = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape",
-                            stem + ".tex"], cwd=work, capture_output=True, timeout=120)
-        if r.returncode != 0:
+        try:
+            built = compile_pdf(pathlib.Path(work) / (stem + ".tex"), runs=1)
+        except TexError:
             return tex, None
         pdf = os.path.join(out_dir, stem + ".pdf")
-        os.replace(os.path.join(work, stem + ".pdf"), pdf)
+        os.replace(built, pdf)
         return tex, pdf
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -620,17 +622,3 @@ def add_parser(subparsers):
     s.add_argument("--json", action="store_true", help="print the result as JSON")
     s.set_defaults(run=cmd_check)
     return s
-
-
-def main(argv=None):
-    """`python -m deepderive.checkcmd check ...`: the subcommand on its own, until the CLI wires it in."""
-    p = argparse.ArgumentParser(prog="deepderive")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    sub.required = True
-    add_parser(sub)
-    args = p.parse_args(argv)
-    return args.run(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,15 +1,25 @@
-"""The deepderive command line: list, verify, codegen, report, build."""
+"""The deepderive command line: list, verify, codegen, report, build (and check, bench)."""
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import textwrap
+from dataclasses import dataclass, field
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+from .exitcodes import EPILOG, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError
 
+__all__ = ["main", "parser", "resolve", "verify", "codegen", "write_reports", "Verified",
+           "UsageError", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE"]
 
-class UsageError(Exception):
-    """Bad input from the command line: one line to the user, exit code 2."""
+VERDICTS = ("verdicts: a step is PROVED when SymPy reduces the difference of its two sides to exactly 0 and an "
+            "independent mpmath evaluation agrees at many random points; CHECKED when the sides agree "
+            "numerically but no simplifier reached 0 (evidence, not a proof: it fails the command unless "
+            "--allow-checked); FAILED on a counterexample, or when the step is refused (not chained to the "
+            "previous one, a restatement, cases that do not cover the domain). A derivation also fails when its "
+            "proof has problems: a refused definition, or a result that no fully proved chain derives.")
+ALLOW_CHECKED_HELP = ("let steps that are only checked numerically pass (they stay labelled 'checked'); "
+                      "failed steps and failed checks still fail")
 
 
 def _err(msg):
@@ -22,8 +32,10 @@ def _progress(label):
     return report
 
 
-def _resolve(items):
-    """Names of registered derivations, or paths to users' .py files defining Derivations."""
+# ---- the work, as plain functions (verify, report and build all call these) ---------------------------
+
+def resolve(items) -> list:
+    """Derivations for names of registered ones and paths to users' .py files (none given: all registered)."""
     import derivations
 
     if not items:
@@ -35,6 +47,8 @@ def _resolve(items):
                 out += derivations.load_file(item)
             except (FileNotFoundError, ValueError) as exc:
                 raise UsageError(str(exc)) from None
+            except Exception as exc:   # the user's file itself is broken: their error, in one line
+                raise UsageError(f"{item}: {type(exc).__name__}: {exc}") from None
         else:
             try:
                 out.append(derivations.get(item))
@@ -43,9 +57,155 @@ def _resolve(items):
     return out
 
 
-def _mark(status):
-    return {"proved": "proved ", "checked": "checked", "failed": "FAILED "}[status]
+@dataclass
+class Verified:
+    """One derivation judged: its proof and the numeric checks of the library derivation it is (if any)."""
 
+    derivation: object
+    proof: object
+    checks: list = field(default_factory=list)
+
+    def passes(self, allow_checked: bool = False) -> bool:
+        """Strict: every step proved, no problems, every check passed (checked steps too, if allowed)."""
+        return self.proof.passes(allow_checked=allow_checked) and all(c.passed for c in self.checks)
+
+    def record(self, allow_checked: bool = False) -> dict:
+        """A JSON-able summary."""
+        d, proof = self.derivation, self.proof
+        return {
+            "name": d.name, "title": d.title, "source": d.source,
+            "ok": self.passes(allow_checked), "allow_checked": allow_checked,
+            "counts": proof.counts(),
+            "problems": list(proof.problems),
+            "steps": [{"status": s.status, "why": s.why, "claim": f"{s.lhs} = {s.rhs}", "detail": s.detail,
+                       "starts_chain": s.starts, "chain": s.chain_name}
+                      for s in proof.steps],
+            "checks": [r.as_dict() for r in self.checks],
+        }
+
+
+def verify(ds, *, with_checks: bool = True, progress=None) -> list[Verified]:
+    """Prove every step of each derivation, then run the numeric checks registered for it.
+
+    Checks run only for the library's own Derivation objects: a user's derivation that reuses a
+    library name ("sigmoid") is proved, but the library's checks say nothing about it."""
+    from numeric import checks
+
+    out = []
+    for i, d in enumerate(ds, 1):
+        if progress:
+            progress(i, len(ds), d.name)
+        proof = d.verify()
+        out.append(Verified(d, proof, checks.run(d, catch=True) if with_checks else []))
+    return out
+
+
+def codegen(check: bool = False, progress=None, file=None) -> int:
+    """Regenerate numeric/generated/ (or, with check, only compare): the exit code."""
+    import pathlib
+
+    import numeric.generated
+    from derivations.codegen import generate
+
+    from .io import atomic_write
+
+    file = file or sys.stdout
+    out = pathlib.Path(numeric.generated.__file__).parent
+    result = []
+    for name, text in generate(progress=progress).items():
+        path = out / name
+        fresh = path.is_file() and path.read_text(encoding="utf-8") == text
+        if not (check or fresh):
+            atomic_write(path, text)
+        result.append((str(path), fresh))
+    stale = [p for p, fresh in result if not fresh]
+    if check:
+        if stale:
+            for p in stale:
+                print(f"stale: {p}", file=file)
+            print("generated code is out of date: run `deepderive codegen`", file=file)
+            return EXIT_FAILED
+        print(f"{len(result)} generated modules up to date", file=file)
+        return EXIT_OK
+    for p, fresh in result:
+        print(f"{'unchanged' if fresh else 'wrote'}  {p}", file=file)
+    return EXIT_OK
+
+
+def write_reports(ds, *, out="reports", pdf=None, allow_checked=False, verified=None, progress=None,
+                  file=None) -> int:
+    """Write each derivation's report, reusing proofs and checks in `verified` ({name: Verified}); exit code."""
+    from deepderive.report import ReportError, write_report
+
+    file = file or sys.stdout
+    verified = verified or {}
+    ok = True
+    for i, d in enumerate(ds, 1):
+        if progress:
+            progress(i, len(ds), d.name)
+        v = verified.get(d.name)
+        v = v if v is not None and v.derivation is d else None
+        try:
+            r = write_report(d, out_dir=out, pdf=pdf, proof=v and v.proof, checks=v and v.checks,
+                             allow_checked=allow_checked)
+        except ReportError as exc:
+            _err(f"{d.name}: {exc}")
+            ok = False
+            continue
+        ok &= r.ok
+        print(f"wrote {r.tex_path}" + (f" and {r.pdf_path}" if r.pdf_path else ""), file=file)
+    return EXIT_OK if ok else EXIT_FAILED
+
+
+# ---- printing -------------------------------------------------------------------------------------------
+
+def _mark(status, allowed):
+    from derivations import CHECKED, FAILED, PROVED
+
+    marks = {PROVED: "proved ", CHECKED: "checked" if allowed else "CHECKED", FAILED: "FAILED "}
+    return marks[status]
+
+
+def print_verified(vs, *, allow_checked=False, verbose=False, file=None):
+    """The human-readable verdicts: every step, every problem, every check, then one summary line."""
+    from derivations import CHECKED, FAILED, PROVED
+
+    file = file or sys.stdout
+    for v in vs:
+        d, proof = v.derivation, v.proof
+        print(f"{d.name}: {d.title}" + (f" ({d.source})" if d.source else ""), file=file)
+        for k, s in enumerate(proof.steps, 1):
+            if s.starts and s.chain_name:
+                print(f"  chain {s.chain_name}", file=file)
+            print(f"  step {k:2d} {_mark(s.status, allow_checked)}  {s.why}", file=file)
+            if s.status != PROVED or verbose:
+                print(f"           {s.detail}", file=file)
+        for problem in proof.problems:
+            print(f"  PROBLEM  {problem}", file=file)
+        for c in v.checks:
+            verdict = "pass" if c.passed else "FAIL"
+            print(f"  check   {verdict}     {c.name}: max abs err {c.max_abs_err:.2e}, "
+                  f"max rel err {c.max_rel_err:.2e} (tol {c.tolerance:.1e}) on {c.data}", file=file)
+    counts = {PROVED: 0, CHECKED: 0, FAILED: 0}
+    for v in vs:
+        for status, n in v.proof.counts().items():
+            counts[status] += n
+    problems = sum(len(v.proof.problems) for v in vs)
+    nchecks = sum(len(v.checks) for v in vs)
+    passed_checks = sum(c.passed for v in vs for c in v.checks)
+    checked = (f"{counts[CHECKED]} checked numerically only"
+               + (" (allowed by --allow-checked)" if allow_checked and counts[CHECKED] else
+                  " (not a pass: see --allow-checked)" if counts[CHECKED] else ""))
+    print(f"{len(vs)} derivations: {counts[PROVED]} steps proved, {checked}, {counts[FAILED]} failed"
+          + (f", {problems} problems" if problems else "")
+          + f"; {passed_checks}/{nchecks} numeric checks passed", file=file)
+
+
+def _verdict(vs, allow_checked):
+    return EXIT_OK if all(v.passes(allow_checked) for v in vs) else EXIT_FAILED
+
+
+# ---- the commands ---------------------------------------------------------------------------------------
 
 def cmd_list(args):
     import derivations
@@ -56,125 +216,88 @@ def cmd_list(args):
     return EXIT_OK
 
 
-def verify_one(d, with_checks=True):
-    """Prove every step of d, then run its numeric checks; returns (JSON-able record, proof, checks)."""
-    from numeric import checks
-
-    proof = d.verify()
-    results = checks.run(d.name) if with_checks else []
-    return proof, results, {
-        "name": d.name, "title": d.title, "source": d.source,
-        "ok": proof.ok and all(r.passed for r in results),
-        "steps": [{"status": s.status, "why": s.why, "claim": f"{s.lhs} = {s.rhs}", "detail": s.detail}
-                  for s in proof.steps],
-        "checks": [r.as_dict() for r in results],
-    }
-
-
-def cmd_verify(args, keep=None):
-    ds = _resolve(args.names)
-    records = []
-    for i, d in enumerate(ds):
-        print(f"[{i + 1}/{len(ds)}] verifying {d.name}", file=sys.stderr, flush=True)
-        proof, results, rec = verify_one(d, with_checks=not args.no_checks)
-        if keep is not None:
-            keep[d.name] = (proof, results)
-        records.append(rec)
-        if not args.json:
-            print(f"{d.name}: {d.title} ({d.source})")
-            for k, s in enumerate(rec["steps"], 1):
-                print(f"  step {k:2d} {_mark(s['status'])}  {s['why']}")
-                if s["status"] != "proved" or args.verbose:
-                    print(f"           {s['detail']}")
-            for c in rec["checks"]:
-                verdict = "pass" if c["passed"] else "FAIL"
-                print(f"  check   {verdict}     {c['name']}: max abs err {c['max_abs_err']:.2e}, "
-                      f"max rel err {c['max_rel_err']:.2e} (tol {c['tolerance']:.1e}) on {c['data']}")
-    ok = all(r["ok"] for r in records)
+def cmd_verify(args):
+    vs = verify(resolve(args.names), with_checks=not args.no_checks, progress=_progress("verifying"))
     if args.json:
-        json.dump({"ok": ok, "derivations": records}, sys.stdout, indent=2, default=str)
+        json.dump({"ok": all(v.passes(args.allow_checked) for v in vs), "allow_checked": args.allow_checked,
+                   "derivations": [v.record(args.allow_checked) for v in vs]},
+                  sys.stdout, indent=2, default=str)
         print()
     else:
-        steps = [s["status"] for r in records for s in r["steps"]]
-        nchecks = sum(len(r["checks"]) for r in records)
-        failed_checks = sum(not c["passed"] for r in records for c in r["checks"])
-        print(f"{len(records)} derivations: {steps.count('proved')} steps proved, {steps.count('checked')} checked "
-              f"numerically only, {steps.count('failed')} failed; {nchecks - failed_checks}/{nchecks} numeric checks passed")
-    return EXIT_OK if ok else EXIT_FAILED
+        print_verified(vs, allow_checked=args.allow_checked, verbose=args.verbose)
+    return _verdict(vs, args.allow_checked)
 
 
 def cmd_codegen(args):
-    from derivations.codegen import generate_all
-
-    result = generate_all(check=args.check, progress=_progress("rendering"))
-    stale = [p for p, fresh in result if not fresh]
-    if args.check:
-        if stale:
-            for p in stale:
-                print(f"stale: {p}")
-            print("generated code is out of date: run `deepderive codegen`")
-            return EXIT_FAILED
-        print(f"{len(result)} generated modules up to date")
-        return EXIT_OK
-    for p, fresh in result:
-        print(f"{'unchanged' if fresh else 'wrote'}  {p}")
-    return EXIT_OK
+    return codegen(check=args.check, progress=_progress("rendering"))
 
 
-def cmd_report(args, done=None):
-    from deepderive.report import ReportError, write_report
+def _pdf(args):
+    return False if args.no_pdf else None
 
-    ds = _resolve(args.names)
-    ok = True
-    for i, d in enumerate(ds):
-        print(f"[{i + 1}/{len(ds)}] report {d.name}", file=sys.stderr, flush=True)
-        proof, checks = (done or {}).get(d.name, (None, None))
-        try:
-            r = write_report(d, out_dir=args.out, pdf=False if args.no_pdf else None, proof=proof, checks=checks)
-        except ReportError as exc:
-            _err(f"{d.name}: {exc}")
-            ok = False
-            continue
-        ok &= r.ok
-        print(f"wrote {r.tex_path}" + (f" and {r.pdf_path}" if r.pdf_path else ""))
-    return EXIT_OK if ok else EXIT_FAILED
+
+def cmd_report(args):
+    return write_reports(resolve(args.names), out=args.out, pdf=_pdf(args), allow_checked=args.allow_checked,
+                         progress=_progress("report"))
 
 
 def cmd_build(args):
-    """The main job: verify everything, regenerate the code, write every report."""
-    done = {}  # the reports reuse the proofs and checks instead of running them again
-    codes = [cmd_verify(argparse.Namespace(names=[], json=False, verbose=False, no_checks=False), keep=done),
-             cmd_codegen(argparse.Namespace(check=False)),
-             cmd_report(argparse.Namespace(names=[], out=args.out, no_pdf=args.no_pdf), done=done)]
+    """The main job: verify everything, regenerate the code, write every report (reusing the proofs)."""
+    ds = resolve([])
+    vs = verify(ds, progress=_progress("verifying"))
+    print_verified(vs, allow_checked=args.allow_checked)
+    codes = [_verdict(vs, args.allow_checked),
+             codegen(progress=_progress("rendering")),
+             write_reports(ds, out=args.out, pdf=_pdf(args), allow_checked=args.allow_checked,
+                           verified={v.derivation.name: v for v in vs}, progress=_progress("report"))]
     return max(codes)
+
+
+def _sub(sub, name, helptext, description=None, run=None, epilog=None):
+    s = sub.add_parser(name, help=helptext, description=description or helptext[0].upper() + helptext[1:] + ".",
+                       epilog=epilog or _fill(EPILOG), formatter_class=argparse.RawDescriptionHelpFormatter)
+    s.set_defaults(run=run)
+    return s
+
+
+def _fill(text):
+    return textwrap.fill(text, 78)
+
+
+def _add_allow_checked(s):
+    s.add_argument("--allow-checked", action="store_true", help=ALLOW_CHECKED_HELP)
 
 
 def parser():
     p = argparse.ArgumentParser(
-        prog="deepderive",
-        description="Machine-checked derivations of deep-learning mathematics: prove each step with SymPy, "
-                    "generate NumPy code from the closed forms, check it numerically, and write LaTeX/PDF reports.")
+        prog="deepderive", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=_fill("Machine-checked derivations of deep-learning mathematics: prove each step with SymPy, "
+                          "generate NumPy code from the closed forms, check it numerically, and write LaTeX/PDF "
+                          "reports."),
+        epilog=_fill(VERDICTS) + "\n\n" + _fill(EPILOG))
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    s = sub.add_parser("list", help="list the registered derivations")
-    s.set_defaults(run=cmd_list)
+    _sub(sub, "list", "list the registered derivations", run=cmd_list)
 
-    s = sub.add_parser("verify", help="prove every step, then run the numeric checks; exit 1 if anything fails",
-                       description="Judge every step of each derivation (proved: SymPy reduces the difference to 0, "
-                                   "confirmed by explicit components and at 50 digits; checked: equal at random points "
-                                   "at 50 digits only; failed), then run its numeric checks.")
+    s = _sub(sub, "verify", "prove every step, then run the numeric checks; exit 1 unless all proved and passed",
+             description=_fill("Judge every step of each derivation, then run the numeric checks registered for "
+                               "it (a derivation from your own file gets none, even if it reuses a library name). "
+                               "Exit 0 only if every step is proved and every check passes.") + "\n\n"
+                         + _fill(VERDICTS),
+             run=cmd_verify,
+             epilog="examples:\n  deepderive verify sigmoid\n  deepderive verify my_derivations.py --allow-checked\n"
+                    "\n" + _fill(EPILOG))
     s.add_argument("names", nargs="*", metavar="NAME|FILE.py",
                    help="derivation names (default: all) or a Python file defining Derivation objects")
+    _add_allow_checked(s)
     s.add_argument("--json", action="store_true", help="print the results as JSON")
     s.add_argument("--no-checks", action="store_true", help="prove the steps only; skip numeric checks")
     s.add_argument("-v", "--verbose", action="store_true", help="show how each step was established")
-    s.set_defaults(run=cmd_verify)
 
-    s = sub.add_parser("codegen", help="write numeric/generated/*.py from the derivations' closed forms",
-                       description="Regenerate the NumPy modules in numeric/generated/ (deterministic bytes).")
+    s = _sub(sub, "codegen", "write numeric/generated/*.py from the derivations' closed forms",
+             description="Regenerate the NumPy modules in numeric/generated/ (deterministic bytes).", run=cmd_codegen)
     s.add_argument("--check", action="store_true", help="write nothing; exit 1 if the committed files are stale")
-    s.set_defaults(run=cmd_codegen)
 
     from deepderive import bench, checkcmd
     bench.add_parser(sub)
@@ -182,17 +305,24 @@ def parser():
 
     for name, helptext, fn in (("report", "write LaTeX (and PDF when pdflatex is installed) reports", cmd_report),
                                ("build", "the main job: verify, codegen and report everything", cmd_build)):
-        s = sub.add_parser(name, help=helptext, description=helptext[0].upper() + helptext[1:] + ".")
+        s = _sub(sub, name, helptext, run=fn,
+                 description=_fill(helptext[0].upper() + helptext[1:] + "; exit 1 if a step is not proved "
+                                   "(unless --allow-checked and it is only checked), a check fails or a report "
+                                   "cannot be built.") + "\n\n" + _fill(VERDICTS))
         if name == "report":
             s.add_argument("names", nargs="*", metavar="NAME|FILE.py", help="derivations (default: all)")
+        _add_allow_checked(s)
         s.add_argument("--out", default="reports", metavar="DIR", help="output directory (default: reports)")
         s.add_argument("--no-pdf", action="store_true", help="write the .tex only, even when pdflatex exists")
-        s.set_defaults(run=fn)
     return p
 
 
-def main(argv=None):
-    args = parser().parse_args(argv)
+def main(argv=None) -> int:
+    """Run the command line on `argv` (default: sys.argv[1:]) and return the exit code."""
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exc:   # --help (0) or a bad option (2): argparse has already printed
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     try:
         return args.run(args)
     except UsageError as exc:
@@ -203,7 +333,7 @@ def main(argv=None):
         return EXIT_FAILED
     except KeyboardInterrupt:
         _err("interrupted")
-        return 130
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

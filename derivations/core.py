@@ -152,10 +152,16 @@ class Derivation:
 
     def result(self, name, expr=None, at=None):
         """The closed form ``name``: the last right side of the chain derive(..., name=name) opened (or,
-        without such a chain, of a chain ending in ``expr``), with ``at`` substituted for free symbols."""
+        without such a chain, of a chain ending in ``expr``), with ``at`` substituted for free symbols.
+        A defined symbol as ``expr`` records its definition, labelled as a definition, not a derivation."""
         at = dict(at or {})
         chain = self._chain_named(name)
         value = _expr(expr) if expr is not None else None
+        defined = dict((s, e) for s, e, _ in self.definitions)
+        if value is not None and value in defined and chain is None:   # a named definition, shown as such
+            self.results[name] = defined[value]
+            self._claims.append((name, value, "definition"))
+            return self
         if value is None:
             if chain is None:
                 raise ValueError(f"result {name!r}: no chain is named {name!r}; open one with derive(..., name={name!r})")
@@ -227,6 +233,10 @@ class Derivation:
         chains = _group(results)
         out = []
         for name, value, at in self._claims:
+            if at == "definition":
+                if value not in table:
+                    out.append(f"result {name!r}: the definition of {value} was refused")
+                continue
             want = expand(value, table)
             named = [c for c in chains if c[0].chain_name == name]
             pool = named[-1:] or chains

@@ -6,7 +6,7 @@ nothing is evaluated by guessing. Integrals, sums, products, limits, substitutio
 (scalar, Indexed, entrywise with respect to matrices, mixed) go to mpmath's quad, direct summation or
 nsum, limit, evaluation at the substituted point and diff.
 
-While it evaluates, the evaluator records the largest magnitude it added or subtracted (``Trace.scale``)
+While it evaluates, the evaluator records the largest term of any sum that cancelled (``Trace.scale``)
 and how many digits its approximate operations may have lost (``Trace.lost``): together they bound the
 rounding noise of a value, which is how the prover tells a real difference from noise.
 """
@@ -26,18 +26,33 @@ class NotEvaluable(Exception):
     """mpmath cannot evaluate this expression here; the step cannot be confirmed (the reason is the message)."""
 
 
+_LOST_CAP = 10_000.0     # "every digit": a value computed with no accuracy at all
+
+
 @dataclass
 class Trace:
-    """What one evaluation saw: the largest addend, and the digits approximate operations may have lost."""
+    """What one evaluation saw: the largest term of a sum that cancelled, and the digits that
+    ill-conditioned functions and approximate operations may have cost (passed on to the parent
+    evaluation, ``factor`` times, for an operation built on this one, e.g. a numeric derivative)."""
 
     scale: object = 0
     lost: float = 0.0
+    parent: "Trace | None" = None
+    factor: float = 1.0
 
-    def saw(self, *values):
-        for v in values:
-            m = _magnitude(v)
-            if m > self.scale:
-                self.scale = m
+    def lose(self, digits):
+        digits = min(float(digits), _LOST_CAP)
+        if digits > self.lost:
+            self.lost = digits
+            if self.parent is not None:
+                self.parent.lose(digits * self.factor)
+
+    def saw(self, terms, total):
+        """Record an addition's largest term when the sum cancels at least three digits of it: only
+        then does its rounding noise stand out against what the result carries on."""
+        m = max((_magnitude(t) for t in terms), default=0)
+        if m > self.scale and _magnitude(total) * 1000 < m:
+            self.scale = m
 
 
 @dataclass
@@ -51,10 +66,11 @@ class Env:
     def bind(self, extra):
         return Env({**self.values, **extra}, self.indexed, self.trace)
 
-    def apart(self, extra):
-        """Bound like ``bind``, with a trace of its own: the inner evaluations of an approximate
-        operation (quad, diff, limit, nsum) are accounted for by that operation's own error."""
-        return Env({**self.values, **extra}, self.indexed)
+    def apart(self, extra, factor=1.0):
+        """Bound like ``bind``, with a trace of its own for the inner evaluations of an approximate
+        operation (quad, diff, limit, nsum): their cancellations are that operation's business, but
+        the digits they lose are lost for the result too (``factor`` times)."""
+        return Env({**self.values, **extra}, self.indexed, Trace(parent=self.trace, factor=factor))
 
 
 def _magnitude(v):
@@ -114,10 +130,10 @@ def _constant(e, env):
 
 def _add(e, env):
     terms = _args(e, env)
-    env.trace.saw(*terms)
     out = terms[0]
     for t in terms[1:]:
         out = out + t
+    env.trace.saw(terms, out)
     return out
 
 
@@ -150,6 +166,8 @@ def _pow(e, env):
         return b ** k
     x = evaluate(e.exp, env)
     if b == 0:
+        if x == 0:
+            return mpmath.mpf(1)                 # SymPy's 0**0 = 1
         if mpmath.re(x) > 0:
             return mpmath.mpf(0)
         raise NotEvaluable("0 to a non-positive power")
@@ -179,16 +197,19 @@ def _unary(fn, amplifies=False):
 def _amplified(env, x):
     m = abs(x)
     if m > 1:
-        env.trace.lost = max(env.trace.lost, float(mpmath.log10(m)))
+        env.trace.lose(mpmath.log10(m))
 
 
 def _log(e, env):
     x = evaluate(e.args[0], env)
     if x == 0:
         raise NotEvaluable("log(0)")
+    value = mpmath.log(x)
+    if abs(value) < 1:                # log's condition number is 1/|log x|: large next to x = 1
+        env.trace.lose(_LOST_CAP if value == 0 else -mpmath.log10(abs(value)))
     if len(e.args) == 2:
-        return mpmath.log(x) / mpmath.log(evaluate(e.args[1], env))
-    return mpmath.log(x)
+        return value / mpmath.log(evaluate(e.args[1], env))
+    return value
 
 
 def _max(e, env):
@@ -276,7 +297,23 @@ def _defined(e, env):
             args.append(sp.Integer(k) if k is not None else a)
         else:
             args.append(a)
-    return evaluate(type(e).definition(*args), env)
+    value = _definition(type(e), tuple(args))
+    if value is None:
+        raise NotEvaluable(f"{type(e).__name__} has no value here (its definition needs integer arguments)")
+    return evaluate(value, env)
+
+
+_DEFINITIONS: dict = {}
+
+
+def _definition(cls, args):
+    """cls.definition(*args), built once per argument tuple (deep chains are evaluated many times)."""
+    key = (cls, args)
+    if key not in _DEFINITIONS:
+        if len(_DEFINITIONS) > 50_000:
+            _DEFINITIONS.clear()
+        _DEFINITIONS[key] = cls.definition(*args)
+    return _DEFINITIONS[key]
 
 
 # ---- indexed symbols --------------------------------------------------------------------------------
@@ -326,8 +363,9 @@ def _fold(e, env, unit, combine, inverse, what):
 
 
 def _sum_combine(acc, v, env):
-    env.trace.saw(acc, v)
-    return acc + v
+    out = acc + v
+    env.trace.saw((acc, v), out)
+    return out
 
 
 def _infinite(inner, var, a, env, what):
@@ -347,7 +385,7 @@ def _lose(env, coarse, fine):
     if err == 0:
         return
     kept = -float(mpmath.log10(err / size))
-    env.trace.lost = max(env.trace.lost, mpmath.mp.dps - kept)
+    env.trace.lose(mpmath.mp.dps - kept)
 
 
 def _sum(e, env):
@@ -374,7 +412,7 @@ def _integral(e, env):
     if not mpmath.isfinite(value) or err > size * mpmath.mpf(10) ** (-mpmath.mp.dps // 3):
         raise NotEvaluable(f"mpmath.quad does not converge here (error estimate {mpmath.nstr(err, 3)})")
     if err:
-        env.trace.lost = max(env.trace.lost, mpmath.mp.dps + float(mpmath.log10(err / size)))
+        env.trace.lose(mpmath.mp.dps + float(mpmath.log10(err / size)))
     return value
 
 
@@ -408,7 +446,12 @@ def _entry(value, i, j):
 
 def _partial(expr, env, variables, orders, out=(0, 0)):
     """∂^k expr / ∂v1^k1 ∂v2^k2 … at the point in env, by mpmath.diff; each variable is a scalar slot
-    (symbol, Indexed entry, or (MatrixSymbol, i, j))."""
+    (symbol, Indexed entry, or (MatrixSymbol, i, j)). A derivative of a scalar derivative is taken
+    as one mixed partial, not as a difference of differences."""
+    while isinstance(expr, sp.Derivative) and not any(isinstance(v, sp.MatrixSymbol) for v in expr.variables):
+        variables = list(variables) + [v for v, _ in expr.variable_count]
+        orders = list(orders) + [int(k) for _, k in expr.variable_count]
+        expr = expr.expr
     x0 = [_slot_value(v, env) for v in variables]
 
     def g(*ts):
@@ -416,7 +459,20 @@ def _partial(expr, env, variables, orders, out=(0, 0)):
 
     with mpmath.workdps(mpmath.mp.dps + 10):
         value = mpmath.diff(g, tuple(x0) if len(x0) > 1 else x0[0], tuple(orders) if len(x0) > 1 else orders[0])
+        f0 = g(*x0)
+    _resolved(env, value, f0, x0, orders)
+    env.trace.lose(mpmath.mp.dps / 3)    # mpmath.diff keeps about two thirds of the digits at high precision
     return +value
+
+
+def _resolved(env, d, f0, x0, orders):
+    """A numeric derivative far below |f|/|x|^k is below what differences of f can resolve (f's own
+    rounding dominates them): the point then says nothing about the derivative, and is marked so."""
+    reach = abs(f0)
+    for x, k in zip(x0, orders):
+        reach /= max(abs(x), 1) ** k
+    if abs(d) < reach * mpmath.mpf(10) ** (-mpmath.mp.dps // 2):
+        env.trace.lose(_LOST_CAP)
 
 
 def _slot_value(v, env):
@@ -507,8 +563,10 @@ def _matmul(e, env):
         if out is None:
             out = a
         elif isinstance(out, mpmath.matrix) and isinstance(a, mpmath.matrix):
-            env.trace.saw(out, a)
-            out = out * a
+            prod = out * a
+            bound = _magnitude(out) * _magnitude(a) * out.cols     # the largest term of any entry's sum
+            env.trace.saw((bound,), prod)
+            out = prod
         else:
             out = out * a
     return out

@@ -1,14 +1,16 @@
 """Decide one claimed equality three ways: symbolically, by explicit components, and by an independent numeric route."""
 from __future__ import annotations
 
+import contextlib
 import random
+import sys
 from dataclasses import dataclass, field
 
 import mpmath
 import sympy as sp
 
 from .functions import unfold
-from .matrices import (Unsupported, apply_rules, canon_entries, explicit_matrices, matrix_parts,
+from .matrices import (Grad, Jacobian, Unsupported, apply_rules, canon_entries, explicit_matrices, matrix_parts,
                        scalar_atoms_to_dummies, to_explicit)
 from .numeval import Env, NotEvaluable, evaluate
 from .sampling import kink_values, matrix_value, real_value, rng_for, size_configs
@@ -250,7 +252,9 @@ def _points(lhs, rhs, ctx):
     scalars = _scalars((lhs, rhs), dims, mats)
     configs = size_configs(dims)
     constant = not (scalars or mats or dims or any(e.has(sp.Indexed) for e in (lhs, rhs)))
-    per = 1 if constant else max(2, -(-ctx.points // len(configs)))
+    costly = any(isinstance(n, (Grad, Jacobian)) for e in (lhs, rhs) for n in sp.preorder_traversal(e))
+    points = ctx.points // 2 if costly else ctx.points      # each matrix derivative is p² mpmath.diff calls
+    per = 1 if constant else max(2, -(-points // len(configs)))
     kinks = [(s, v) for s in scalars if s.is_real for v in kink_values((lhs, rhs), s)]
     k = 0
     for config in configs:
@@ -306,25 +310,25 @@ class DifferentShapes(Exception):
 def _agree(lhs, rhs, values, indexed):
     """(equal, a, b): equal when |a − b| is within the rounding noise at two working precisions.
 
-    The noise of a value computed at d digits is about 10^-d times the largest magnitude added along
-    the way (and the digits lost by amplifying functions and approximate operations). A first pass
-    at 20 digits measures that magnitude and picks d so the noise sits far below the result; a real
-    difference then stands out at d and again at 2d, whatever the size of the summands, while the
-    noise of a true identity falls by d orders of magnitude.
+    The noise of a value computed at d digits is at most about 10^-d times the largest magnitude
+    added along the way, more the digits lost by amplifying functions and approximate operations
+    (Trace). The first pass, at 30 digits, measures that magnitude; the second runs at twice the
+    digits that put the noise 30 orders below the result. A real difference stands out there,
+    whatever the size of the summands, while the noise of a true identity falls with the precision.
     """
-    with mpmath.workdps(20):
-        a, b, tr = _both(lhs, rhs, values, indexed)
-    size = max(_mag(a), _mag(b))
-    top = max(tr.scale, size)
-    extra = 0 if top == 0 else 20 if size == 0 else max(0, int(mpmath.ceil(mpmath.log10(top / size))))
-    digits = min(_CAP, 30 + extra + int(tr.lost))
-    for dps in (digits, 2 * digits):
-        with mpmath.workdps(dps):
+    digits = 30
+    for _ in range(2):
+        with mpmath.workdps(digits):
             a, b, tr = _both(lhs, rhs, values, indexed)
-            diff = _mag(a - b)
-            noise = mpmath.mpf(10) ** (-(dps - tr.lost - _MARGIN)) * max(tr.scale, _mag(a), _mag(b))
+            size, diff = max(_mag(a), _mag(b)), _mag(a - b)
+            top = max(tr.scale, size)
+            if tr.lost > digits / 2 and digits > 30:
+                raise NotEvaluable(f"too ill-conditioned here for {digits} digits")
+            noise = mpmath.mpf(10) ** (-(digits - tr.lost - _MARGIN)) * top
             if diff > noise:
                 return False, a, b
+        extra = 0 if top == 0 else 20 if size == 0 else max(0, int(mpmath.ceil(mpmath.log10(top / size))))
+        digits = min(_CAP, 2 * (30 + extra + int(tr.lost)))
     return True, a, b
 
 
@@ -341,11 +345,22 @@ def _where(values, config):
     return ", ".join(shown) + (f" ({sizes})" if sizes else "")
 
 
+@contextlib.contextmanager
+def _deep_recursion(limit=20_000):
+    """Deep chains (a depth-40 network) are evaluated recursively, one layer per few frames."""
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, limit))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)
+
+
 def numeric(lhs, rhs, ctx: Context):
     """(True, how) when the sides agree at every evaluable point, (False, where) at a difference,
     (None, why) when too few points could be evaluated to say anything."""
     valid, tried, reason = 0, 0, ""
-    with mpmath.workdps(20):
+    with mpmath.workdps(20), _deep_recursion():
         for values, indexed, config in _points(lhs, rhs, ctx):
             tried += 1
             try:

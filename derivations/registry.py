@@ -4,6 +4,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import pathlib
+import pkgutil
 import sys
 from typing import Callable
 
@@ -11,7 +12,7 @@ from .core import Derivation
 
 _FACTORIES: dict[str, Callable[[], Derivation]] = {}
 _BUILT: dict[str, Derivation] = {}
-_LIBRARY = ("sigmoid", "lda", "logistic", "depth")
+_loaded = False
 
 
 class UnknownDerivation(KeyError):
@@ -30,8 +31,16 @@ def register(name: str):
 
 
 def _load_library():
-    for mod in _LIBRARY:
-        importlib.import_module(f"derivations.library.{mod}")
+    """Import every module of derivations.library (found, not listed): each registers its derivations."""
+    global _loaded
+    if _loaded:
+        return
+    from . import library
+
+    for info in pkgutil.iter_modules(library.__path__):     # sorted by module name
+        if not info.name.startswith("_"):
+            importlib.import_module(f"{library.__name__}.{info.name}")
+    _loaded = True
 
 
 def names() -> list[str]:
@@ -39,10 +48,21 @@ def names() -> list[str]:
     return list(_FACTORIES)
 
 
-def get(name: str) -> Derivation:
+def known(name: str) -> str:
+    """`name` if it is a registered derivation; UnknownDerivation naming the known ones otherwise."""
     _load_library()
-    if name not in _FACTORIES:
+    if not isinstance(name, str) or name not in _FACTORIES:
         raise UnknownDerivation(f"unknown derivation {name!r}; known: {', '.join(_FACTORIES)}")
+    return name
+
+
+def is_registered(d) -> bool:
+    """True iff `d` is the library's own Derivation object, not a user's derivation of the same name."""
+    return isinstance(d, Derivation) and _BUILT.get(d.name) is d
+
+
+def get(name: str) -> Derivation:
+    known(name)
     if name not in _BUILT:
         d = _FACTORIES[name]()
         if d.name != name:

@@ -25,8 +25,8 @@ def size_configs(dims) -> list[dict]:
     if not dims:
         return [{}]
     configs = [{d: 1 for d in dims}]
-    for c in range(3):
-        configs.append({d: 2 + (c + i) % 3 for i, d in enumerate(dims)})
+    for c in range(2):
+        configs.append({d: 2 + (c + i) % 2 for i, d in enumerate(dims)})
     return configs
 
 
@@ -39,7 +39,7 @@ def real_value(sym, k, rng, domain=None):
         lo, hi = domain
         return mpmath.mpf(rng.uniform(float(lo), float(hi)))
     if sym.is_integer:
-        v = _INTEGERS[k % len(_INTEGERS)]
+        v = _INTEGERS[(k + rng.randrange(len(_INTEGERS))) % len(_INTEGERS)] if k else 1
         if sym.is_nonnegative and not sym.is_positive and k % 5 == 4:
             v = 0
         return mpmath.mpf(_signed(sym, v, rng))

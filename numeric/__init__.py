@@ -1,23 +1,13 @@
-"""deepderive's numeric side: generated code, gradient checks, optimisers, data checks and reports.
+"""deepderive's numeric runtime: generated code, gradient checks, optimisers and data checks.
 
-Attributes load lazily, so that ``import numeric.generated.logistic`` costs NumPy alone.
+Every module imported here imports only NumPy and the standard library at the top (SciPy, autograd
+and SymPy load inside the functions that need them), so ``import numeric.generated.logistic`` costs
+NumPy alone.
 """
-import importlib
+from .autodiff import under_autograd
+from .checks.result import CheckResult
+from .gradcheck import GradientCheck, KinkCheck, check_gradient, check_kink
+from .optim import gradient_descent, sgd
 
-_LAZY = {
-    "check_gradient": "numeric.gradcheck",
-    "check_kink": "numeric.gradcheck",
-    "GradientCheck": "numeric.gradcheck",
-    "gradient_descent": "numeric.optim",
-    "sgd": "numeric.optim",
-    "under_autograd": "numeric.autodiff",
-    "CheckResult": "numeric.checks.result",
-}
-
-__all__ = sorted(_LAZY)
-
-
-def __getattr__(name):
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'numeric' has no attribute {name!r}")
+__all__ = ["CheckResult", "GradientCheck", "KinkCheck", "check_gradient", "check_kink", "gradient_descent", "sgd",
+           "under_autograd"]

@@ -1,11 +1,34 @@
 """Tests for the registered numeric checks and numeric.optim; expected values come from closed-form math."""
+import importlib
+import pkgutil
+import types
+
 import numpy as np
 import pytest
 
+import derivations
+import numeric.generated
 from numeric import checks
 from numeric.optim import OptimResult, gradient_descent, inverse_time, pack, sgd, unpack
 
-NAMES = ["sigmoid", "lda-posterior", "logistic-regression", "logistic-loss-pm1", "logistic-gradient"]
+NAMES = [n for n in derivations.names() if checks.for_derivation(n)]
+# Derivations whose closed forms are generated but have no registered check yet, and where they are
+# tested instead. The test below keeps this list exact, so it can only shrink.
+WITHOUT_CHECKS = {"depth-chain": "tests/test_depth.py (chain_grad against autograd and mpmath)"}
+
+
+def _generated_from() -> set:
+    """Every derivation named in a generated module's DERIVED_FROM."""
+    out = set()
+    for info in pkgutil.iter_modules(numeric.generated.__path__):
+        mod = importlib.import_module(f"numeric.generated.{info.name}")
+        out |= set(getattr(mod, "DERIVED_FROM", {}).values())
+    return out
+
+
+def test_every_derivation_with_generated_code_has_checks():
+    lacking = {n for n in _generated_from() if not checks.for_derivation(n)}
+    assert lacking == set(WITHOUT_CHECKS), f"no registered checks for {sorted(lacking)}"
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -42,7 +65,77 @@ def test_sigmoid_check_fails_on_a_few_ulps_too_many(monkeypatch):
     good = A.sigmoid_prime
     # 1e-14 relative is ~45 ulps: a formula that is merely less careful, not wrong, must still fail.
     monkeypatch.setattr(A, "sigmoid_prime", lambda z: good(z) * (1 + 1e-14))
-    assert "sigmoid_prime vs mpmath (50 digits)" in _failed_names("sigmoid")
+    check, = [fn for fn in checks.for_derivation("sigmoid") if fn.__name__ == "against_mpmath[sigmoid_prime]"]
+    r, = check()
+    assert r.name == "sigmoid_prime vs mpmath (50 digits)" and not r.passed
+
+
+# --- the activations' table ---------------------------------------------------------------------
+
+def test_every_generated_activation_has_one_reference_row():
+    from numeric.checks.activations import REFERENCES
+    from numeric.generated import activations as A
+
+    assert set(REFERENCES) == set(A.__all__)
+    for name, ref in REFERENCES.items():
+        assert ref.derivative_of is None or ref.derivative_of in A.__all__, name
+
+
+def test_a_generated_activation_without_a_reference_fails(monkeypatch):
+    from numeric.checks import activations as C
+
+    monkeypatch.delitem(C.REFERENCES, "softplus")
+    r = C.against_mpmath("sigmoid", "softplus")
+    assert not r.passed and "add a row to REFERENCES" in r.detail
+
+
+def _flipped(z):
+    return sigmoid(-z)          # noqa: F821 (a global of numeric.generated.activations)
+
+
+def _flipped_prime(z):
+    return -sigmoid_prime(z)    # noqa: F821
+
+
+def _flipped_prime_wrong_sign(z):
+    return sigmoid_prime(z)     # noqa: F821
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("prime, passes", [(_flipped_prime, True), (_flipped_prime_wrong_sign, False)],
+                         ids=["right", "wrong-sign"])
+def test_a_new_activation_needs_one_table_row(monkeypatch, prime, passes):
+    # As a new generated activation would arrive: functions in numeric.generated.activations, named in
+    # its __all__ and DERIVED_FROM, plus one REFERENCES row each. sigma(-z) stands in for it (its
+    # derivative is -sigma'(z), checked against mpmath's exp(x)/(1 + exp(x))^2 with the sign by hand).
+    import mpmath as mp
+
+    from numeric.checks import activations as C
+    from numeric.generated import activations as A
+
+    for name, fn in (("flipped", _flipped), ("flipped_prime", prime)):
+        # Compiled in the generated module's namespace, as codegen would write them there.
+        monkeypatch.setattr(A, name, types.FunctionType(fn.__code__, vars(A), name), raising=False)
+    monkeypatch.setattr(A, "__all__", [*A.__all__, "flipped", "flipped_prime"])
+    monkeypatch.setattr(A, "DERIVED_FROM", {**A.DERIVED_FROM, "flipped": "sigmoid", "flipped_prime": "sigmoid"})
+    monkeypatch.setitem(C.REFERENCES, "flipped", C.Reference(lambda x: 1 / (1 + mp.exp(x))))
+    monkeypatch.setitem(C.REFERENCES, "flipped_prime",
+                        C.Reference(lambda x: -mp.exp(x) / (1 + mp.exp(x)) ** 2, derivative_of="flipped"))
+    checks._load()
+    monkeypatch.setattr(checks, "_CHECKS", {})
+    C._register_table()
+
+    fns = {fn.__name__: fn for fn in checks.for_derivation("sigmoid") if "flipped" in fn.__name__}
+    assert set(fns) == {"against_mpmath[flipped]", "against_mpmath[flipped_prime]",
+                        "derivative_vs_autograd[flipped_prime]"}
+    if passes:                  # the function itself is the same in both cases: judge it once
+        r, = fns["against_mpmath[flipped]"]()
+        assert r.name == "flipped vs mpmath (50 digits)" and r.passed, r.detail
+    results = {r.name: r for key in ("against_mpmath[flipped_prime]", "derivative_vs_autograd[flipped_prime]")
+               for r in fns[key]()}
+    for name in ("flipped_prime vs mpmath (50 digits)", "flipped_prime vs autograd of flipped"):
+        assert results[name].passed is passes, results[name].detail
+        assert results[name].derivation == "sigmoid"
 
 
 def test_lda_check_fails_with_the_unbiased_covariance(monkeypatch):

@@ -1,6 +1,8 @@
-"""The code generator's own stages: printer spellings, one-sided kinks, early frees, peak memory."""
+"""The code generator's stages: printer (a closed table), plan, block (kinks, CSE), assemble; peak memory."""
 import ast
 import pathlib
+import subprocess
+import sys
 import tracemalloc
 
 import autograd
@@ -11,22 +13,151 @@ import sympy as sp
 
 import numeric.generated.activations as act
 import numeric.generated.logistic as logi
+from derivations import codegen
 from derivations.codegen import stable
 from derivations.codegen.block import Block
-from derivations.codegen.printer import code
-from derivations.codegen.write import free_dead
+from derivations.codegen.printer import KNOWN, UnsupportedCode, code
+from derivations.functions import log1p, sigmoid, where
 from numeric.autodiff import under_autograd
 
 z, w = sp.symbols("z w", real=True)
-GENERATED = pathlib.Path(__file__).resolve().parents[1] / "numeric" / "generated"
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+GENERATED = ROOT / "numeric" / "generated"
 AG = under_autograd(act)
+free_dead = codegen.free_dead
 
 
 def test_printer_spellings():
     assert code(z - w) == "z - w"                     # one subtraction, not -w + z
+    assert code(sp.sqrt(z + 1)) == "np.sqrt(z + 1.0)" and code(1 / z) == "1 / z"
     assert code(2 * z) == "2.0*z"                     # float literals: faster operands, same values
     assert code(sp.Max(0, z)) == "np.maximum(z, 0.0)"
     assert code(z ** 2) == "z**2"                     # exponents stay integers
+    assert code(z / 2 + sp.pi) == "(1/2)*z + np.pi"   # SymPy's singletons (Half) print as their base class
+
+
+def _applied(name):
+    """An application of the SymPy function called `name` (the printer's table knows them by name)."""
+    if name == "where":
+        return where(z >= 0, z, w)
+    if name == "log1p":
+        return log1p(z)
+    return getattr(sp, name)(z)
+
+
+@pytest.mark.parametrize("name", sorted(KNOWN))
+def test_every_known_function_prints_as_its_numpy_function(name):
+    e = _applied(name)
+    assert type(e).__name__ == name           # not evaluated away into something else
+    txt = code(e)
+    assert txt.startswith(KNOWN[name] + "(")
+    if name != "where":                       # and the text computes what SymPy means, at a point
+        assert eval(txt, {"np": np, "z": 0.3}) == pytest.approx(float(e.subs(z, 0.3)), rel=1e-15)
+
+
+@pytest.mark.parametrize("expr", [sp.sinh(z), sp.atan(z), sp.erf(z), sp.gamma(z), sp.Function("f")(z),
+                                  sp.sign(z), sp.Piecewise((z, z > 0), (0, True)), sigmoid(z)],
+                         ids=lambda e: type(e).__name__)
+def test_functions_outside_the_table_are_refused(expr):
+    """SymPy's own printers spell these (math.erf, np.arctan, ...); this one refuses them, by name."""
+    with pytest.raises(UnsupportedCode, match=rf"^no NumPy spelling for {type(expr).__name__}\(\)$"):
+        code(expr + 1)
+
+
+@pytest.mark.parametrize("expr", [sp.I * z, sp.oo + z, sp.zoo, sp.nan, sp.Eq(z, 1), sp.true],
+                         ids=["I", "oo", "zoo", "nan", "Eq", "true"])
+def test_other_nodes_outside_the_table_are_refused(expr):
+    with pytest.raises(UnsupportedCode, match="^no NumPy spelling for "):
+        code(expr)
+
+
+def test_the_audit_vocabulary_is_what_the_printer_writes():
+    spelled = {v[len("np."):] for v in KNOWN.values()} | {"maximum", "minimum", "pi", "e"}
+    assert spelled <= codegen.NUMPY_NAMES
+    for path in GENERATED.glob("*.py"):
+        used = {n.attr for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.Attribute)
+                and isinstance(n.value, ast.Name) and n.value.id == "np"}
+        assert "math." not in path.read_text(), path.name
+        assert used - codegen.NUMPY_NAMES <= {"asarray", "array", "float64", "linalg", "vstack", "hstack",
+                                              "column_stack"}, path.name   # those the templates write
+
+
+# ---- the stages ---------------------------------------------------------------------------------
+
+def _spec(name):
+    return next(s for s in codegen.specs() if getattr(s, "name", None) == name)
+
+
+def test_plan_batches_the_products_and_reduces_over_the_rows():
+    import derivations
+    spec = _spec("cross_entropy_grad")
+    p = codegen.plan(spec, derivations.get(spec.derivation).results)
+    assert p.prelude == ["Xw = X @ w"] and p.size_of == "X"       # one X @ w, shared by both outputs
+    assert [(name, [t for _, t in parts]) for name, parts in p.outputs] == [
+        ("grad_w", ["{} @ X / n"]), ("grad_b", ["{}.sum() / n"])]
+    assert all(not e.atoms(sp.MatrixSymbol) for e in p.exprs)     # the block stage sees scalars only
+    assert "Xw" in p.temporaries                                   # freed after its last use
+
+
+def test_the_stages_compose_to_the_committed_function():
+    import derivations
+    spec = _spec("cross_entropy_value_and_grad")
+    d = derivations.get(spec.derivation)
+    p = codegen.plan(spec, d.results)
+    body, ret = codegen.assemble(p, Block(p.exprs, p.names))
+    src = codegen.function_source(spec.name, spec.args, body, ret, codegen.docstring(spec, d.name, d.source, d.results))
+    committed = (GENERATED / f"{spec.module}.py").read_text()
+    assert src in committed and ret == "loss, grad_w, grad_b"
+
+
+def test_codegen_writes_no_files_and_imports_neither_numeric_nor_the_application(tmp_path):
+    """generate() returns the texts; derivations/ imports nothing from numeric/ or deepderive/."""
+    probe = ("import sys, derivations.codegen as c; files = c.generate(); "
+             "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('numeric', 'deepderive')); "
+             "assert not bad, bad; print(sorted(files))")
+    r = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                       env={"PYTHONPATH": str(ROOT), "PATH": ""})
+    assert r.returncode == 0, r.stderr
+    assert eval(r.stdout) == sorted(p.name for p in GENERATED.glob("*.py"))
+    assert list(tmp_path.iterdir()) == []
+
+
+def _imports(path):
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            yield from (a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            pkg = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-node.level]) if node.level else ""
+            yield ".".join(p for p in (pkg, node.module or "") if p)
+
+
+def test_no_import_reaches_across_the_layers():
+    """derivations/ never imports numeric/ or deepderive/; codegen never imports the library (no cycle)."""
+    for path in (ROOT / "derivations").rglob("*.py"):
+        for mod in _imports(path):
+            assert mod.split(".")[0] not in ("numeric", "deepderive"), (path, mod)
+            if "codegen" in path.parts:
+                assert not mod.startswith("derivations.library"), (path, mod)
+
+
+def test_nested_forms_stay_linear_and_accurate():
+    """stable.lift: sigmoid nested 40 deep is 40 statements, not a form copied into each use; values vs mpmath."""
+    depth = 40
+    e = z
+    for _ in range(depth):
+        e = sigmoid(2 * e - 1)
+    p = codegen.scalars([e], stable.LOWERINGS)
+    body, ret = codegen.assemble(p, Block(p.exprs, p.names, kinks=False, defs=p.defs))
+    src = codegen.function_source("f", ["z"], body, ret)
+    assert len(p.defs) == depth and len(src) < 200 * depth
+    ns = {"np": np}
+    exec(compile(src, "<nested>", "exec"), ns)
+    for v in (-30.0, -1.0, 0.0, 0.7, 500.0):
+        with mpmath.workdps(50):
+            ref = mpmath.mpf(v)
+            for _ in range(depth):
+                ref = 1 / (1 + mpmath.exp(-(2 * ref - 1)))
+        assert abs(ns["f"](np.float64(v)) - float(ref)) <= 4 * np.spacing(float(ref))
 
 
 def test_block_writes_kinks_as_one_comparison_each():

@@ -8,13 +8,18 @@ import pytest
 import sympy as sp
 from autograd import grad
 
-import derivations.library.depth as depth_lib  # registers "depth-chain" (until it is in _LIBRARY)
-from derivations import registry
-from derivations.codegen.depth import render_depth_module
-from derivations.codegen.write import HEADER
+import derivations.library.depth as depth_lib
+from derivations import Derivation, FAILED, PROVED, registry
+from derivations.codegen import HEADER, CodegenError, render_module
+from derivations.codegen.depth import check_shape
+from derivations.codegen.spec import Chain
 from numeric.autodiff import under_autograd
 
 gen = importlib.import_module("numeric.generated.depth")
+
+
+def render_depth_module():
+    return render_module("depth")
 
 
 def test_generated_module_is_up_to_date_and_numpy_only():
@@ -27,24 +32,47 @@ def test_generated_module_is_up_to_date_and_numpy_only():
     assert imports == ["import numpy as np"]
 
 
-def test_derivation_verifies_with_no_failed_step():
+def test_derivation_proves_every_step():
     proof = registry.get("depth-chain").verify()
-    assert proof.ok, [(s.why, s.detail) for s in proof.steps if not s.ok]
-    counts = proof.counts()
-    assert counts["failed"] == 0
-    assert counts["proved"] >= 5          # the L = 3 steps, the base case and the chain-rule step
-    # nothing about the symbolic-L product is claimed as proved unless the engine proved it
-    for s in proof.steps:
-        if s.status == "proved":
-            assert "not proved" not in s.detail
+    assert proof.ok, ([(s.why, s.status, s.detail) for s in proof.steps if not s.ok], proof.problems)
+    assert proof.counts() == {"proved": len(proof.steps), "checked": 0, "failed": 0}
+    assert all(s.status == PROVED for s in proof.steps)
 
 
 def test_a_wrong_claim_fails():
-    d = registry.get("depth-chain")
-    L, k, t, x, W = depth_lib.L, depth_lib.k, depth_lib.t, depth_lib.x, depth_lib.W
-    bad = type(d.steps[0])(sp.Derivative(depth_lib.chain(L, k, t, x), t),
-                           depth_lib.closed_form(L) * W[L], "wrong: an extra weight")
-    assert d.verify_step(bad).status == "failed"
+    L, k, m, t, x, W = depth_lib.L, depth_lib.k, depth_lib.m, depth_lib.t, depth_lib.x, depth_lib.W
+    d = Derivation("depth-wrong", "an extra weight", source="R19")
+    d.define(L, k + m - 1, "a depth")
+    d.derive(sp.Derivative(depth_lib.chain(L, k, t, x), t)).then(depth_lib.closed_form(L) * W[L],
+                                                                 "wrong: an extra weight")
+    (step,) = d.verify().steps
+    assert step.status == FAILED
+
+
+class _Results:
+    """A derivation's face as codegen sees it: a name, a source, results and LaTeX names."""
+
+    def __init__(self, **results):
+        self.name, self.source, self.names, self.results = "fake", "R19", {}, results
+
+
+_CHAIN = next(s for s in importlib.import_module("derivations.codegen").specs() if isinstance(s, Chain))
+
+
+@pytest.mark.parametrize("wrong", ["extra weight", "first factor", "product range", "forward"])
+def test_the_template_refuses_results_it_does_not_compute(wrong):
+    """The generated loop is only written for results that are the chain it computes."""
+    L, k, j, t, x, W = depth_lib.L, depth_lib.k, depth_lib.j, depth_lib.t, depth_lib.x, depth_lib.W
+    forward, grad = depth_lib.chain(L, k, t, x), depth_lib.closed_form(L)
+    check_shape(_CHAIN, _Results(forward=forward, grad=grad))        # the right ones pass
+    h = depth_lib.below(k - 1, x)
+    bad = {"extra weight": dict(forward=forward, grad=grad * W[L]),
+           "first factor": dict(forward=forward, grad=grad.subs(depth_lib.sigmoid_prime(t * h), 1)),
+           "product range": dict(forward=forward, grad=h * depth_lib.sigmoid_prime(t * h)
+                                 * sp.Product(depth_lib.layer_factor(j), (j, k + 2, L))),
+           "forward": dict(forward=depth_lib.chain(L - 1, k, t, x), grad=grad)}[wrong]
+    with pytest.raises(CodegenError, match="^fake: "):
+        check_shape(_CHAIN, _Results(**bad))
 
 
 def _rel_err(a, b):

@@ -254,6 +254,8 @@ def test_wrong_autograd_is_blamed_on_autograd():
     assert res.disagreeing.startswith("autograd vs complex-step/richardson")
     assert "the claim sides with complex-step/richardson" in res.disagreeing
     assert not res.passed  # the verdict still needs every available oracle
+    # The oracles' split made it look for a kink; f is smooth, so one piece and the oracles' verdict.
+    assert len(res.clarke["pieces"]) == 1 and "smooth" in res.clarke["note"]
 
 
 def test_result_reporting():
@@ -295,3 +297,128 @@ def test_autograd_convention_at_relu_kink():
     assert check_kink(relu_max, 0.0, 0.0).autograd == 0.5
     assert check_kink(relu_where, 0.0, 0.0).autograd == 0.0
     assert check_kink(leaky, 0.55, 0.0).autograd == pytest.approx(0.55)
+
+
+# --- the Clarke generalised gradient -----------------------------------------------------------
+# Expected sets come from the definitions, not from the checker: ReLU's one-sided derivatives at 0
+# are 0 and 1; the gradients of max(x, y) off the tie are (1, 0) and (0, 1), so its Clarke gradient at
+# a tie is the segment {(t, 1 - t)}; |x| has [-1, 1] at 0; max(x, y, z) at a triple tie has the simplex.
+
+relu_sum = lambda x: anp.sum(anp.maximum(x, 0.0))
+relu_sum_where = lambda x: anp.sum(anp.where(x > 0, x, 0.0))
+X_KINK = np.array([-1.0, 0.0, 2.0])
+
+
+def _as_set(pieces):
+    return {tuple(round(float(v), 9) + 0.0 for v in np.atleast_1d(p)) for p in pieces}
+
+
+@pytest.mark.parametrize("f", [relu_sum, relu_sum_where], ids=["maximum", "where"])
+@pytest.mark.parametrize("claim, ok", [
+    ((0.0, 0.0, 1.0), True),     # the lecture's ReLU'(0) = 0
+    ((0.0, 1.0, 1.0), True),     # ReLU'(0) = 1
+    ((0.0, 0.5, 1.0), True),     # autograd's np.maximum convention
+    ((0.0, 2.0, 1.0), False),    # outside [0, 1] at the kink
+    ((0.0, -0.5, 1.0), False),
+    ((1.0, 0.0, 1.0), False),    # wrong where f is smooth
+    ((0.0, 0.0, 1.001), False),
+], ids=["lecture", "one", "half", "two", "minus-half", "smooth-wrong", "smooth-off"])
+def test_check_gradient_at_a_relu_kink(f, claim, ok):
+    res = check_gradient(f, lambda x: np.array(claim), X_KINK)
+    assert res.passed is ok, res.summary()
+    if claim[0] == 0.0 and claim[2] == 1.0:  # only the kink component can be off: the Clarke test decided
+        assert _as_set(res.clarke["pieces"]) == {(0.0, 0.0, 1.0), (0.0, 1.0, 1.0)}
+        assert res.clarke["kink_at"] == ["argument 0 (x), index (1,)"]
+        assert res.clarke["inside"] is ok and ("Clarke" in res.summary())
+    else:
+        assert res.clarke == {}  # a wrong component where f is smooth: the oracles' verdict, no Clarke test
+        assert "kink" not in res.disagreeing
+
+
+def test_check_gradient_relu_kink_reports_the_oracles_conventions():
+    res = check_gradient(relu_sum, lambda x: np.array([0.0, 0.0, 1.0]), X_KINK)
+    assert res.values["claim"] == 0.0 and res.values["clarke"] == 0.0
+    assert res.values["autograd"] == 0.5  # balanced_eq, documented above
+    assert res.disagreeing.startswith("kink at argument 0 (x), index (1,)")
+
+
+def test_check_gradient_many_relus_at_zero():
+    # 2**20 pieces: the claim's own corner must be found without visiting them all.
+    x = np.zeros(20)
+    for claim in (np.zeros(20), np.ones(20), (np.arange(20) % 2).astype(float)):
+        res = check_gradient(relu_sum, lambda x, c=claim: c, x)
+        assert res.passed, res.summary()
+    off = np.r_[(np.arange(19) % 2).astype(float), 1.2]
+    res = check_gradient(relu_sum, lambda x: off, x)
+    assert not res.passed and res.max_abs_err == pytest.approx(0.2, abs=1e-9)
+
+
+def test_check_gradient_relu_layer_with_every_unit_at_its_kink():
+    # f(W, b) = v . relu(W x + b) with b = -W x: all 16 units at 0; W has 80 entries (directions mode).
+    rng = np.random.default_rng(8)
+    x, W, v = rng.standard_normal(5), rng.standard_normal((16, 5)), rng.standard_normal(16)
+    b = -W @ x
+    f = lambda W, b: anp.dot(v, anp.maximum(anp.dot(W, x) + b, 0.0))
+    active = lambda W, b: (W @ x + b > 0).astype(float)  # the lecture's ReLU'(0) = 0
+    lecture = lambda W, b: (np.outer(v * active(W, b), x), v * active(W, b))
+    res = check_gradient(f, lecture, W, b)
+    assert res.passed, res.summary()
+    assert res.mode == "mixed: directions (seed=0, k=8) for W; full for b"
+    shifted = lambda W, b: (lecture(W, b)[0], lecture(W, b)[1] + 0.1)
+    assert not check_gradient(f, shifted, W, b).passed
+
+
+MAX2 = lambda v: anp.maximum(v[0], v[1])
+
+
+@pytest.mark.parametrize("claim, ok", [
+    ((0.5, 0.5), True), ((1.0, 0.0), True), ((0.0, 1.0), True), ((0.25, 0.75), True),
+    ((1.0, 1.0), False), ((0.0, 0.0), False),           # each component in [0, 1], the pair is not
+    ((1.1, -0.1), False),                              # on the line t + s = 1, beyond the segment
+    ((0.5 + 1e-4, 0.5), False),                        # just off the segment
+])
+def test_check_kink_max_of_two(claim, ok):
+    k = check_kink(MAX2, claim, np.array([1.0, 1.0]))
+    assert k.accepted is ok
+    assert _as_set(k.pieces) == {(1.0, 0.0), (0.0, 1.0)}
+    assert k.left == pytest.approx((0.0, 0.0), abs=1e-9) and k.right == pytest.approx((1.0, 1.0), abs=1e-9)
+    assert k.autograd == (0.5, 0.5)
+    if ok:
+        assert np.allclose(np.dot(k.weights, [list(p) for p in k.pieces]), claim)
+    else:
+        # distance in the max norm to the segment {(t, 1 - t)}, computed by hand
+        t = np.clip((claim[0] - claim[1] + 1) / 2, 0, 1)
+        assert k.distance == pytest.approx(np.max(np.abs(np.array(claim) - (t, 1 - t))), rel=1e-6)
+
+
+@pytest.mark.parametrize("claim, ok", [(-1.0, True), (-0.3, True), (0.0, True), (1.0, True),
+                                       (-1.001, False), (1.5, False)])
+def test_check_kink_abs(claim, ok):
+    k = check_kink(anp.abs, claim, 0.0)
+    assert k.accepted is ok
+    assert _as_set(k.pieces) == {(-1.0,), (1.0,)}
+    assert isinstance(k.left, float) and k.left == pytest.approx(-1.0) and k.right == pytest.approx(1.0)
+
+
+def test_check_kink_max_of_three_at_a_triple_tie():
+    f = lambda v: anp.maximum(anp.maximum(v[0], v[1]), v[2])
+    at = np.array([2.0, 2.0, 2.0])
+    assert _as_set(check_kink(f, (1.0, 0.0, 0.0), at).pieces) == {(1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0)}
+    for w in np.random.default_rng(9).dirichlet(np.ones(3), size=4):   # the simplex
+        assert check_kink(f, w, at).accepted, w
+    assert not check_kink(f, (0.5, 0.5, 0.5), at).accepted           # per-component [0, 1]: sum 1.5
+    assert not check_kink(f, (0.6, 0.6, -0.2), at).accepted          # sum 1, one weight negative
+
+
+def test_check_kink_smooth_function_is_one_piece():
+    f = lambda v: anp.sin(v[0]) * v[1]
+    at = np.array([0.3, 2.0])
+    exact = np.array([np.cos(0.3) * 2.0, np.sin(0.3)])
+    k = check_kink(f, exact, at)
+    assert k.accepted and len(k.pieces) == 1 and np.allclose(k.pieces[0], exact, rtol=1e-12)
+    assert not check_kink(f, exact * (1 + 1e-6), at).accepted
+
+
+def test_check_kink_rejects_a_claim_of_the_wrong_size():
+    with pytest.raises(ValueError, match="2 entries, the point has 3"):
+        check_kink(relu_sum, (0.0, 1.0), X_KINK)

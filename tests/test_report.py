@@ -1,17 +1,22 @@
 """Tests for deepderive.report: content of the .tex, reproducible bytes, a real PDF, atomic writes."""
+import inspect
 import math
 import os
+import pkgutil
 import re
+from dataclasses import dataclass
 
 import pytest
 import sympy as sp
 
 import derivations
-from derivations import Derivation, sigmoid
-from derivations.core import Proof, Step, StepResult
+from derivations import CHECKED, FAILED, PROVED, Derivation, sigmoid
 from numeric.checks.result import CheckResult
-from deepderive.report import ReportError, build, latex, pdflatex_path, write_report
+from deepderive.io import compile_pdf
+from deepderive.report import (ReportError, build, describe_function, pdflatex_path, proof_passes, render_document,
+                               render_function, tex_source, write_report)
 from deepderive.report import figures as figure_registry
+from deepderive.report.code_latex import latexify_function
 
 HAVE_TEX = pdflatex_path() is not None
 NO_TEX = "pdflatex is not on PATH (install texlive-latex-base and texlive-latex-recommended)"
@@ -40,31 +45,58 @@ def sigmoid_twice(tmp_path_factory):
     return write_report("sigmoid", a, pdf=HAVE_TEX), write_report("sigmoid", b, pdf=HAVE_TEX)
 
 
-def _wrong_derivation(name="wrong-derivative"):
+def _wrong_derivation(name="wrong-sigmoid"):
+    """A chain whose second step is false: a sign error in the exponent."""
     z = sp.Symbol("z", real=True)
-    d = Derivation(name, "A deliberately wrong derivative of {sigma}", source="R6",
-                   statement=r"A sign error in $\sigma'$.")
+    d = Derivation(name, "A deliberately wrong form of {sigma}", source="R6",
+                   statement=r"A sign error in $\sigma$.")
     d.step(sigmoid(z), 1 / (1 + sp.exp(-z)), "definition of the sigmoid")
-    d.step(sp.Derivative(sigmoid(z), z), sigmoid(z) * (1 + sigmoid(z)), r"a sign error: $\sigma' = \sigma(1+\sigma)$")
+    d.step(1 / (1 + sp.exp(-z)), 1 / (1 + sp.exp(z)), r"a sign error: $e^{-z}$ becomes $e^{z}$")
     return d
+
+
+@dataclass(frozen=True)
+class Rec:
+    """A step's result as the report reads it (the fields of derivations' StepResult)."""
+
+    lhs: object
+    rhs: object
+    why: str
+    status: str
+    detail: str = ""
+    starts: object = None          # None: a proof from before chains were marked
+    chain_name: object = None
+
+
+@dataclass(frozen=True)
+class ProofRecord:
+    """A proof as the report reads it: its steps, and its problems."""
+
+    steps: tuple
+    problems: tuple = ()
+
+
+def _blocks(tex):
+    """The bodies of the align* environments (one per chain), in order."""
+    return re.findall(r"\\begin\{align\*\}\n(.*?)\n\\end\{align\*\}", tex, re.S)
 
 
 # ---- content ------------------------------------------------------------------------------------
 
 def test_sigmoid_report_has_every_justification_and_a_marker_per_step(sigmoid_twice):
     r = sigmoid_twice[0]
-    assert r.proof.ok and r.tex_path.name == "sigmoid.tex"
+    assert r.proof.ok and r.ok and r.tex_path.name == "sigmoid.tex"
     tex = r.tex_path.read_text(encoding="ascii")
     d = derivations.get("sigmoid")
     for k, step in enumerate(d.steps, 1):
-        assert latex.tex_source(step.why) in tex, step.why
+        assert tex_source(step.why) in tex, step.why
         assert re.search(r"\\ddstep\{%d\}\{\\Status(Proved|Checked|Failed)\}" % k, tex), f"no marker for step {k}"
     assert tex.count(r"\ddstep{") == len(d.steps)
-    assert r"\ddstep{1}{\StatusProved}" in tex
-    # a chained step continues with "&= ..." instead of repeating its lhs (step 3's lhs is step 2's rhs)
-    assert re.search(r"\\intertext\{\\ddstep\{2\}.*\n&= \\ddrhs", tex)
-    # the legend says what "checked" means, and that it is weaker than proved
-    assert "not reduced symbolically" in tex and "weaker than proved" in tex
+    assert r"\ddstep{1}{\StatusProved}" in tex and "Every step is proved." in tex
+    # a chained step continues with "&= ..." instead of repeating its lhs
+    assert re.search(r"\\intertext\{\\ddstep\{\d+\}.*\n&= \\ddrhs", tex)
+    # the legend says what "checked" means: evidence, not a proof
+    assert "checked numerically --- not proved" in tex and "evidence,\nnot a proof" in tex
     for fn in ("sigmoid", "sigmoid\\_prime", "log\\_sigmoid", "softplus"):
         assert r"\texttt{numeric.generated.activations.%s}" % fn in tex
     assert r"\begin{lstlisting}" in tex
@@ -76,14 +108,15 @@ def test_sigmoid_report_has_every_justification_and_a_marker_per_step(sigmoid_tw
 def test_a_false_step_is_rendered_as_failed_and_user_derivations_omit_code_and_checks(tmp_path):
     r = write_report(_wrong_derivation(), tmp_path, pdf=HAVE_TEX)
     assert not r.ok
-    assert [s.status for s in r.proof.steps] == ["proved", "failed"]
+    assert [s.status for s in r.proof.steps] == [PROVED, FAILED]
     tex = r.tex_path.read_text(encoding="ascii")
     assert r"\ddstep{1}{\StatusProved}" in tex
     assert r"\ddstep{2}{\StatusFailed}" in tex and r"\ddeqfailed" in tex
-    assert "why it failed: differs at" in tex
-    assert "1 step failed" in tex
+    assert "why it failed:" in tex
+    assert "1 step failed" in tex and "does not hold as written" in tex
+    assert len(_blocks(tex)) == 1                      # one chain: sigma(z) = 1/(1 + e^-z) =? 1/(1 + e^z)
     # the title is plain text: its braces are printed, not swallowed
-    assert r"derivative of \{sigma\}" in tex
+    assert r"form of \{sigma\}" in tex
     # a user's derivation has no generated code, no checks and no figures
     for section in ("Generated code", "Numeric checks", "Figures"):
         assert r"\section{%s}" % section not in tex
@@ -92,31 +125,128 @@ def test_a_false_step_is_rendered_as_failed_and_user_derivations_omit_code_and_c
         assert r.pdf_path.read_bytes().startswith(b"%PDF")
 
 
-def test_checked_steps_and_check_tables_render():
+def _chain_records(marked):
+    """Two chains (the first named, with a checked step and a step whose lhs is written with a defined
+    name), then a step refused as unchained; `marked` gives them the proof's chain marks."""
+    a, b, c, gamma, d, e, f, g, h = sp.symbols("a b c gamma d e f g h")
+
+    def rec(lhs, rhs, why, status, starts, name=None):
+        return Rec(lhs, rhs, why, status, f"{status} detail", starts if marked else None, name if marked else None)
+
+    return (rec(a, b, "first", PROVED, True, "first_result"),
+            rec(b, c, "second", CHECKED, False),
+            rec(gamma, d, "third, gamma := c", PROVED, False),
+            rec(e, f, "fourth", PROVED, True),
+            rec(g, h, "fifth, unchained", FAILED, False))
+
+
+def test_each_chain_is_one_aligned_block_from_the_proofs_chain_marks():
+    tex = render_document(Derivation("chains", "Chains"), ProofRecord(_chain_records(marked=True)))
+    first, second, unchained = _blocks(tex)
+    assert first.startswith(r"\ddlhs{a} &= \ddrhs{b}")
+    assert "\n" + r"&\ddeqchecked \ddrhs{c} \\*" in first
+    # gamma is c after the definitions: it is shown as written, unnumbered, and the chain goes on
+    assert "\n" + r"&= \ddrhs{\gamma} \\*" + "\n" + r"\intertext{\dddefrow} \\*" + "\n" + r"&= \ddrhs{d}" in first
+    assert [int(n) for n in re.findall(r"\\ddstep\{(\d)\}", first)] == [1, 2]     # step 3's note follows the block
+    assert second == r"\ddlhs{e} &= \ddrhs{f}"
+    assert unchained == r"\ddlhs{g} &\ddeqfailed \ddrhs{h}"                        # its own lhs is shown
+    assert [int(n) for n in re.findall(r"\\ddstep\{(\d)\}", tex)] == [1, 2, 3, 4, 5]
+    assert tex.count(r"\ddchainhead{") == 1 and r"\ddchainhead{derives \texttt{first\_result}:}" in tex
+    assert r"\ddstep{2}{\StatusChecked}{second}\dddetail{why only checked: checked detail}" in tex
+    assert r"\ddstep{5}{\StatusFailed}{fifth, unchained}\dddetail{why it failed: failed detail}" in tex
+
+
+def test_without_chain_marks_steps_chain_where_the_lhs_is_the_previous_rhs():
+    tex = render_document(Derivation("chains", "Chains"), ProofRecord(_chain_records(marked=False)))
+    blocks = _blocks(tex)
+    assert [b.split(" ", 1)[0] for b in blocks] == [r"\ddlhs{a}", r"\ddlhs{\gamma}", r"\ddlhs{e}", r"\ddlhs{g}"]
+    assert r"\ddchainhead" not in tex.split(r"\begin{document}")[1] and r"\intertext{\dddefrow}" not in tex
+
+
+def test_problems_are_a_failed_box_and_the_verdict_says_the_derivation_does_not_hold():
+    x, y = sp.symbols("x y")
+    proof = ProofRecord((Rec(x, y, "a", PROVED, "", True),),
+                        problems=("result tanh_prime is not the end of a proved chain", "define: p is a dimension"))
+    tex = render_document(Derivation("problems", "Problems"), proof)
+    box = tex[tex.index(r"\ddproblems{"):]
+    assert box.index(r"\item result tanh\_prime is not the end of a proved chain") < box.index(r"\end{itemize}}")
+    assert r"\item define: p is a dimension" in box
+    assert "2 problems with the derivation as a whole" in tex and "does not hold as written" in tex
+    assert not proof_passes(proof) and not proof_passes(proof, allow_checked=True)
+
+
+def test_a_checked_step_is_labelled_not_proved_and_passes_only_when_allowed():
     z = sp.Symbol("z", real=True)
-    d = Derivation("by-hand", "Rendered from records")
-    steps = (StepResult(Step(sp.sin(z) ** 2 + sp.cos(z) ** 2, sp.S.One, "Pythagoras"), "checked",
-                        "not proved symbolically (no simplifier reduced the difference to 0); mpmath 50 digits"),
-             StepResult(Step(sp.S.One, sp.exp(0), "exp(0) = 1 — trivially, σ ≥ 0"), "proved", "identically 0"))
+    steps = (Rec(sp.sin(z) ** 2 + sp.cos(z) ** 2, sp.S.One, "Pythagoras", CHECKED,
+                 "not proved symbolically (no simplifier reduced the difference to 0)", True),
+             Rec(sp.S.One, sp.cosh(z) ** 2 - sp.sinh(z) ** 2, "cosh² − sinh² = 1, σ ≥ 0", PROVED, "identically 0",
+                 False))
+    proof = ProofRecord(steps)
+    tex = render_document(Derivation("by-hand", "Rendered from records"), proof)
+    assert tex.isascii()
+    assert r"\ddstep{1}{\StatusChecked}" in tex and r"\ddeqchecked" in tex
+    assert r"\newcommand{\StatusChecked}{\ddmark{ddchecked}{$\approx$ checked numerically --- not proved}}" in tex
+    assert "This derivation is not fully proved: 1 step only checked numerically." in tex
+    assert r"\ensuremath{\sigma}" in tex and r"\ensuremath{\geq}" in tex
+    assert not proof_passes(proof) and proof_passes(proof, allow_checked=True)
+
+
+def test_check_tables_render():
+    z = sp.Symbol("z", real=True)
     checks = [CheckResult("by-hand", "sigmoid vs mpmath", "generated sigmoid vs 50-digit mpmath", "z in [-40, 40]",
                           1.1e-16, 2.2e-16, 1e-14, True),
               CheckResult("by-hand", "broken_check", "a & b", "iris_50%", 0.5, math.nan, 1e-12, False, "off by 1/2")]
-    tex = latex.render_document(d, Proof(d, steps), checks=checks)
-    assert tex.isascii()
-    assert r"\ddstep{1}{\StatusChecked}" in tex and r"\ddeqchecked" in tex
-    assert "1 step only checked numerically" in tex and "not reduced symbolically" in tex
-    assert r"\ensuremath{\sigma}" in tex and r"\ensuremath{\geq}" in tex
+    proof = ProofRecord((Rec(sp.cosh(z) ** 2 - sp.sinh(z) ** 2, sp.S.One, "hyperbolic Pythagoras", PROVED, "", True),))
+    tex = render_document(Derivation("by-hand", "Rendered from records"), proof, checks=checks)
+    assert tex.isascii() and "numeric checks: 1 of 2 pass" in tex
     assert r"\CheckPass" in tex and r"\CheckFail" in tex and r"$1.1\times10^{-16}$" in tex
     assert r"broken\_\allowbreak{}check" in tex and r"compared a \& b" in tex and r"iris\_50\%" in tex
     assert "off by 1/2" in tex
     assert r"\toprule" in tex and r"\bottomrule" in tex
 
 
+@pytest.mark.skipif(not HAVE_TEX, reason=NO_TEX)
+def test_chains_problems_and_statuses_compile(tmp_path):
+    proof = ProofRecord(_chain_records(marked=True), problems=("result r_1 is not backed by a proved chain",))
+    tex = tmp_path / "chains.tex"
+    tex.write_text(render_document(Derivation("chains", "Chains"), proof), encoding="ascii")
+    assert compile_pdf(tex, runs=1).read_bytes().startswith(b"%PDF")
+
+
+def _generated_functions():
+    """Every function defined in a numeric.generated module."""
+    import importlib
+
+    import numeric.generated as pkg
+
+    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+        mod = importlib.import_module(f"{pkg.__name__}.{info.name}")
+        for name, fn in sorted(vars(mod).items()):
+            if inspect.isfunction(fn) and fn.__module__ == mod.__name__:
+                yield fn
+
+
+def test_latexify_stages_print_what_get_latex_prints():
+    """Where the function needs no reading as maths (no del, no x.sum()), running latexify's stages
+    ourselves gives exactly latexify.get_latex's output."""
+    import latexify
+
+    compared = 0
+    for fn in _generated_functions():
+        try:
+            expected = latexify.get_latex(fn, prefixes={"np"}, use_math_symbols=True)
+        except Exception:       # a del, a loop or a method sum: get_latex cannot read it as it stands
+            continue
+        assert latexify_function(fn) == expected, fn.__qualname__
+        compared += 1
+    assert compared >= 3
+
+
 def test_latexify_failure_falls_back_to_the_docstring_formula():
     from numeric.generated.depth import chain_forward     # a loop: latexify's function style has none
 
-    doc = latex.describe_function(chain_forward)
-    text = latex.render_function(doc)
+    doc = describe_function(chain_forward)
+    text = render_function(doc)
     assert doc.latexify is None and "For" in doc.latexify_error
     assert "could not render this function" in text and "stands in for it" in text
     assert doc.formula and r"$h_0 = x$" in text and r"\begin{lstlisting}" in text
@@ -126,7 +256,7 @@ def test_latexify_failure_falls_back_to_the_docstring_formula():
 def test_latexify_renders_the_math_not_the_memory_bookkeeping():
     from numeric.generated.logistic import cross_entropy_value_and_grad
 
-    doc = latex.describe_function(cross_entropy_value_and_grad)
+    doc = describe_function(cross_entropy_value_and_grad)
     assert "del t" in doc.source                       # the listing shows the code as it is
     assert doc.latexify is not None, doc.latexify_error
     # x.sum() is rendered as a sum of x, not an empty sum
@@ -137,20 +267,21 @@ def test_latexify_renders_the_math_not_the_memory_bookkeeping():
 def test_docstring_formula_and_latexify_both_shown():
     from numeric.generated.logistic import cross_entropy_hessian
 
-    doc = latex.describe_function(cross_entropy_hessian)
-    text = latex.render_function(doc)
+    doc = describe_function(cross_entropy_hessian)
+    text = render_function(doc)
     assert doc.latexify is not None and r"\mathrm{vstack}" in doc.latexify, doc.latexify_error
     assert r"\begin{gather*}" in text and r"\begin{lstlisting}" in text and text.isascii()
 
 
-def test_a_check_that_raises_becomes_a_failed_row():
+def test_a_check_that_raises_becomes_a_failed_row(monkeypatch):
     from numeric import checks
 
-    @checks.register("report-test-raising")
     def _boom():
         raise ValueError("no data")
 
-    results, _, _ = build.run_checks("report-test-raising")
+    # the registry accepts only library names; swap the lookup instead of adding a check to one
+    monkeypatch.setattr(checks, "for_derivation", lambda name: [_boom])
+    results, _, _ = build.run_checks("sigmoid")
     assert len(results) == 1 and not results[0].passed and "ValueError: no data" in results[0].detail
 
 

@@ -9,20 +9,19 @@ from __future__ import annotations
 
 import importlib
 import math
-import os
 import pathlib
 import pkgutil
 import re
 import shutil
-import subprocess
 import tempfile
 from dataclasses import dataclass, field
 
-from . import figures as figure_registry
-from . import latex
+from derivations import CHECKED, PROVED
 
-PDFLATEX = "pdflatex"
-PDFLATEX_TIMEOUT = 300  # seconds per run
+from ..io import TexError, compile_pdf, install, pdflatex_path   # module attributes: tests replace them
+from . import figures as figure_registry
+from .code import describe_function
+from .document import render_document
 
 
 class ReportError(RuntimeError):
@@ -34,15 +33,10 @@ class ReportResult:
     tex_path: pathlib.Path
     pdf_path: pathlib.Path | None
     figures: list = field(default_factory=list)      # paths of the figure files written
-    ok: bool = True                                  # no failed step, no failed check, every figure drawn
+    ok: bool = True                                  # every step proved, every check passed, every figure drawn
     proof: object = None
     checks: list = field(default_factory=list)
     notes: list = field(default_factory=list)        # what was left out and why
-
-
-def pdflatex_path() -> str | None:
-    """pdflatex on PATH, or None. (latexmk would only call pdflatex, so pdflatex is what matters.)"""
-    return shutil.which(PDFLATEX)
 
 
 def _safe_stem(name: str) -> str:
@@ -90,7 +84,7 @@ def generated_functions(name: str):
             if not callable(fn):
                 notes.append(f"{modname}.DERIVED_FROM lists {fname!r}, which the module does not define")
                 continue
-            docs.append(latex.describe_function(fn, f"{modname}.{fname}"))
+            docs.append(describe_function(fn, f"{modname}.{fname}"))
     return docs, notes
 
 
@@ -117,57 +111,61 @@ def run_checks(name: str):
     return results, note, trouble
 
 
-# ---- files --------------------------------------------------------------------------------------
-
-def _install(src: pathlib.Path, dst: pathlib.Path):
-    """Move a finished file into place atomically (skipped when the bytes are already there)."""
-    if dst.is_file() and dst.read_bytes() == src.read_bytes():
-        src.unlink()
-        return
-    os.replace(src, dst)
-
-
-def _log_excerpt(log: pathlib.Path, lines: int = 14) -> str:
-    if not log.is_file():
-        return "(no log written)"
-    text = log.read_text(encoding="latin-1").splitlines()
-    for i, line in enumerate(text):
-        if line.startswith("!") or re.match(r"^[^:\s]+\.tex:\d+: ", line):
-            excerpt = text[i:i + lines]
-            for j, ln in enumerate(excerpt):       # stop after TeX's "l.<number> <context>" lines
-                if re.match(r"^l\.\d+ ", ln):
-                    excerpt = excerpt[:j + 2]
-                    break
-            return "\n".join(excerpt).rstrip()
-    return "\n".join(text[-lines:])
-
-
-def compile_pdf(tex: pathlib.Path) -> pathlib.Path:
-    """Run pdflatex twice on `tex` in its own directory (no shell escape, fixed dates); return the PDF."""
-    exe = pdflatex_path()
-    if exe is None:
-        raise ReportError("pdflatex is not on PATH (install texlive-latex-base and texlive-latex-recommended)")
-    env = dict(os.environ, SOURCE_DATE_EPOCH="0", FORCE_SOURCE_DATE="1")
-    cmd = [exe, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "-file-line-error", tex.name]
-    for run in (1, 2):
-        try:
-            proc = subprocess.run(cmd, cwd=tex.parent, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                  stderr=subprocess.STDOUT, timeout=PDFLATEX_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            raise ReportError(f"pdflatex timed out after {PDFLATEX_TIMEOUT} s on {tex.name}") from None
-        if proc.returncode != 0:
-            raise ReportError(f"pdflatex failed on {tex.name} (run {run}, exit {proc.returncode}):\n"
-                              + _log_excerpt(tex.with_suffix(".log")))
-    pdf = tex.with_suffix(".pdf")
-    if not pdf.is_file():
-        raise ReportError(f"pdflatex wrote no PDF for {tex.name}:\n" + _log_excerpt(tex.with_suffix(".log")))
-    return pdf
-
-
 # ---- the report ---------------------------------------------------------------------------------
 
+def proof_passes(proof, allow_checked=False) -> bool:
+    """Every step proved and no problems; with ``allow_checked``, steps only checked numerically
+    pass too (``deepderive report --allow-checked``). ``Proof.passes`` decides where the proof has it."""
+    passes = getattr(proof, "passes", None)
+    if passes is not None:
+        return bool(passes(allow_checked=allow_checked))
+    allowed = {PROVED, CHECKED} if allow_checked else {PROVED}
+    return all(r.status in allowed for r in proof.steps) and not getattr(proof, "problems", ())
+
+
+def _draw(specs, folder: pathlib.Path, stem: str, tell):
+    """Draw each figure into `folder`: ([(file name, caption)], [notes on the figures that failed])."""
+    drawn, notes = [], []
+    for spec in specs:
+        tell(f"figure {spec.name}")
+        fname = spec.filename(stem)
+        target = folder / fname
+        try:
+            caption = spec.fn(str(target))
+            if not target.is_file():
+                raise RuntimeError(f"it wrote no file at {target.name}")
+        except Exception as exc:
+            notes.append(f"figure {spec.name} could not be drawn: {type(exc).__name__}: {exc}")
+            continue
+        drawn.append((fname, caption or ""))
+    return drawn, notes
+
+
+def _pdf(tex: pathlib.Path) -> pathlib.Path:
+    """The PDF of the staged .tex; a TeX failure is a ReportError (nothing is installed then)."""
+    try:
+        return compile_pdf(tex)
+    except TexError as exc:
+        raise ReportError(str(exc)) from None
+
+
+def _install_all(staging: pathlib.Path, out: pathlib.Path, stem: str, drawn, staged_pdf):
+    """Move the finished figures, .tex and PDF from staging into `out`: (figure paths, PDF path)."""
+    if drawn:
+        (out / "figures").mkdir(exist_ok=True)
+    fig_paths = []
+    for fname, _ in drawn:
+        install(staging / "figures" / fname, out / "figures" / fname)
+        fig_paths.append(out / "figures" / fname)
+    install(staging / f"{stem}.tex", out / f"{stem}.tex")
+    if staged_pdf is None:
+        return fig_paths, None
+    install(staged_pdf, out / f"{stem}.pdf")
+    return fig_paths, out / f"{stem}.pdf"
+
+
 def write_report(name_or_derivation, out_dir="reports", pdf=None, progress=None, proof=None,
-                 checks=None) -> ReportResult:
+                 checks=None, allow_checked=False) -> ReportResult:
     """Write ``<out_dir>/<name>.tex`` (+ ``figures/``, + ``<name>.pdf``) for one derivation.
 
     ``name_or_derivation``: a registered name, or a Derivation object (a user's own, from
@@ -175,7 +173,9 @@ def write_report(name_or_derivation, out_dir="reports", pdf=None, progress=None,
     ``pdf``: True builds the PDF (ReportError without pdflatex), False skips it, None builds it when
     pdflatex is on PATH. ``progress(i, n, what)`` is called before each stage. ``proof`` and
     ``checks`` (CheckResults) reuse what a caller already computed instead of verifying again.
-    Raises ReportError when LaTeX fails; nothing in ``out_dir`` is changed then.
+    The report is written whatever the verdict (it shows it); ``ok`` is True only when every step
+    is proved (or, with ``allow_checked``, at least checked), every check passed and every figure
+    was drawn. Raises ReportError when LaTeX fails; nothing in ``out_dir`` is changed then.
     """
     d, registered = _resolve(name_or_derivation)
     stem = _safe_stem(d.name)
@@ -193,7 +193,8 @@ def write_report(name_or_derivation, out_dir="reports", pdf=None, progress=None,
 
     tell(f"verifying {d.name}")
     proof = proof or d.verify()
-    given, checks, notes, checks_note, ok = checks, None, [], "", proof.ok
+    given, checks, notes, checks_note = checks, None, [], ""
+    ok = proof_passes(proof, allow_checked)
     tell(f"numeric checks of {d.name}")
     if registered and given is not None:
         checks, trouble = list(given), False
@@ -211,43 +212,20 @@ def write_report(name_or_derivation, out_dir="reports", pdf=None, progress=None,
     staging = pathlib.Path(tempfile.mkdtemp(prefix=f".{stem}.", suffix=".tmp", dir=out))
     try:
         (staging / "figures").mkdir()
-        drawn = []
-        for spec in specs:
-            tell(f"figure {spec.name}")
-            fname = spec.filename(stem)
-            target = staging / "figures" / fname
-            try:
-                caption = spec.fn(str(target))
-                if not target.is_file():
-                    raise RuntimeError(f"it wrote no file at {target.name}")
-            except Exception as exc:
-                notes.append(f"figure {spec.name} could not be drawn: {type(exc).__name__}: {exc}")
-                ok = False
-                continue
-            drawn.append((fname, caption or ""))
+        drawn, figure_notes = _draw(specs, staging / "figures", stem, tell)
+        notes += figure_notes
+        ok = ok and not figure_notes
         tell(f"writing {stem}.tex")
-        tex_text = latex.render_document(d, proof, functions=functions, checks=checks,
-                                         figures=[(f"figures/{f}", c) for f, c in drawn], notes=notes,
-                                         checks_note=checks_note)
+        tex_text = render_document(d, proof, functions=functions, checks=checks,
+                                   figures=[(f"figures/{f}", c) for f, c in drawn], notes=notes,
+                                   checks_note=checks_note)
         tex = staging / f"{stem}.tex"
-        tex.write_bytes(tex_text.encode("ascii", "replace"))
+        tex.write_bytes(tex_text.encode("ascii", "replace"))   # private staging: installed atomically below
         staged_pdf = None
         if build_pdf:
             tell(f"pdflatex {stem}.tex")
-            staged_pdf = compile_pdf(tex)
-
-        # every part succeeded: move each finished file into place
-        if drawn:
-            (out / "figures").mkdir(exist_ok=True)
-        fig_paths = []
-        for fname, _ in drawn:
-            _install(staging / "figures" / fname, out / "figures" / fname)
-            fig_paths.append(out / "figures" / fname)
-        _install(tex, out / f"{stem}.tex")
-        pdf_path = None
-        if staged_pdf is not None:
-            _install(staged_pdf, out / f"{stem}.pdf")
-            pdf_path = out / f"{stem}.pdf"
+            staged_pdf = _pdf(tex)
+        fig_paths, pdf_path = _install_all(staging, out, stem, drawn, staged_pdf)   # every part succeeded
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return ReportResult(out / f"{stem}.tex", pdf_path, fig_paths, ok, proof, list(checks or []),
@@ -260,8 +238,9 @@ def _is_library_name(name: str) -> bool:
     return name in derivations.names()
 
 
-def write_all(out_dir="reports", pdf=None, progress=None) -> list[ReportResult]:
+def write_all(out_dir="reports", pdf=None, progress=None, allow_checked=False) -> list[ReportResult]:
     """A report for every registered derivation."""
     import derivations
 
-    return [write_report(n, out_dir=out_dir, pdf=pdf, progress=progress) for n in derivations.names()]
+    return [write_report(n, out_dir=out_dir, pdf=pdf, progress=progress, allow_checked=allow_checked)
+            for n in derivations.names()]

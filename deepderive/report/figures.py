@@ -9,8 +9,10 @@ A figure function takes the path to write and returns its caption (LaTeX)::
         save(fig, path)
         return r"Generated posterior against scikit-learn's ..."
 
-New chapters add entries here (or in their own modules, with the same decorator) without touching
-the report engine. Figures are drawn on ``matplotlib.figure.Figure`` objects and written with
+New chapters add entries here, or in their own module ``deepderive/report/figures_<chapter>.py``
+with the same decorator (such modules are found with pkgutil, not listed), without touching the
+report engine. A figure belongs to the library's registered derivation of that name: an unknown
+name is an error at registration, and a user's derivation that reuses a library name gets none. Figures are drawn on ``matplotlib.figure.Figure`` objects and written with
 ``savefig``: no pyplot, nothing shown on screen, and no ``matplotlib.use(...)`` either, since that
 would switch (and close the figures of) the backend of whoever imports this module; a bare Figure
 needs no backend, so this is headless everywhere. :func:`save` strips every timestamp and version
@@ -18,7 +20,9 @@ string, so the same inputs give the same bytes.
 """
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 from dataclasses import dataclass
 from typing import Callable
 
@@ -54,12 +58,23 @@ class FigureSpec:
 
 
 _FIGURES: list[FigureSpec] = []
+_MODULE_PREFIX = "figures_"     # sibling modules deepderive/report/figures_*.py hold more figures
+_loaded = False
 
 
 def figure(*derivations: str, name: str | None = None):
-    """Decorator: register ``fn(path) -> caption`` as a figure of the given derivations' reports."""
+    """Decorator: register ``fn(path) -> caption`` as a figure of the given derivations' reports.
+
+    Each name must be a registered derivation (UnknownDerivation naming the known ones otherwise)."""
+    from derivations.registry import UnknownDerivation, known
+
     if not derivations:
         raise TypeError("figure() needs at least one derivation name")
+    for d in derivations:
+        try:
+            known(d)
+        except UnknownDerivation as exc:
+            raise UnknownDerivation(f"figure registered for an {exc}") from None
 
     def deco(fn):
         stem = (name or fn.__name__).replace("_", "-")
@@ -71,9 +86,33 @@ def figure(*derivations: str, name: str | None = None):
     return deco
 
 
-def figures_for(derivation: str) -> list[FigureSpec]:
-    """The figures registered for `derivation`, in registration order."""
-    return [f for f in _FIGURES if derivation in f.derivations]
+def _load():
+    """Import the figure modules beside this one (``figures_*.py``, found with pkgutil)."""
+    global _loaded
+    if _loaded:
+        return
+    package, _, _ = __name__.rpartition(".")
+    here = os.path.dirname(os.path.abspath(__file__))
+    for info in pkgutil.iter_modules([here]):
+        if info.name.startswith(_MODULE_PREFIX):
+            importlib.import_module(f"{package}.{info.name}")
+    _loaded = True
+
+
+def figures_for(derivation) -> list[FigureSpec]:
+    """The figures of a registered derivation (its name, or the library's Derivation object itself),
+    in registration order. Anything else has none: a name that is not registered, and a user's
+    Derivation even when it reuses a library name (the library's figures say nothing about it)."""
+    from derivations.registry import is_registered, names
+
+    if isinstance(derivation, str):
+        key = derivation if derivation in names() else None
+    else:
+        key = derivation.name if is_registered(derivation) else None
+    if key is None:
+        return []
+    _load()
+    return [f for f in _FIGURES if key in f.derivations]
 
 
 def new_figure(ncols: int = 1, *, width: float = 6.4, height: float = 2.7):

@@ -1,4 +1,4 @@
-"""Straight-line code for a list of scalar expressions: one-sided kinks, CSE, statements in order of need."""
+"""Stage 2, block: straight-line code for a list of scalar expressions — one-sided kinks, CSE, statements in order of need."""
 from __future__ import annotations
 
 import itertools
@@ -28,25 +28,34 @@ class Block:
     no derivative is a difference of two that cancel (as a - max(a, 0) would make it for a > 0).
     The price: a must be finite (a*(a < 0) is inf*0 = nan at a = +inf), which it is whenever the
     expression's inputs are, short of an overflow such as |Xw| > 1.8e308.
+
+    kinks=False leaves max and min to the printer (np.maximum, np.minimum), for code whose kinks
+    must behave as NumPy's own (`deepderive check` compares against autograd's tie-splitting).
+    defs: [(symbol, expression)] the expressions may use (stable.lift's), each its own statement.
     """
 
-    def __init__(self, exprs, names=None):
+    def __init__(self, exprs, names=None, kinks=True, defs=()):
         self._names = names if names is not None else (f"t{k}" for k in itertools.count())
-        kinks: dict = {}   # argument a -> (symbol for max(a, 0), symbol for min(a, 0))
+        kinks_of: dict = {}   # argument a -> (symbol for max(a, 0), symbol for min(a, 0))
         fresh = sp.numbered_symbols("_k", real=True)
 
         def cut(e):
             a = _zero_kink(e)
-            if a not in kinks:
-                kinks[a] = (next(fresh), next(fresh))
-            return kinks[a][0] if isinstance(e, sp.Max) else kinks[a][1]
+            if a not in kinks_of:
+                kinks_of[a] = (next(fresh), next(fresh))
+            return kinks_of[a][0] if isinstance(e, sp.Max) else kinks_of[a][1]
 
-        exprs = [e.replace(lambda e: _zero_kink(e) is not None, cut) for e in exprs]
-        args = list(kinks)
+        given = [s for s, _ in defs]
+        exprs = [v for _, v in defs] + list(exprs)
+        if kinks:
+            exprs = [e.replace(lambda e: _zero_kink(e) is not None, cut) for e in exprs]
+        args = list(kinks_of)
         temps, reduced = sp.cse(args + exprs, symbols=sp.numbered_symbols("_c", real=True), order="canonical")
         self._defs = dict(temps)
+        self._defs.update(zip(given, reduced[len(args):len(args) + len(given)]))
+        reduced = reduced[:len(args)] + reduced[len(args) + len(given):]
         for a, red in zip(args, reduced[:len(args)]):
-            pos, neg = kinks[a]
+            pos, neg = kinks_of[a]
             if not red.is_Symbol:                      # the comparison and the product need a name
                 bound = next(fresh)
                 self._defs[bound] = red

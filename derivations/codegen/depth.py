@@ -1,77 +1,93 @@
-"""Generate numeric/generated/depth.py from the depth chain's closed form (R19).
+"""A layer chain's module from its closed form: h_j = f(w_j h_{j−1}) of symbolic depth L, forward pass and gradient.
 
-The closed form dŷ/dw_k = h_{k−1} σ'(w_k h_{k−1}) Π_{j=k+1}^{L} w_j σ'(w_j h_{j−1}) has a symbolic
-depth L, so the generated code is a loop, its size independent of L: a forward pass storing h_{k−1}
-and σ'(u_k), then a reverse cumulative product of the layer factors w_j σ'(u_j).  The per-layer
-expressions are taken from the derivation's result and printed through the same stable lowering and
-printer as the other generated modules.
+The closed form dŷ/dw_k = h_{k−1} f'(w_k h_{k−1}) Π_{j=k+1}^{L} w_j f'(w_j h_{j−1}) has a symbolic depth L,
+so the generated code is a loop, its size independent of L: a forward pass storing h_{k−1} and
+f'(u_k), then a reverse cumulative product of the layer factors w_j f'(u_j).  Before writing it, the
+derivation's results are compared with the chain the template computes, written out for small depths;
+the per-layer expressions go through the same stable lowering and printer as the other generated modules.
 """
 from __future__ import annotations
 
+import itertools
+
 import sympy as sp
 
-from ..functions import sigmoid, sigmoid_prime
 from .block import Block
+from .spec import Chain, CodegenError
 from .stable import lower
-from .write import HEADER, CodegenError
 
-DERIVATION = "depth-chain"
+_DEPTHS = range(1, 4)   # values of each integer symbol at which the results are compared with the template
 
 
-def _parts(d):
-    """Check the result has the shape the template implements; return (layer factor, first factor)."""
-    from ..library import depth
-
-    grad = d.results.get("grad")
-    if grad is None:
-        raise CodegenError(f"{d.name}: no result 'grad'")
+def _layers(grad, d):
+    """The product over the layers in `grad`: (index, first layer, last layer)."""
     products = [a for a in sp.Mul.make_args(grad) if isinstance(a, sp.Product)]
-    if len(products) != 1:
+    if len(products) != 1 or len(products[0].limits) != 1:
         raise CodegenError(f"{d.name}: expected one product over the layers in {grad}")
-    prod = products[0]
-    (var, lo, hi), = prod.limits
-    if lo != depth.k + 1 or not (hi.is_Symbol and hi.is_integer):
-        raise CodegenError(f"{d.name}: expected a product over j = k+1..L, got {prod.limits}")
-    first = sp.Mul(*[a for a in sp.Mul.make_args(grad) if a is not prod])
-    h_prev = depth.below(depth.k - 1, depth.x)
-    if sp.expand(first - h_prev * sigmoid_prime(depth.t * h_prev)) != 0:
-        raise CodegenError(f"{d.name}: first factor {first} is not h_(k-1) σ'(w_k h_(k-1))")
-    if prod.function != depth.layer_factor(var):
-        raise CodegenError(f"{d.name}: layer factor {prod.function} is not w_j σ'(w_j h_(j-1))")
-    if d.results["forward"] != depth.chain(hi, depth.k, depth.t, depth.x):
-        raise CodegenError(f"{d.name}: forward result is not h_L")
-    return prod.function, first
+    (var, lo, hi), = products[0].limits
+    if not hi.is_integer:
+        raise CodegenError(f"{d.name}: the product's last layer {hi} is not an integer")
+    return var, lo, hi
 
 
-def depth_t():
-    from ..library import depth
-    return depth.t
+def _explicit(chain: Chain, depth: int, k: int):
+    """h_depth of the chain written out, layer k's weight the symbol chain.weight and the others w[j]."""
+    h = chain.x
+    for j in range(1, depth + 1):
+        h = chain.activation((chain.weight if j == k else chain.weights[j]) * h)
+    return h
 
 
-def _layer_code(indent):
-    """Stable σ(u) and σ'(u) of one pre-activation u, sharing exp(−|u|) through CSE."""
+def check_shape(chain: Chain, d):
+    """CodegenError unless the derivation's results are the chain the template computes.
+
+    Every integer symbol of the results (the layer k, the depth) is set to each of a few small values;
+    then the forward result must be the written-out chain and the gradient result, its product expanded,
+    the derivative of that chain by w_k.
+    """
+    for key in (chain.forward, chain.grad):
+        if key not in d.results:
+            raise CodegenError(f"{d.name}: no result {key!r}")
+    forward, grad = d.results[chain.forward], d.results[chain.grad]
+    var, lo, hi = _layers(grad, d)
+    ints = sorted((s for s in (forward.free_symbols | grad.free_symbols) if s.is_Symbol and s.is_integer),
+                  key=sp.default_sort_key)
+    seen = 0
+    for values in itertools.product(_DEPTHS, repeat=len(ints)):
+        at = {s: sp.Integer(v) for s, v in zip(ints, values)}
+        k, depth = lo.xreplace(at) - 1, hi.xreplace(at)
+        if not (k.is_Integer and depth.is_Integer) or not 1 <= k <= depth:
+            continue
+        seen += 1
+        want = _explicit(chain, int(depth), int(k))
+        if forward.xreplace(at) != want:
+            raise CodegenError(f"{d.name}: result {chain.forward!r} at {at} is not the chain {want}")
+        got = grad.xreplace(at).doit()
+        if sp.expand(got - sp.diff(want, chain.weight)) != 0:
+            raise CodegenError(f"{d.name}: result {chain.grad!r} at {at} is not the chain's derivative by "
+                               f"{chain.weight}")
+    if not seen:
+        raise CodegenError(f"{d.name}: no layer k and depth L >= k among the values {list(_DEPTHS)} of {ints}")
+
+
+def _layer_code(chain: Chain, indent):
+    """Stable f(u) and f'(u) of one pre-activation u, sharing common parts (e.g. exp(−|u|)) through CSE."""
     u = sp.Symbol("u", real=True)
-    block = Block([lower(sigmoid(u)), lower(sigmoid_prime(u))])
+    block = Block([lower(chain.activation(u)), lower(chain.derivative(u))])
     lines_h, h = block.code_of(0)
     lines_s, s = block.code_of(1)
     return [indent + line for line in lines_h + lines_s], h, s
 
 
-def render_depth_module(get=None) -> str:
-    """The text of numeric/generated/depth.py (deterministic; independent of the depth L)."""
-    from .. import registry
-
-    get = get or registry.get
-    d = get(DERIVATION)
-    factor, first = _parts(d)
-    layer_lines, h_code, s_code = _layer_code("        ")
-    formula = sp.latex(d.results["grad"], symbol_names={depth_t(): "w_k"})
-    out = HEADER
-    out += '"""The depth chain (R19): forward pass and gradient of a scalar sigmoid chain of any depth, ' \
-           'generated from verified derivations."""\n'
+def render_chain_module(chain: Chain, d, doc: str) -> str:
+    """The text (after the header) of the module `chain` describes, from derivation `d` (deterministic)."""
+    check_shape(chain, d)
+    layer_lines, h_code, s_code = _layer_code(chain, "        ")
+    formula = sp.latex(d.results[chain.grad], symbol_names=d.names)
+    out = f'"""{doc}, generated from verified derivations."""\n'
     out += "import numpy as np\n\n"
     out += "__all__ = ['chain_forward', 'chain_grad']\n"
-    out += f"DERIVED_FROM = {{'chain_forward': {DERIVATION!r}, 'chain_grad': {DERIVATION!r}}}\n"
+    out += f"DERIVED_FROM = {{'chain_forward': {d.name!r}, 'chain_grad': {d.name!r}}}\n"
     out += f'''
 
 def chain_forward(x, w):
@@ -114,17 +130,3 @@ def chain_grad(x, w):
     return np.array(grads[::-1], dtype=np.float64)
 '''
     return out
-
-
-def write_depth_module(out_dir=None):
-    """Write numeric/generated/depth.py (what generate_all should call); returns (path, was fresh)."""
-    import pathlib
-
-    from .write import atomic_write, generated_dir
-
-    path = pathlib.Path(out_dir or generated_dir()) / "depth.py"
-    text = render_depth_module()
-    fresh = path.exists() and path.read_text(encoding="utf-8") == text
-    if not fresh:
-        atomic_write(path, text)
-    return str(path), fresh

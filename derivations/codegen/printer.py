@@ -1,23 +1,45 @@
-"""One printer for generated code: SymPy scalars → NumPy source, with its known functions in a table."""
+"""One printer for generated code: SymPy scalars → NumPy source, from a closed table of what it may print."""
 from __future__ import annotations
 
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
-from sympy.printing.precedence import precedence
+from sympy.printing.precedence import PRECEDENCE, precedence
 
-# SymPy function name -> NumPy function; anything else is refused, never guessed.
+# SymPy function name -> NumPy function; anything else is refused, never guessed. (A square root is
+# Pow(x, 1/2) in SymPy, not a function: _print_Pow writes it as np.sqrt.)
 KNOWN = {
-    "exp": "np.exp", "log": "np.log", "log1p": "np.log1p", "Abs": "np.abs", "sqrt": "np.sqrt",
+    "exp": "np.exp", "log": "np.log", "log1p": "np.log1p", "Abs": "np.abs",
     "tanh": "np.tanh", "sin": "np.sin", "cos": "np.cos", "where": "np.where",
 }
+
+# The expression nodes other than KNOWN functions the printer spells, each by a method below or by the one
+# NumPyPrinter inherits for it (Mul; Pi and Exp1 as np.pi and np.e). Every other node is refused.
+STRUCTURE = ("Add", "Mul", "Pow", "Max", "Min", "Relational", "Symbol", "Integer", "Rational", "Float",
+             "Pi", "Exp1")
+
+# Every attribute of np the printer can write: for audits of its output.
+NUMPY_NAMES = frozenset(v[len("np."):] for v in KNOWN.values()) | {"maximum", "minimum", "sqrt", "pi", "e"}
 
 
 class UnsupportedCode(Exception):
     """An expression the printer has no NumPy spelling for."""
 
 
+def _what(expr) -> str:
+    if isinstance(expr, sp.Basic) and isinstance(expr.func, sp.FunctionClass):
+        return f"{expr.func.__name__}()"
+    return f"{type(expr).__name__} ({expr})"
+
+
 class CodePrinter(NumPyPrinter):
-    """Prints ``np.``-prefixed, readable NumPy: ``1 / x`` not ``x**(-1.0)``, ``np.maximum`` for Max."""
+    """Prints ``np.``-prefixed, readable NumPy: ``1 / x`` not ``x**(-1.0)``, ``np.maximum`` for Max.
+
+    The printer is closed: it prints the nodes of STRUCTURE and the functions of KNOWN, and raises
+    UnsupportedCode for everything else, including what SymPy's own printers could spell (sinh, atan,
+    erf as math.erf, ...), so generated modules only ever need ``import numpy as np``.
+    """
+
+    printmethod = None   # no expression prints itself (SymPy's `_pythoncode` hook): the tables decide
 
     def __init__(self):
         super().__init__({"fully_qualified_modules": True, "inline": True, "allow_unknown_functions": False})
@@ -25,14 +47,14 @@ class CodePrinter(NumPyPrinter):
     def _module_format(self, fqn, register=True):
         return "np." + fqn[len("numpy."):] if fqn.startswith("numpy.") else super()._module_format(fqn, register)
 
-    def _print_Function(self, expr):
-        name = type(expr).__name__
-        if name not in KNOWN:
-            raise UnsupportedCode(f"no NumPy spelling for {name}()")
-        return "%s(%s)" % (KNOWN[name], ", ".join(self._print(a) for a in expr.args))
+    def _refuse(self, expr, *args, **kwargs):
+        raise UnsupportedCode(f"no NumPy spelling for {_what(expr)}")
 
-    _print_exp = _print_log = _print_Abs = _print_sqrt = _print_tanh = _print_Function
-    _print_sin = _print_cos = _print_Function
+    # Where the dispatch ends for a node none of the printer's methods claims.
+    _print_Function = _print_Basic = emptyPrinter = _refuse
+
+    def _print_known(self, expr):
+        return "%s(%s)" % (KNOWN[type(expr).__name__], ", ".join(self._print(a) for a in expr.args))
 
     def _print_Add(self, expr, order=None):
         # Positive terms first: `a - b` is one NumPy call where `-b + a` is two.
@@ -69,10 +91,10 @@ class CodePrinter(NumPyPrinter):
         if e == sp.S.Half:
             return f"np.sqrt({self._print(b)})"
         if e.is_Integer and e < 0:
-            base = self.parenthesize(b, sp.printing.precedence.PRECEDENCE["Pow"])
+            base = self.parenthesize(b, PRECEDENCE["Pow"])
             return f"1 / {base}" if e == -1 else f"1 / {base}**{-e}"
         if e.is_Integer:
-            return f"{self.parenthesize(b, sp.printing.precedence.PRECEDENCE['Pow'])}**{e}"
+            return f"{self.parenthesize(b, PRECEDENCE['Pow'])}**{e}"
         return super()._print_Pow(expr, rational)
 
     def _print_Relational(self, expr):
@@ -94,5 +116,19 @@ class CodePrinter(NumPyPrinter):
         return expr.name
 
 
+# The table, installed as SymPy's printing/numpy.py installs its known functions.
+for _name in KNOWN:
+    setattr(CodePrinter, f"_print_{_name}", CodePrinter._print_known)
+
+# Everything else the parent printers spell is taken out of the lookup (None is what Printer._print skips),
+# so a node such as sinh, erf or Half falls through to its base classes: to the Rational or Integer
+# methods above for SymPy's number singletons, to the refusal for any function or other node.
+for _attr in dir(NumPyPrinter):
+    if _attr.startswith("_print_") and _attr not in vars(CodePrinter) and _attr[len("_print_"):] not in STRUCTURE:
+        setattr(CodePrinter, _attr, None)
+del _name, _attr
+
+
 def code(expr) -> str:
+    """NumPy source for a scalar SymPy expression; UnsupportedCode for anything outside the tables."""
     return CodePrinter().doprint(expr)

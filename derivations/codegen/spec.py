@@ -1,7 +1,11 @@
-"""What to generate: one entry per NumPy function, naming the derivation result it computes."""
+"""What to generate: one entry per NumPy function (or per layer-chain module), naming the derivation results it computes."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+
+class CodegenError(Exception):
+    """A closed form the generator cannot turn into NumPy code."""
 
 
 @dataclass(frozen=True)
@@ -28,7 +32,26 @@ class Spec:
     doc_extra: str = ""
 
 
-_SPECS: list[Spec] = []
+@dataclass(frozen=True)
+class Chain:
+    """A whole module for a scalar chain h_0 = x, h_j = f(w_j h_{j−1}) of any depth L: its output and gradient.
+
+    The derivation's results name the closed forms (`forward` = h_L, `grad` = ∂h_L/∂w_k as h_{k−1} f'(w_k h_{k−1})
+    times a product over the layers j = k+1..L); the fields below name the symbols those forms are written in.
+    """
+
+    module: str
+    derivation: str
+    activation: object          # SymPy function f of one layer
+    derivative: object          # SymPy function f' (its stable form must be known to stable.LOWERINGS)
+    x: object                   # the input symbol h_0
+    weights: object             # the IndexedBase w: layer j's weight is w[j]
+    weight: object              # the symbol standing for w_k, the weight differentiated by
+    forward: str = "forward"
+    grad: str = "grad"
+
+
+_SPECS: list = []
 MODULE_DOCS: dict[str, str] = {}
 
 
@@ -37,28 +60,19 @@ def describe(module: str, text: str):
     MODULE_DOCS[module] = text
 
 
-def emit(spec: Spec) -> Spec:
-    """Register a generated function (library modules call this next to their derivations)."""
-    if any(s.module == spec.module and s.name == spec.name for s in _SPECS):
-        raise ValueError(f"{spec.module}.{spec.name} is emitted twice")
+def emit(spec):
+    """Register a generated function (Spec) or module (Chain); library modules call this next to their derivations."""
+    if not isinstance(spec, (Spec, Chain)):
+        raise TypeError(f"emit expects a Spec or a Chain, got {type(spec).__name__}")
+    name = getattr(spec, "name", None)
+    if any(s.module == spec.module and getattr(s, "name", None) == name for s in _SPECS):
+        raise ValueError(f"{spec.module}.{name or '<module>'} is emitted twice")
     _SPECS.append(spec)
     return spec
 
 
-def specs() -> list[Spec]:
+def specs() -> list:
+    """Every emitted Spec and Chain, after the registry has imported the library (which emits them)."""
     from .. import registry
-    registry.names()  # importing the library registers its emits
+    registry.names()
     return list(_SPECS)
-
-
-_CUSTOM: dict = {}
-
-
-def custom_module(module: str, render):
-    """Register a module whose text a renderer of its own writes (e.g. loops over a depth L)."""
-    _CUSTOM[module] = render
-
-
-def custom_modules() -> dict:
-    specs()
-    return dict(_CUSTOM)

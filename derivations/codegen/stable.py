@@ -49,10 +49,27 @@ def rewrite(expr):
     return expr
 
 
-def lower(expr):
-    for f, form in LOWERINGS.items():
+def lower(expr, forms=None):
+    """Each application of a function in `forms` (default LOWERINGS) replaced by its form, in table order."""
+    for f, form in (LOWERINGS if forms is None else forms).items():
         expr = expr.replace(f, form)
     return expr
+
+
+def lift(exprs, forms):
+    """Lowering for deeply nested input: each application of a function in `forms` becomes a symbol defined
+    by its form, innermost first and each once, so nested forms stay linear in size (where `lower` copies
+    an argument into every place its form uses it) and each form is built on real symbols, cheap for
+    SymPy to take apart.  Returns ([(symbol, definition), ...] in order of definition, the expressions)."""
+    defs: dict = {}
+
+    def one(node):
+        if node not in defs:
+            defs[node] = (sp.Symbol(f"_l{len(defs)}", real=True), forms[type(node)](*node.args))
+        return defs[node][0]
+
+    out = [e.replace(lambda n: type(n) in forms, one) for e in exprs]
+    return list(defs.values()), out
 
 
 def proofs():

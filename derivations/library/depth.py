@@ -15,7 +15,7 @@ import sympy as sp
 from ..core import Derivation
 from ..functions import sigmoid, sigmoid_prime
 from ..registry import register
-from ..codegen.spec import custom_module
+from ..codegen.spec import Chain, describe, emit
 
 W = sp.IndexedBase("w", real=True)
 x = sp.Symbol("x", real=True)
@@ -30,6 +30,13 @@ class below(sp.Function):
     r"""h_j of the chain for a layer j below k: :math:`h_0 = x`, :math:`h_j = \sigma(w_j h_{j-1})`."""
 
     nargs = 2
+
+    @staticmethod
+    def definition(jj, xx):
+        """One layer at a time (the inner h_{j-1} stays unevaluated), so deep chains never recurse in SymPy."""
+        if not jj.is_Integer or jj < 0:
+            return None
+        return xx if jj == 0 else sigmoid(W[jj] * below(jj - 1, xx, evaluate=False))
 
     @classmethod
     def eval(cls, jj, xx):
@@ -50,6 +57,16 @@ class chain(sp.Function):
     r"""h_j of the chain whose k-th weight is t (the others are w_j)."""
 
     nargs = 4
+
+    @staticmethod
+    def definition(jj, kk, tt, xx):
+        """One layer at a time, like ``below.definition``."""
+        if not (jj.is_Integer and kk.is_Integer):
+            return None
+        if jj < kk:
+            return below(jj, xx, evaluate=False)
+        inner = below(kk - 1, xx, evaluate=False) if jj == kk else chain(jj - 1, kk, tt, xx, evaluate=False)
+        return sigmoid((tt if jj == kk else W[jj]) * inner)
 
     @classmethod
     def eval(cls, jj, kk, tt, xx):
@@ -104,39 +121,36 @@ def build():
     h2 = sigmoid(w2 * h1)
     y3 = explicit_chain(ws, x)
     sp1, sp2, sp3 = sigmoid_prime(w1 * x), sigmoid_prime(w2 * h1), sigmoid_prime(w3 * h2)
-    d.step(sp.Derivative(y3, w3), h2 * sp3, r"$L = 3$: $\partial\hat y/\partial w_3 = h_2\,\sigma'(u_5)$")
-    d.step(sp.Derivative(y3, w2), h1 * sp2 * w3 * sp3,
+    d.derive(sp.Derivative(y3, w3)).then(h2 * sp3, r"$L = 3$: $\partial\hat y/\partial w_3 = h_2\,\sigma'(u_5)$")
+    d.derive(sp.Derivative(y3, w2)).then(h1 * sp2 * w3 * sp3,
            r"$L = 3$, chain rule through $u_5 = w_3 h_2$: $h_1\,\sigma'(u_3)\,w_3\,\sigma'(u_5)$")
-    d.step(sp.Derivative(y3, w1), x * sp1 * sp2 * sp3 * w2 * w3,
+    d.derive(sp.Derivative(y3, w1)).then(x * sp1 * sp2 * sp3 * w2 * w3,
            r"$L = 3$, chain rule through every layer: $x\,\sigma'(u_1)\sigma'(u_3)\sigma'(u_5)\,w_2 w_3$")
 
-    # (b) symbolic depth: a depth L ≥ k is written L = k + m − 1 with m ≥ 1
+    # (b) symbolic depth: a depth L >= k is written L = k + m - 1 with m >= 1
     d.define(L, k + m - 1, r"a depth $L \geq k$")
-    d.step(sp.Derivative(chain(k, k, t, x), t), closed_form(k),
+    yhat = sp.Symbol("yhat", real=True)
+    d.define(yhat, chain(L, k, t, x), r"the chain's output $\hat y = h_L$, with $h_{j} = \sigma(w_j h_{j-1})$")
+    d.derive(sp.Derivative(chain(k, k, t, x), t)).then(closed_form(k),
            r"induction base $L = k$: $\hat y = \sigma(w_k h_{k-1})$ and $h_{k-1}$ does not depend on $w_k$; "
            r"the product is empty")
-    d.step(chain(L + 1, k, t, x), sigmoid(W[L + 1] * chain(L, k, t, x)),
-           r"definition of the chain: one more layer, $h_{L+1} = \sigma(w_{L+1} h_L)$")
-    d.step(sp.Derivative(sigmoid(W[L + 1] * chain(L, k, t, x)), t),
+    d.derive(sp.Derivative(sigmoid(W[L + 1] * chain(L, k, t, x)), t)).then(
            W[L + 1] * sigmoid_prime(W[L + 1] * chain(L, k, t, x)) * sp.Derivative(chain(L, k, t, x), t),
-           r"induction step, chain rule: $\partial h_{L+1}/\partial w_k = "
+           r"induction step, chain rule through $h_{L+1} = \sigma(w_{L+1} h_L)$: $\partial h_{L+1}/\partial w_k = "
            r"w_{L+1}\,\sigma'(u_{2L+1})\,\partial h_L/\partial w_k$ for any differentiable $h_L$")
-    d.step(closed_form(L) * layer_factor(L + 1), closed_form(L + 1),
+    d.derive(closed_form(L) * layer_factor(L + 1)).then(closed_form(L + 1),
            r"induction step, product: $\prod_{j=k+1}^{L} a_j \cdot a_{L+1} = \prod_{j=k+1}^{L+1} a_j$")
-    d.step(sp.Derivative(chain(L, k, t, x), t), closed_form(L),
+    d.derive(sp.Derivative(chain(L, k, t, x), t), name="grad").then(closed_form(L),
            r"by induction on $L$ from the base and the two induction steps", induction=m)
-    d.step(closed_form(L, 1), x * sigmoid_prime(t * x) * sp.Product(sigmoid_prime(W[j] * chain(j - 1, 1, t, x)), (j, 2, L))
+    d.derive(closed_form(L, 1), name="grad_first").then(
+           x * sigmoid_prime(t * x) * sp.Product(sigmoid_prime(W[j] * chain(j - 1, 1, t, x)), (j, 2, L))
            * sp.Product(W[j], (j, 2, L)),
            r"$k = 1$: $h_0 = x$; split the product into $\prod\sigma'(u_{2j-1})$ and $\prod w_j$")
-    d.result("forward", chain(L, k, t, x))
-    d.result("grad", closed_form(L))
-    d.result("grad_first", closed_form(L, 1))
+    d.result("forward", yhat)
+    d.result("grad")
+    d.result("grad_first")
     return d
 
 
-def _render_depth():
-    from ..codegen.depth import render_depth_module
-    return render_depth_module()
-
-
-custom_module("depth", _render_depth)
+describe("depth", "The depth chain (R19): forward pass and gradient of a scalar sigmoid chain of any depth")
+emit(Chain("depth", "depth-chain", activation=sigmoid, derivative=sigmoid_prime, x=x, weights=W, weight=t))

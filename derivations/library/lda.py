@@ -39,17 +39,18 @@ def build():
     d.define(b, scalar(mu0.T * Sigma.I * mu0) / 2 - scalar(mu1.T * Sigma.I * mu1) / 2 + a, "LDA bias")
 
     s1 = 1 / (1 + px0 * (1 - pi) / (px1 * pi))
-    d.step(post, s1, r"divide above and below by $P(x\mid y=1)P(y=1)$")
-    d.step(s1, sigmoid(sp.log(px1 / px0) + a), r"$\frac{1}{1+e^{-t}} = \sigma(t)$ with $t = \log\frac{P(x\mid y=1)P(y=1)}{P(x\mid y=0)P(y=0)}$")
-    d.step(sp.log(px1 / px0), -q1 / 2 + q0 / 2, r"the factors $(2\pi)^{-p/2}|\Sigma|^{-1/2}$ cancel (shared $\Sigma$)")
-    d.step(-q1 / 2 + q0 / 2 + a, scalar(w.T * x) + b,
-           r"expand: $x^T\Sigma^{-1}x$ cancels, and $x^T\Sigma^{-1}\mu = \mu^T\Sigma^{-1}x$ ($\Sigma^{-1}$ symmetric)")
-    d.step(post, sigmoid(scalar(w.T * x) + b), "R5: linear inside the sigmoid")
-    d.step(b, -scalar((mu0 + mu1).T * w) / 2 + a,
+    d.derive(post, name="posterior").then(s1, r"divide above and below by $P(x\mid y=1)P(y=1)$")
+    d.then(sigmoid(sp.log(px1 / px0) + a),
+           r"$\frac{1}{1+e^{-t}} = \sigma(t)$ with $t = \log\frac{P(x\mid y=1)P(y=1)}{P(x\mid y=0)P(y=0)}$")
+    d.then(sigmoid(-q1 / 2 + q0 / 2 + a), r"the factors $(2\pi)^{-p/2}|\Sigma|^{-1/2}$ cancel (shared $\Sigma$)")
+    d.then(sigmoid(scalar(w.T * x) + b),
+           r"R5, expand: $x^T\Sigma^{-1}x$ cancels, and $x^T\Sigma^{-1}\mu = \mu^T\Sigma^{-1}x$ ($\Sigma^{-1}$ symmetric): "
+           r"linear inside the sigmoid")
+    d.derive(b, name="b").then(-scalar((mu0 + mu1).T * w) / 2 + a,
            r"$\frac12(\mu_0^T\Sigma^{-1}\mu_0 - \mu_1^T\Sigma^{-1}\mu_1) = -\frac12(\mu_0+\mu_1)^T\Sigma^{-1}(\mu_1-\mu_0)$: one solve serves $w$ and $b$")
-    d.result("w", Sigma.I * (mu1 - mu0))
+    d.result("w", w)
     d.result("b", -scalar((mu0 + mu1).T * w) / 2 + sp.log(pi / (1 - pi)))
-    d.result("posterior", sigmoid(scalar(w.T * x) + b))
+    d.result("posterior")
     return d
 
 

@@ -26,18 +26,23 @@ def regression():
                    statement=r"Maximising the Bernoulli likelihood $\prod_i \sigma(z_i)^{y_i}(1-\sigma(z_i))^{1-y_i}$, "
                              r"$z_i = w^T x_i + b$, is minimising the cross-entropy "
                              r"$\sum_i -y_i\log\sigma(z_i) - (1-y_i)\log(1-\sigma(z_i))$.",
-                   domains={y: (0.0, 1.0)})
+                   domains={y: {0, 1}})
+    o = sp.Symbol("o", integer=True, nonnegative=True)
     lik = sp.Product(sigmoid(Z[i]) ** Y[i] * (1 - sigmoid(Z[i])) ** (1 - Y[i]), (i, 1, N))
     nll = sp.Sum(-Y[i] * sp.log(sigmoid(Z[i])) - (1 - Y[i]) * sp.log(1 - sigmoid(Z[i])), (i, 1, N))
-    d.step(-sp.log(lik), nll, r"$\log$ is increasing, so $\arg\max L = \arg\min -\log L$; the log of a product is the sum of the logs")
-    d.step(-y * sp.log(sigmoid(z)) - (1 - y) * sp.log(1 - sigmoid(z)),
-           y * (-sp.log(sigmoid(z))) + (1 - y) * (-sp.log(1 - sigmoid(z))),
-           r"each term is $H(p,q) = E_p[-\log q]$ over the outcomes 1 and 0, $p = \mathrm{Bernoulli}(y)$, $q = \mathrm{Bernoulli}(\sigma(z))$")
-    d.step(-y * sp.log(sigmoid(z)) - (1 - y) * sp.log(1 - sigmoid(z)), cross_entropy_of(z, y),
+    d.derive(-sp.log(lik), name="nll").then(
+        nll, r"$\log$ is increasing, so $\arg\max L = \arg\min -\log L$; the log of a product is the sum of the logs")
+    p_o = y ** o * (1 - y) ** (1 - o)                       # Bernoulli(y) at the outcome o
+    q_o = sigmoid(z) ** o * (1 - sigmoid(z)) ** (1 - o)     # Bernoulli(sigma(z)) at o
+    d.derive(sp.Sum(-p_o * sp.log(q_o), (o, 0, 1)), name="loss")
+    d.then(-y * sp.log(sigmoid(z)) - (1 - y) * sp.log(1 - sigmoid(z)),
+           r"$H(p,q) = E_p[-\log q]$ over the two outcomes $o = 1$ ($p = y$, $q = \sigma(z)$) and "
+           r"$o = 0$ ($p = 1-y$, $q = 1-\sigma(z)$)")
+    d.then(cross_entropy_of(z, y),
            r"$\log\sigma(z) = -\operatorname{softplus}(-z)$ and $\log(1-\sigma(z)) = -\operatorname{softplus}(z)$: no cancellation")
-    d.step(cross_entropy_of(z, y), softplus((1 - 2 * y) * z),
+    d.then(softplus((1 - 2 * y) * z),
            r"for a label $y\in\{0,1\}$ only one term is present: one softplus per sample", cases=({y: 0}, {y: 1}))
-    d.result("loss", softplus((1 - 2 * y) * (scalar(w.T * x) + b)))
+    d.result("loss", at={z: scalar(w.T * x) + b})
     return d
 
 
@@ -45,11 +50,16 @@ def regression():
 def loss_pm1():
     t = sp.Symbol("t", real=True)
     d = Derivation("logistic-loss-pm1", "The logistic loss for labels in {-1, 1}", source="R8",
-                   statement=r"For $t = 2y-1 \in \{-1,1\}$ the cross-entropy equals $-\log\sigma(t(w^T x+b))$.")
-    d.step(cross_entropy_of(z, y), softplus(-(2 * y - 1) * z), "one term per label", cases=({y: 0}, {y: 1}))
-    d.step(softplus(-t * z), -sp.log(sigmoid(t * z)), r"$\log\sigma(u) = -\operatorname{softplus}(-u)$")
-    d.step(-sp.log(sigmoid(t * z)), sp.log(1 + sp.exp(-t * z)), r"definition of $\sigma$")
-    d.result("loss", softplus(-t * (scalar(w.T * x) + b)))
+                   statement=r"For $t = 2y-1 \in \{-1,1\}$ the cross-entropy equals $-\log\sigma(t(w^T x+b))$.",
+                   domains={y: {0, 1}, t: {-1, 1}})
+    d.derive(cross_entropy_of(z, y), name="R7")
+    d.then(-sp.log(sigmoid((2 * y - 1) * z)),
+           r"R8: under $y \mapsto t = 2y-1$ the label $y = 1$ becomes $t = 1$ and $y = 0$ becomes $t = -1$; "
+           r"one term per label is $-\log\sigma(t z)$", cases=({y: 0}, {y: 1}))
+    d.derive(-sp.log(sigmoid(t * z)), name="loss")
+    d.then(sp.log(1 + sp.exp(-t * z)), r"definition of $\sigma$")
+    d.then(softplus(-t * z), r"definition of softplus: $-\log\sigma(u) = \operatorname{softplus}(-u)$")
+    d.result("loss", at={z: scalar(w.T * x) + b})
     return d
 
 
@@ -58,31 +68,34 @@ def gradient():
     zx = scalar(w.T * x) + b
     loss = cross_entropy_of(zx, y)
     s = sigmoid(zx)
+    u = (1 - 2 * y) * zx
     d = Derivation("logistic-gradient", "Gradient and Hessian of the logistic loss", source="R9",
                    statement=r"$\nabla_w \ell = (\sigma(w^Tx+b) - y)\,x$, $\partial\ell/\partial b = \sigma(w^Tx+b)-y$, "
                              r"and the Hessian $\sigma(1-\sigma)\,\tilde x\tilde x^T \succeq 0$ with $\tilde x = (x, 1)$.",
-                   dims=(p,))
-    d.step(sp.Derivative(cross_entropy_of(z, y), z), sigmoid(z) - y, r"$\operatorname{softplus}' = \sigma$ and $\sigma(-z) = 1-\sigma(z)$")
-    d.step(Grad(loss, w), (sigmoid(zx) - y) * x, r"chain rule, $\nabla_w (w^T x) = x$")
-    d.step(sp.Derivative(loss, b), sigmoid(zx) - y, r"chain rule, $\partial z/\partial b = 1$")
-    d.step(sigmoid(z) - y, (1 - y) * sigmoid(z) - y * sigmoid(-z),
+                   dims=(p,), domains={y: {0, 1}})
+    d.derive(sp.Derivative(cross_entropy_of(z, y), z))
+    d.then(sigmoid(z) - y, r"$\operatorname{softplus}' = \sigma$ and $\sigma(-z) = 1-\sigma(z)$")
+    d.then((1 - y) * sigmoid(z) - y * sigmoid(-z),
            r"$1 - \sigma(z) = \sigma(-z)$: for $y\in\{0,1\}$ one term vanishes, so nothing cancels")
-    d.step(hessian(loss, w), sigmoid(zx) * sigmoid(-zx) * x * x.T, r"differentiate $(\sigma(z)-y)x$ again: $\sigma' = \sigma(z)\sigma(-z)$")
-    d.step(sp.Derivative(loss, b, 2), sigmoid(zx) * sigmoid(-zx), r"$\partial^2\ell/\partial b^2 = \sigma'(z)$")
-    d.step(Grad(sp.Derivative(loss, b), w), sigmoid(zx) * sigmoid(-zx) * x, r"mixed block $\partial^2\ell/\partial w\,\partial b = \sigma'(z)\,x$")
-    v = sp.MatrixSymbol("v", p, 1)
-    d.step(scalar(v.T * hessian(loss, w) * v), sigmoid(zx) * sigmoid(-zx) * scalar(v.T * x) ** 2,
-           r"$v^T H v = \sigma'(z)(v^T x)^2 \geq 0$: the loss is convex")
-    d.step(cross_entropy_of(z, y), softplus((1 - 2 * y) * z), "one softplus per sample", cases=({y: 0}, {y: 1}))
-    d.step(sigmoid(z) - y, (1 - 2 * y) * sigmoid((1 - 2 * y) * z),
+    d.then((1 - 2 * y) * sigmoid((1 - 2 * y) * z),
            r"for $y\in\{0,1\}$: the residual shares $e^{-|z|}$ with the loss", cases=({y: 0}, {y: 1}))
-    u = (1 - 2 * y) * zx
-    d.result("loss", softplus(u))
-    d.result("grad_w", (1 - 2 * y) * sigmoid(u) * x)
-    d.result("grad_b", (1 - 2 * y) * sigmoid(u))
-    d.result("hessian_ww", s * sigmoid(-zx) * x * x.T)
-    d.result("hessian_wb", s * sigmoid(-zx) * x)
-    d.result("hessian_bb", s * sigmoid(-zx))
+    d.derive(Grad(loss, w), name="grad_w").then((sigmoid(zx) - y) * x, r"chain rule, $\nabla_w (w^T x) = x$")
+    d.then((1 - 2 * y) * sigmoid(u) * x, "the residual in the shared form above", cases=({y: 0}, {y: 1}))
+    d.derive(sp.Derivative(loss, b), name="grad_b").then(sigmoid(zx) - y, r"chain rule, $\partial z/\partial b = 1$")
+    d.then((1 - 2 * y) * sigmoid(u), "the residual in the shared form above", cases=({y: 0}, {y: 1}))
+    d.derive(hessian(loss, w), name="hessian_ww").then(
+        s * sigmoid(-zx) * x * x.T, r"differentiate $(\sigma(z)-y)x$ again: $\sigma' = \sigma(z)\sigma(-z)$")
+    d.derive(sp.Derivative(loss, b, 2), name="hessian_bb").then(s * sigmoid(-zx), r"$\partial^2\ell/\partial b^2 = \sigma'(z)$")
+    d.derive(Grad(sp.Derivative(loss, b), w), name="hessian_wb").then(
+        s * sigmoid(-zx) * x, r"mixed block $\partial^2\ell/\partial w\,\partial b = \sigma'(z)\,x$")
+    v = sp.MatrixSymbol("v", p, 1)
+    d.derive(scalar(v.T * hessian(loss, w) * v)).then(
+        s * sigmoid(-zx) * scalar(v.T * x) ** 2, r"$v^T H v = \sigma'(z)(v^T x)^2 \geq 0$: the loss is convex")
+    d.derive(cross_entropy_of(z, y), name="loss").then(softplus((1 - 2 * y) * z), "one softplus per sample",
+                                                       cases=({y: 0}, {y: 1}))
+    for name in ("grad_w", "grad_b", "hessian_ww", "hessian_wb", "hessian_bb"):
+        d.result(name)
+    d.result("loss", at={z: zx})
     return d
 
 

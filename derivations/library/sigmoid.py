@@ -14,20 +14,21 @@ def build():
                    statement=r"$\sigma(z) = 1/(1+e^{-z})$ satisfies $\sigma' = \sigma(1-\sigma)$, "
                              r"$\sigma(-z) = 1-\sigma(z)$ and $\log\sigma(z) = -\log(1+e^{-z})$.")
     definition = 1 / (1 + sp.exp(-z))
-    d.step(sigmoid(z), definition, "definition of the sigmoid")
-    d.step(sp.Derivative(definition, z), sp.exp(-z) / (1 + sp.exp(-z)) ** 2, "quotient rule")
-    d.step(sp.exp(-z) / (1 + sp.exp(-z)) ** 2, sigmoid(z) * (1 - sigmoid(z)),
-           r"split as $\frac{1}{1+e^{-z}}\cdot\frac{e^{-z}}{1+e^{-z}}$")
-    d.step(sigmoid_prime(z), sigmoid(z) * sigmoid(-z), r"$1-\sigma(z) = \sigma(-z)$: a form accurate in both tails")
-    d.step(sigmoid(-z), 1 - sigmoid(z), r"$\frac{1}{1+e^{z}} = \frac{e^{-z}}{e^{-z}+1}$")
-    d.step(sp.log(sigmoid(z)), -softplus(-z), r"$\log\frac{1}{1+e^{-z}} = -\log(1+e^{-z})$")
-    d.step(softplus(z), sp.Max(z, 0) + sp.log(1 + sp.exp(-sp.Abs(z))),
-           r"factor $e^{\max(z,0)}$ out of $1+e^{z}$: the stable form")
-    d.step(softplus(z) - softplus(-z), z, r"$\log\frac{1+e^{z}}{1+e^{-z}} = \log e^{z}$")
-    d.result("sigmoid", sigmoid(z))
-    d.result("sigmoid_prime", sigmoid(z) * sigmoid(-z))
-    d.result("log_sigmoid", -softplus(-z))
-    d.result("softplus", softplus(z))
+    d.derive(definition, name="sigmoid").then(sigmoid(z), "definition of the sigmoid")
+    d.derive(sp.Derivative(sigmoid(z), z), name="sigmoid_prime")
+    d.then(sp.Derivative(definition, z), "definition of the sigmoid")
+    d.then(sp.exp(-z) / (1 + sp.exp(-z)) ** 2, "quotient rule")
+    d.then(sigmoid(z) * (1 - sigmoid(z)), r"split as $\frac{1}{1+e^{-z}}\cdot\frac{e^{-z}}{1+e^{-z}}$")
+    d.then(sigmoid(z) * sigmoid(-z), r"$1-\sigma(z) = \sigma(-z)$: a form accurate in both tails")
+    d.derive(sigmoid(-z)).then(1 - sigmoid(z), r"$\frac{1}{1+e^{z}} = \frac{e^{-z}}{e^{-z}+1}$")
+    d.derive(sp.log(sigmoid(z)), name="log_sigmoid").then(-softplus(-z), r"$\log\frac{1}{1+e^{-z}} = -\log(1+e^{-z})$")
+    d.derive(sp.log(1 + sp.exp(z)), name="softplus").then(softplus(z), "definition of softplus")
+    d.derive(softplus(z)).then(sp.Max(z, 0) + sp.log(1 + sp.exp(-sp.Abs(z))), r"factor $e^{\max(z,0)}$ out of $1+e^{z}$: the stable form")
+    d.derive(softplus(z) - softplus(-z)).then(z, r"$\log\frac{1+e^{z}}{1+e^{-z}} = \log e^{z}$")
+    d.result("sigmoid")
+    d.result("sigmoid_prime")
+    d.result("log_sigmoid")
+    d.result("softplus")
     return d
 
 
@@ -39,7 +40,7 @@ def stable_forms():
                    statement="Every rewrite to an accurate form, and every lowering to NumPy primitives that "
                              "the code generator applies, is an identity proved here.")
     for lhs, rhs, why in proofs():
-        d.step(lhs, rhs, why)
+        d.derive(lhs).then(rhs, why)
     return d
 
 

@@ -1,8 +1,14 @@
-"""Numeric checks of the generated activations against 50-digit mpmath, autograd and the Heaviside limit."""
+"""Numeric checks of the generated activations against their mpmath definitions, autograd and (R6) the Heaviside limit.
+
+The table REFERENCES drives the checks: every function of numeric.generated.activations is compared
+with its row, under the derivation its module's DERIVED_FROM names. A new activation needs one row.
+"""
 from __future__ import annotations
 
 import math
 import warnings
+from dataclasses import dataclass
+from typing import Callable
 
 import mpmath as mp
 import numpy as np
@@ -10,13 +16,38 @@ import numpy as np
 from . import register
 from .result import CheckResult
 
-DERIVATION = "sigmoid"
 _EPS = np.finfo(np.float64).eps
 _TINY = np.finfo(np.float64).tiny
-# Largest |z| whose exp(-|z|) is still a normal float64; past it underflow is the correct rounding.
-_UNDERFLOW_Z = -math.log(_TINY)
+# Largest t whose exp(-t) is still a normal float64; past it underflow is the correct rounding.
+_UNDERFLOW_T = -math.log(_TINY)
 _ULP_TOL = 4.0
 _DIGITS = 50
+_MODULE = "numeric.generated.activations"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A generated activation's definition, evaluated literally in mpmath: no stable rewrite that could
+    share a bug with the generated code."""
+
+    exact: Callable                    # mpf -> mpf, the textbook definition
+    derivative_of: str | None = None   # the generated function this one is the derivative of (autograd check)
+    decay: int = 1                     # its tails involve exp(-decay*|z|): sets working precision and underflow
+
+
+#: One row per generated activation: name in numeric.generated.activations -> its reference.
+REFERENCES = {
+    "sigmoid": Reference(lambda x: 1 / (1 + mp.exp(-x))),
+    "sigmoid_prime": Reference(lambda x: mp.exp(-x) / (1 + mp.exp(-x)) ** 2, derivative_of="sigmoid"),
+    "log_sigmoid": Reference(lambda x: mp.log(1 / (1 + mp.exp(-x)))),
+    "softplus": Reference(lambda x: mp.log(1 + mp.exp(x))),
+}
+
+
+def _activations():
+    from numeric.generated import activations
+
+    return activations
 
 
 def _grid() -> np.ndarray:
@@ -27,23 +58,13 @@ def _grid() -> np.ndarray:
     return np.unique(z.astype(np.float64))
 
 
-def _exact(name: str, z: float):
-    """Definition of each function at 50 significant digits of the result.
+def _exact(ref: Reference, z: float):
+    """The definition at 50 significant digits of the result.
 
-    Working precision grows with |z| so that 1 + exp(-|z|) keeps exp(-|z|) to 50 digits: the
-    definitions are evaluated literally, with no stable rewrite that could share a bug with the code.
+    Working precision grows with |z| so that 1 + exp(-decay |z|) keeps its small part to 50 digits.
     """
-    with mp.workdps(_DIGITS + 10 + int(abs(z) / math.log(10))):
-        x = mp.mpf(z)
-        if name == "sigmoid":
-            return 1 / (1 + mp.exp(-x))
-        if name == "sigmoid_prime":
-            return mp.exp(-x) / (1 + mp.exp(-x)) ** 2
-        if name == "log_sigmoid":
-            return mp.log(1 / (1 + mp.exp(-x)))
-        if name == "softplus":
-            return mp.log(1 + mp.exp(x))
-    raise KeyError(name)
+    with mp.workdps(_DIGITS + 10 + int(ref.decay * abs(z) / math.log(10))):
+        return +ref.exact(mp.mpf(z))
 
 
 def _ulps(computed: float, exact) -> float:
@@ -73,94 +94,127 @@ def _underflow_points(fn, z) -> list[float]:
     return hits
 
 
-@register(DERIVATION)
-def against_mpmath() -> list[CheckResult]:
-    from numeric.generated import activations as A
+def _missing(derivation: str, name: str) -> CheckResult:
+    nan = math.nan
+    return CheckResult(
+        derivation=derivation, name=f"{name} vs mpmath ({_DIGITS} digits)",
+        compared=f"generated activations.{name} vs its mpmath definition", data="--",
+        max_abs_err=nan, max_rel_err=nan, tolerance=nan, passed=False,
+        detail=f"no mpmath reference for {_MODULE}.{name}: add a row to REFERENCES in {__name__}")
 
+
+def against_mpmath(derivation: str, name: str) -> CheckResult:
+    """Generated `name` against its definition at 50 digits, in ulps, on a grid over [-1000, 1000]."""
+    ref = REFERENCES.get(name)
+    if ref is None:
+        return _missing(derivation, name)
+    fn = getattr(_activations(), name)
     z = _grid()
-    out = []
-    for name in ("sigmoid", "sigmoid_prime", "log_sigmoid", "softplus"):
-        fn = getattr(A, name)
-        problems = []
-        try:
-            got = np.asarray(_strict(fn, z), dtype=np.float64)
-        except (FloatingPointError, Warning) as e:
-            problems.append(f"raised {type(e).__name__}: {e}")
-            with np.errstate(all="ignore"):
-                got = np.asarray(fn(z), dtype=np.float64)
-        finite = bool(np.all(np.isfinite(got)))
-        if not finite:
-            problems.append(f"non-finite at z={z[~np.isfinite(got)][:5].tolist()}")
-        # Underflow is a representation fact, not an error, only where exp(-|z|) itself is
-        # below the normal range; anywhere else it would betray a badly ordered formula.
-        uf = _underflow_points(fn, z)
-        bad_uf = [u for u in uf if abs(u) < _UNDERFLOW_Z]
-        if bad_uf:
-            problems.append(f"underflow at |z| < {_UNDERFLOW_Z:.2f}: {bad_uf[:5]}")
+    underflow_from = _UNDERFLOW_T / ref.decay
+    problems = []
+    try:
+        got = np.asarray(_strict(fn, z), dtype=np.float64)
+    except (FloatingPointError, Warning) as e:
+        problems.append(f"raised {type(e).__name__}: {e}")
+        with np.errstate(all="ignore"):
+            got = np.asarray(fn(z), dtype=np.float64)
+    finite = bool(np.all(np.isfinite(got)))
+    if not finite:
+        problems.append(f"non-finite at z={z[~np.isfinite(got)][:5].tolist()}")
+    # Underflow is a representation fact, not an error, only where exp(-decay |z|) itself is
+    # below the normal range; anywhere else it would betray a badly ordered formula.
+    uf = _underflow_points(fn, z)
+    bad_uf = [u for u in uf if abs(u) < underflow_from]
+    if bad_uf:
+        problems.append(f"underflow at |z| < {underflow_from:.2f}: {bad_uf[:5]}")
 
-        ulps = np.empty(len(z))
-        abs_err = np.empty(len(z))
-        rel_err = np.zeros(len(z))
-        for i, (zi, gi) in enumerate(zip(z, got)):
-            ex = _exact(name, float(zi))
-            ulps[i] = _ulps(gi, ex) if np.isfinite(gi) else np.inf
-            abs_err[i] = float(abs(mp.mpf(gi) - ex)) if np.isfinite(gi) else np.inf
-            if abs(ex) >= _TINY:
-                rel_err[i] = float(abs((mp.mpf(gi) - ex) / ex)) if np.isfinite(gi) else np.inf
-        k = int(np.argmax(ulps))
-        passed = finite and not problems and float(ulps.max()) <= _ULP_TOL
-        out.append(CheckResult(
-            derivation=DERIVATION, name=f"{name} vs mpmath ({_DIGITS} digits)",
-            compared=f"generated activations.{name} vs its definition evaluated in mpmath at {_DIGITS} digits",
-            data=f"grid of {len(z)} points z in [-1000, 1000] incl. +-1000, +-745, +-40, +-1e-8, 0",
-            max_abs_err=float(abs_err.max()), max_rel_err=float(rel_err.max()),
-            tolerance=_ULP_TOL * _EPS, passed=passed,
-            detail=(f"max error {ulps.max():.3g} ulps at z={z[k]:.6g} (tolerance {_ULP_TOL:g} ulps of the "
-                    f"correctly rounded value; relative error over results in the normal range, tolerance "
-                    f"{_ULP_TOL:g}*eps); mean {ulps.mean():.3g} ulps; all finite: {finite}; no warnings or "
-                    f"FP exceptions other than underflow; underflow at {len(uf)} points, all with "
-                    f"|z| >= {_UNDERFLOW_Z:.2f} where exp(-|z|) < tiny"
-                    + ("; PROBLEMS: " + "; ".join(problems) if problems else "")),
-        ))
-    return out
+    ulps = np.empty(len(z))
+    abs_err = np.empty(len(z))
+    rel_err = np.zeros(len(z))
+    for i, (zi, gi) in enumerate(zip(z, got)):
+        ex = _exact(ref, float(zi))
+        ulps[i] = _ulps(gi, ex) if np.isfinite(gi) else np.inf
+        abs_err[i] = float(abs(mp.mpf(gi) - ex)) if np.isfinite(gi) else np.inf
+        if abs(ex) >= _TINY:
+            rel_err[i] = float(abs((mp.mpf(gi) - ex) / ex)) if np.isfinite(gi) else np.inf
+    k = int(np.argmax(ulps))
+    passed = finite and not problems and float(ulps.max()) <= _ULP_TOL
+    return CheckResult(
+        derivation=derivation, name=f"{name} vs mpmath ({_DIGITS} digits)",
+        compared=f"generated activations.{name} vs its definition evaluated in mpmath at {_DIGITS} digits",
+        data=f"grid of {len(z)} points z in [-1000, 1000] incl. +-1000, +-745, +-40, +-1e-8, 0",
+        max_abs_err=float(abs_err.max()), max_rel_err=float(rel_err.max()),
+        tolerance=_ULP_TOL * _EPS, passed=passed,
+        detail=(f"max error {ulps.max():.3g} ulps at z={z[k]:.6g} (tolerance {_ULP_TOL:g} ulps of the "
+                f"correctly rounded value; relative error over results in the normal range, tolerance "
+                f"{_ULP_TOL:g}*eps); mean {ulps.mean():.3g} ulps; all finite: {finite}; no warnings or "
+                f"FP exceptions other than underflow; underflow at {len(uf)} points, all with "
+                f"|z| >= {underflow_from:.2f} where exp(-{ref.decay}|z|) < tiny"
+                + ("; PROBLEMS: " + "; ".join(problems) if problems else "")),
+    )
 
 
-@register(DERIVATION)
-def prime_vs_autograd() -> list[CheckResult]:
+def derivative_vs_autograd(derivation: str, name: str) -> CheckResult:
+    """Generated derivative `name` against autograd's derivative of the generated function it differentiates."""
     import autograd
 
     from numeric.autodiff import under_autograd
-    from numeric.generated import activations as A
 
+    A = _activations()
+    ref = REFERENCES[name]
+    of = ref.derivative_of
     z = _grid()
     ag = under_autograd(A)
     with np.errstate(under="ignore"):
-        claim = A.sigmoid_prime(z)
-        ref = np.asarray(autograd.elementwise_grad(ag.sigmoid)(z))
-        at0 = float(autograd.grad(ag.sigmoid)(0.0))
+        claim = getattr(A, name)(z)
+        expect = np.asarray(autograd.elementwise_grad(getattr(ag, of))(z))
+        at0 = float(autograd.grad(getattr(ag, of))(0.0))
+        claim0 = float(getattr(A, name)(0.0))
     # z = 0 stays in: a stable form written with |z| would get d|z|/dz := 0 there from autograd and
-    # return 0 instead of 1/4, so the branch point is where the formulation is most likely to break.
-    normal = np.abs(ref) >= _TINY
-    rel = np.abs(claim[normal] - ref[normal]) / np.abs(ref[normal])
+    # return a wrong value, so the branch point is where the formulation is most likely to break.
+    normal = np.abs(expect) >= _TINY
+    rel = np.abs(claim[normal] - expect[normal]) / np.abs(expect[normal])
     # Below the normal range both sides are quantised to subnormal spacing; compare there in ulps.
-    sub_ulps = np.abs(claim[~normal] - ref[~normal]) / np.spacing(np.abs(ref[~normal]))
+    sub_ulps = np.abs(claim[~normal] - expect[~normal]) / np.spacing(np.abs(expect[~normal]))
     tol = 1e-12
-    passed = bool(np.all(np.isfinite(ref)) and rel.max() <= tol and (sub_ulps.size == 0 or sub_ulps.max() <= 4))
-    return [CheckResult(
-        derivation=DERIVATION, name="sigmoid_prime vs autograd of sigmoid",
-        compared="generated sigmoid_prime vs autograd.elementwise_grad of the generated sigmoid (under_autograd)",
+    passed = bool(np.all(np.isfinite(expect)) and rel.max() <= tol and (sub_ulps.size == 0 or sub_ulps.max() <= 4))
+    return CheckResult(
+        derivation=derivation, name=f"{name} vs autograd of {of}",
+        compared=f"generated {name} vs autograd.elementwise_grad of the generated {of} (under_autograd)",
         data=f"same {len(z)}-point grid on [-1000, 1000], z = 0 included",
-        max_abs_err=float(np.abs(claim - ref).max()), max_rel_err=float(rel.max()),
+        max_abs_err=float(np.abs(claim - expect).max()), max_rel_err=float(rel.max()),
         tolerance=tol, passed=passed,
         detail=(f"relative error over {int(normal.sum())} points with a normal result; "
                 f"{int((~normal).sum())} subnormal/zero results agree to {sub_ulps.max() if sub_ulps.size else 0:.3g} "
                 f"subnormal ulps (tolerance 4); tolerance 1e-12 ~ 4500 eps covers a few roundings in "
-                f"each chain-rule product. At z = 0 autograd gives {at0:.17g}, generated sigmoid_prime(0) = "
-                f"{float(A.sigmoid_prime(0.0)):.17g} (exact 1/4)"),
-    )]
+                f"each chain-rule product. At z = 0 autograd gives {at0:.17g}, generated {name}(0) = "
+                f"{claim0:.17g} (exact {float(_exact(ref, 0.0)):.17g})"),
+    )
 
 
-@register(DERIVATION)
+def _bind(check, derivation: str, name: str):
+    """`check(derivation, name)` as a zero-argument registered check, named for the report."""
+    def run() -> list[CheckResult]:
+        return [check(derivation, name)]
+    run.__name__ = f"{check.__name__}[{name}]"
+    return run
+
+
+def _register_table():
+    """One check per generated activation, under the derivation its module says it comes from."""
+    A = _activations()
+    for name in A.__all__:
+        derivation = A.DERIVED_FROM[name]
+        register(derivation)(_bind(against_mpmath, derivation, name))
+        ref = REFERENCES.get(name)
+        if ref is not None and ref.derivative_of is not None:
+            register(derivation)(_bind(derivative_vs_autograd, derivation, name))
+
+
+_register_table()
+
+
+@register("sigmoid")
 def heaviside_limit() -> list[CheckResult]:
     from numeric.generated import activations as A
 
@@ -182,7 +236,7 @@ def heaviside_limit() -> list[CheckResult]:
     passed = bool(k200 < 1e-6 and monotone and np.all(dev <= _EPS))
     first = next((k for k, s in zip(ks, sup) if s < 1e-6), None)
     return [CheckResult(
-        derivation=DERIVATION, name="sigmoid(kz) -> H(z) (R6)",
+        derivation="sigmoid", name="sigmoid(kz) -> H(z) (R6)",
         compared="max over |z| >= 0.1 of |sigmoid(kz) - H(z)| (generated sigmoid) vs its exact value sigmoid(-0.1k)",
         data=f"{len(z)} points with 0.1 <= |z| <= 1000; k in {ks}",
         max_abs_err=float(k200), max_rel_err=float(np.max(dev / exact)),

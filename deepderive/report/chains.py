@@ -1,0 +1,136 @@
+r"""A derivation's steps as chains: each chain is one aligned block ``lhs = e1 = e2 = ...``, and every
+equality in it is followed by its step number, status and justification (and how it was judged).
+
+Chains come from the proof: a step with ``starts`` opens one. A proof from before chains existed
+(steps without ``starts``) is grouped by adjacency instead: a step whose lhs prints as the previous
+rhs continues the chain.
+"""
+from __future__ import annotations
+
+from derivations import CHECKED, FAILED, PROVED
+
+from .equations import break_lines, latex, same_printed
+from .preamble import LINE_EM
+from .text import escape_text, tex_source
+from .width import estimate_width
+
+MARK = {PROVED: r"\StatusProved", CHECKED: r"\StatusChecked", FAILED: r"\StatusFailed"}
+_RELATION = {PROVED: "=", CHECKED: r"\ddeqchecked", FAILED: r"\ddeqfailed"}
+_DETAIL_LABEL = {PROVED: "how", CHECKED: "why only checked", FAILED: "why it failed"}
+
+LEGEND = r"""\begin{center}\small
+\begin{tabular}{@{}lp{0.56\linewidth}@{}}
+\StatusProved & SymPy reduced lhs $-$ rhs to exactly $0$ (matrix steps also with explicit components), and an
+independent numeric evaluation (mpmath) agrees at random points.\\[2pt]
+\StatusChecked & The two sides agree at random points, but no simplifier reduced lhs $-$ rhs to $0$: evidence,
+not a proof. A derivation with such a step is not proved.\\[2pt]
+\StatusFailed & The two sides differ somewhere (the point is shown), or the step could not be judged or was
+refused (not chained to the previous one, a restatement, cases that do not cover the domain).
+\end{tabular}
+\end{center}
+"""
+
+
+def step_note(k, r) -> str:
+    r"""Step k's number, status marker and justification, then how its status was reached."""
+    why = tex_source(r.why) if str(r.why).strip() else r"\textit{(no justification given)}"
+    note = r"\ddstep{%d}{%s}{%s}" % (k, MARK.get(r.status, r"\StatusFailed"), why)
+    detail = str(getattr(r, "detail", "") or "").strip()
+    if detail:
+        note += r"\dddetail{%s: %s}" % (_DETAIL_LABEL.get(r.status, "detail"), escape_text(detail))
+    return note
+
+
+def _opens_block(r, prev, marked, names) -> bool:
+    """Does step r begin a new block? With chain marks: when it opens a chain, or when it failed with
+    an lhs other than the previous rhs (a step refused as unchained shows its own lhs). Without them:
+    whenever its lhs is not the previous rhs."""
+    if marked and r.starts:
+        return True
+    if marked and r.status != FAILED:
+        return False
+    return not same_printed(r.lhs, prev.rhs, names)
+
+
+def group_chains(results, names=None) -> list[list[int]]:
+    """Step indices grouped into the blocks printed as chains."""
+    marked = all(getattr(r, "starts", None) is not None for r in results)
+    groups = []
+    for k, r in enumerate(results):
+        if groups and not _opens_block(r, results[k - 1], marked, names):
+            groups[-1].append(k)
+        else:
+            groups.append([k])
+    return groups
+
+
+def _opening(first, names) -> tuple[float, str]:
+    """The chain's first lhs: on the line of its rhs when short enough, else on lines of its own with
+    the chain indented below; returns (the indent in em, the LaTeX that starts the first row)."""
+    lhs = latex(first.lhs, names)
+    lw, rhs_w = estimate_width(lhs), estimate_width(latex(first.rhs, names))
+    if lw <= 0.42 * LINE_EM and (lw + 1.5 + rhs_w <= LINE_EM - 1 or lw <= 8):
+        return lw, r"\ddlhs{%s} " % lhs
+    head, *more = break_lines(first.lhs, names, LINE_EM - 1.0)
+    start = r"\MoveEqLeft[2] \ddlong{%s} \\*" % head + "\n"
+    return 2.0, start + "".join(r"&\qquad \ddrhs{%s} \\*" % ln + "\n" for ln in more)
+
+
+def _equality_rows(relation, expr, budget, names) -> list[str]:
+    """``&= e`` (with the step's relation), a long e continued on further rows."""
+    lines = break_lines(expr, names, budget)
+    return [r"&%s \ddrhs{%s}" % (relation, lines[0])] + [r"&\quad \ddrhs{%s}" % ln for ln in lines[1:]]
+
+
+def _chain_rows(group, results, names) -> list[str]:
+    """The rows of one chain's align*: its equalities, each but the last followed by its note."""
+    indent, start = _opening(results[group[0]], names)
+    budget = LINE_EM - indent - 3.0
+    rows = []
+    for j, k in enumerate(group):
+        r = results[k]
+        if j and not same_printed(r.lhs, results[k - 1].rhs, names):
+            # chained after the definitions were substituted: show the lhs as written, unnumbered
+            rows += _equality_rows("=", r.lhs, budget, names) + [r"\intertext{\dddefrow}"]
+        eq = _equality_rows(_RELATION.get(r.status, r"\ddeqfailed"), r.rhs, budget, names)
+        rows += [(start if j == 0 else "") + eq[0]] + eq[1:]
+        if j < len(group) - 1:                 # the last note goes after the environment
+            rows.append(r"\intertext{%s}" % step_note(k + 1, r))
+    return rows
+
+
+def _join(rows) -> str:
+    """Rows joined with \\* (no page break inside a chain's step); a row may already end with one."""
+    body = rows[0]
+    for row in rows[1:]:
+        body += ("\n" if body.endswith("\\\\*\n") else " \\\\*\n") + row
+    return body
+
+
+def render_chain(group, results, names=None) -> str:
+    """One chain: what it derives (when named), its align* block, and its last step's note."""
+    first, last = results[group[0]], group[-1]
+    out = []
+    name = getattr(first, "chain_name", None)
+    if name:
+        out.append(r"\ddchainhead{derives \texttt{%s}:}" % escape_text(name))
+    out.append(r"\begin{align*}" + "\n" + _join(_chain_rows(group, results, names)) + "\n" + r"\end{align*}")
+    out.append(step_note(last + 1, results[last]))
+    return "\n".join(out)
+
+
+def render_steps(results, names=None) -> str:
+    """Every step, chain by chain."""
+    results = list(results)
+    if not results:
+        return r"\ddnote{This derivation has no steps.}" + "\n"
+    return "\n".join(render_chain(g, results, names) for g in group_chains(results, names)) + "\n"
+
+
+def render_problems(problems) -> str:
+    """The derivation's problems (bad definitions, unchained steps, unbacked results) in a red box."""
+    problems = [str(p) for p in problems if str(p).strip()]
+    if not problems:
+        return ""
+    items = "\n".join(r"\item " + escape_text(p) for p in problems)
+    return r"\ddproblems{\begin{itemize}\setlength{\itemsep}{0pt}" + "\n" + items + "\n" + r"\end{itemize}}" + "\n"

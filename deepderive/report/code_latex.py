@@ -1,0 +1,60 @@
+"""A generated function as mathematics: latexify-py's stages run on its parsed source, read as maths.
+
+latexify's ``get_latex`` is parse -> transform -> codegen. The same stages are run here, with one
+transformer of ours after parsing (:class:`MathView`), so nothing is written to disk or executed.
+"""
+from __future__ import annotations
+
+import ast
+import re
+
+from .text import GREEK
+
+_GREEK_NAMES = "|".join(sorted(GREEK + [g.capitalize() for g in GREEK], key=len, reverse=True))
+
+
+class MathView(ast.NodeTransformer):
+    """The function as mathematics: without its ``del`` statements (they free memory; latexify
+    accepts only assignments before the return), and with x.sum() as np.sum(x) (latexify prints the
+    method call as an empty sum)."""
+
+    def visit_Delete(self, node):
+        return None
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        f = node.func
+        if isinstance(f, ast.Attribute) and f.attr == "sum" and not node.args and not node.keywords:
+            return ast.Call(func=ast.Attribute(value=ast.Name(id="np", ctx=ast.Load()), attr="sum", ctx=ast.Load()),
+                            args=[f.value], keywords=[])
+        return node
+
+
+def _transformers():
+    """latexify's transformers, in get_latex's order, for prefixes={"np"} and nothing else configured."""
+    from latexify import transformers
+
+    return (transformers.AugAssignReplacer(), transformers.PrefixTrimmer({"np"}))
+
+
+def latexify_function(fn) -> str:
+    """What ``latexify.get_latex(fn, prefixes={"np"}, use_math_symbols=True)`` prints for the
+    function read through :class:`MathView`."""
+    from latexify import codegen, parser
+
+    tree = ast.fix_missing_locations(MathView().visit(parser.parse_function(fn)))
+    for stage in _transformers():
+        tree = stage.visit(tree)
+    return codegen.FunctionCodegen(use_math_symbols=True, use_signature=True, use_set_symbols=False).visit(tree)
+
+
+def tidy(tex: str) -> str:
+    r"""latexify prints t0 as \mathrm{t0}; print numbered names as subscripted ones (t_{0}, \mu_{1})."""
+    def sub(m):
+        base, num = m.group(1), m.group(2)
+        if len(base) == 1:
+            return "%s_{%s}" % (base, num)
+        if re.fullmatch(_GREEK_NAMES, base):
+            return "\\%s_{%s}" % (base, num)
+        return m.group(0)
+    return re.sub(r"\\mathrm\{([A-Za-z]+)(\d+)\}", sub, tex)

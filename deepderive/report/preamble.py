@@ -1,0 +1,78 @@
+r"""The LaTeX preamble every report starts with: packages, colours and the layout macros.
+
+Only packages from Debian's texlive-latex-base and texlive-latex-recommended are used (amsmath,
+mathtools, graphicx, booktabs, xcolor, listings, geometry, hyperref). ``\ddfit`` scales down an
+equation only when the width estimate of :mod:`.width` was wrong, so nothing runs off the page.
+"""
+
+LINE_EM = 41.0          # usable line width in em (A4, 2.3 cm margins, 11 pt): the geometry below
+
+PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
+% Reproducible PDF: no dates, no trailer id, no pdfTeX banner or file names.
+\ifdefined\pdfinfoomitdate\pdfinfoomitdate=1\fi
+\ifdefined\pdftrailerid\pdftrailerid{}\fi
+\ifdefined\pdfsuppressptexinfo\pdfsuppressptexinfo=-1\fi
+\usepackage[margin=2.3cm]{geometry}
+\usepackage{amsmath}
+\usepackage{mathtools}
+\usepackage{graphicx}
+\usepackage{booktabs}
+\usepackage{xcolor}
+\usepackage{listings}
+\usepackage[hidelinks,bookmarksnumbered]{hyperref}
+\allowdisplaybreaks
+\setlength{\parindent}{0pt}
+\setlength{\parskip}{4pt plus 1pt}
+\definecolor{ddproved}{RGB}{0,125,55}
+\definecolor{ddchecked}{RGB}{205,125,0}
+\definecolor{ddfailed}{RGB}{205,25,25}
+\definecolor{ddgray}{gray}{0.42}
+\definecolor{ddcode}{gray}{0.965}
+% status markers
+\newcommand{\ddmark}[2]{{\setlength{\fboxsep}{1.6pt}\fcolorbox{#1}{#1!10}{\textcolor{#1!85!black}{\small\bfseries #2}}}}
+\newcommand{\StatusProved}{\ddmark{ddproved}{$\surd$ proved}}
+\newcommand{\StatusChecked}{\ddmark{ddchecked}{$\approx$ checked numerically --- not proved}}
+\newcommand{\StatusFailed}{\ddmark{ddfailed}{$\times$ FAILED}}
+\newcommand{\CheckPass}{\textcolor{ddproved!85!black}{\bfseries pass}}
+\newcommand{\CheckFail}{\textcolor{ddfailed}{\bfseries FAIL}}
+\newcommand{\ddrr}{\raggedright\let\\\tabularnewline}  % ragged-right table cell (no array package)
+\newcommand{\ddeqfailed}{\mathrel{\textcolor{ddfailed}{\overset{?}{=}}}}
+\newcommand{\ddeqchecked}{\mathrel{\textcolor{ddchecked}{=}}}
+% \ddfit{max width}{math}: display-style math, scaled down only if wider than the given width
+\newsavebox{\ddbox}
+\newlength{\ddlhswd}
+\newcommand{\ddfit}[2]{\sbox{\ddbox}{$\displaystyle #2$}%
+  \ifdim\wd\ddbox>#1\relax\resizebox{#1}{!}{\usebox{\ddbox}}\else\usebox{\ddbox}\fi}
+% the first lhs of a chain on the same line as its rhs (records its width for the rhs budget)
+\newcommand{\ddlhs}[1]{\sbox{\ddbox}{$\displaystyle #1$}%
+  \ifdim\wd\ddbox>0.45\linewidth\global\ddlhswd=0.45\linewidth\resizebox{0.45\linewidth}{!}{\usebox{\ddbox}}%
+  \else\global\ddlhswd=\wd\ddbox\usebox{\ddbox}\fi}
+% a long first lhs on a line of its own (after \MoveEqLeft); the chain is indented by 2em below it
+\newcommand{\ddlong}[1]{\global\ddlhswd=2em\ddfit{\linewidth}{#1}}
+\newcommand{\ddrhs}[1]{\ddfit{\dimexpr\linewidth-\ddlhswd-3em\relax}{#1}}
+% a step's justification, status and how it was established, under its equation
+% (\leftskip, not \hangindent: the status box's \vbox would reset \hangindent)
+\newcommand{\ddstep}[3]{\par{\small\leftskip=2.6em\noindent\llap{\makebox[2.6em][l]{\bfseries(#1)}}#2\enspace #3\par}}
+\newcommand{\dddetail}[1]{{\scriptsize\color{ddgray}\leftskip=2.6em\noindent #1\par}}
+\newcommand{\ddneedspace}[1]{\par\ifdim\dimexpr\pagegoal-\pagetotal\relax<#1\relax\newpage\fi}
+\newcommand{\ddnote}[1]{\par{\small\raggedright\color{ddgray}#1\par}}
+% what a chain derives, above its equations
+\newcommand{\ddchainhead}[1]{\par{\small\color{ddgray}#1\par}\nopagebreak}
+% a row of a chain that only rewrites the previous right side with the definitions (not a step)
+\newcommand{\dddefrow}{{\scriptsize\color{ddgray}\leftskip=2.6em\noindent(the previous right side, written with the definitions)\par}}
+% problems of the derivation as a whole (bad definitions, results not backed by a proved chain)
+\newcommand{\ddproblems}[1]{\par\noindent\fcolorbox{ddfailed}{ddfailed!6}{\begin{minipage}{\dimexpr\linewidth-2\fboxsep-2\fboxrule\relax}
+  \small{\color{ddfailed}\bfseries $\times$ FAILED: problems with the derivation as a whole}\par #1\end{minipage}}\par}
+% tighter displays: a derivation is mostly displays
+\makeatletter
+\g@addto@macro\normalsize{\setlength\abovedisplayskip{7pt plus 2pt minus 2pt}%
+  \setlength\belowdisplayskip{5pt plus 2pt minus 2pt}%
+  \setlength\abovedisplayshortskip{3pt plus 2pt}\setlength\belowdisplayshortskip{4pt plus 2pt}}
+\makeatother
+\lstset{language=Python, basicstyle=\ttfamily\footnotesize, columns=fullflexible, keepspaces=true,
+  breaklines=true, breakatwhitespace=false, showstringspaces=false,
+  frame=single, rulecolor=\color{black!25}, backgroundcolor=\color{ddcode}, framesep=3pt,
+  xleftmargin=3.6pt, xrightmargin=3.6pt,
+  keywordstyle=\color{blue!60!black}, commentstyle=\color{ddgray}, stringstyle=\color{green!35!black},
+  postbreak=\mbox{\textcolor{ddgray}{$\hookrightarrow$}\space}, extendedchars=false}
+"""

@@ -1,0 +1,181 @@
+"""Text for TeX: escaping, and every non-ASCII character mapped to a LaTeX command or ASCII.
+
+The reports are ASCII, so they compile under any input encoding: a title, a justification, a detail
+or a code listing may hold Greek letters, arrows or accents, and each becomes a LaTeX command (or,
+in a listing, an ASCII spelling).
+"""
+from __future__ import annotations
+
+import unicodedata
+
+
+#: the Greek letters by name, in Unicode order (their TeX commands, and names latexify prints)
+GREEK = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda",
+         "mu", "nu", "xi", "omicron", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega"]
+_GREEK_UPPER_TEX = {"Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega"}
+
+_MATH_CHARS = {   # character -> LaTeX math (used through \ensuremath in text)
+    "\u2212": "-", "\u00d7": r"\times", "\u00b7": r"\cdot", "\u22c5": r"\cdot", "\u00b1": r"\pm",
+    "\u2264": r"\leq", "\u2265": r"\geq", "\u2260": r"\neq", "\u2248": r"\approx", "\u2261": r"\equiv",
+    "\u2192": r"\to", "\u2190": r"\leftarrow", "\u21d2": r"\Rightarrow", "\u21d4": r"\Leftrightarrow",
+    "\u2208": r"\in", "\u2209": r"\notin", "\u2282": r"\subset", "\u2286": r"\subseteq", "\u221e": r"\infty",
+    "\u2207": r"\nabla", "\u2202": r"\partial", "\u221a": r"\surd", "\u2211": r"\sum", "\u220f": r"\prod",
+    "\u222b": r"\int", "\u2200": r"\forall", "\u2203": r"\exists", "\u2227": r"\wedge", "\u2228": r"\vee",
+    "\u00ac": r"\neg", "\u2218": r"\circ", "\u2297": r"\otimes", "\u2299": r"\odot", "\u27e8": r"\langle",
+    "\u27e9": r"\rangle", "\u2016": r"\|", "\u2032": r"'", "\u2033": r"''", "\u00b0": r"^{\circ}",
+    "\u2225": r"\parallel", "\u22a4": r"\top", "\u2245": r"\cong", "\u221d": r"\propto", "\u2286": r"\subseteq",
+    "\u227b": r"\succ", "\u2ab0": r"\succeq", "\u227d": r"\succeq", "\u2113": r"\ell",
+}
+for _i, _g in enumerate(GREEK):
+    if _g != "omicron":
+        _MATH_CHARS[chr(0x3B1 + _i + (1 if _i >= 17 else 0))] = "\\" + _g   # skip final sigma U+03C2
+    _up = _g.capitalize()
+    _MATH_CHARS[chr(0x391 + _i + (1 if _i >= 17 else 0))] = "\\" + _up if _up in _GREEK_UPPER_TEX else (
+        {"Alpha": "A", "Beta": "B", "Epsilon": "E", "Zeta": "Z", "Eta": "H", "Iota": "I", "Kappa": "K",
+         "Mu": "M", "Nu": "N", "Omicron": "O", "Rho": "P", "Tau": "T", "Chi": "X"}[_up])
+_MATH_CHARS["\u03c2"] = r"\varsigma"
+_MATH_CHARS["\u03d5"] = r"\phi"
+_MATH_CHARS["\u03b5"] = r"\varepsilon"
+_SUP = dict(zip("\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079\u207a\u207b\u1d40\u207f\u2071",
+                "0123456789+-Tni"))
+_SUB = dict(zip("\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089\u208a\u208b\u1d62\u2c7c\u2096",
+                "0123456789+-ijk"))
+_TEXT_CHARS = {   # character -> LaTeX text
+    "\u2013": "--", "\u2014": "---", "\u2026": r"\ldots{}", "\u201c": "``", "\u201d": "''", "\u2018": "`",
+    "\u2019": "'", "\u00a0": "~", "\u2009": r"\,", "\u202f": r"\,", "\u00ab": "<<", "\u00bb": ">>",
+    "\u2022": r"\ensuremath{\bullet}", "\u00df": r"{\ss}", "\u00e6": r"{\ae}", "\u00f8": r"{\o}",
+    "\u00c6": r"{\AE}", "\u00d8": r"{\O}", "\u0131": r"{\i}", "\u00a7": r"{\S}", "\u2010": "-", "\u2011": "-",
+}
+_MATH_MODE_TEXT = {"\u2013": "-", "\u2014": "-", "\u2026": r"\ldots", "\u00a0": r"~", "\u2019": "'"}
+_ACCENTS = {"\u0301": "'", "\u0300": "`", "\u0302": "^", "\u0308": '"', "\u0303": "~", "\u0304": "=",
+            "\u0327": "c", "\u030c": "v", "\u0306": "u", "\u030a": "r", "\u0307": "."}
+_ASCII_CODE = {"\u2013": "-", "\u2014": "--", "\u2212": "-", "\u2026": "...", "\u201c": '"', "\u201d": '"',
+               "\u2018": "'", "\u2019": "'", "\u00d7": "x", "\u00b7": "*", "\u2264": "<=", "\u2265": ">=",
+               "\u2260": "!=", "\u2248": "~=", "\u2192": "->", "\u2208": " in ", "\u221e": "inf",
+               "\u00a0": " ", "\u2207": "grad ", "\u2202": "d", "\u221a": "sqrt", "\u2211": "sum", "\u00b1": "+/-",
+               "\u2032": "'", "\u1d40": "^T", "\u207b\u00b9": "^-1"}
+
+
+def _ascii_fallback(ch: str) -> str:
+    """The ASCII of a character's compatibility decomposition (1/4 for U+00BC), or '?'."""
+    a = unicodedata.normalize("NFKD", ch).replace("\u2044", "/").encode("ascii", "ignore").decode()
+    return a if a else "?"
+
+
+def _accented(ch: str):
+    """An ASCII letter with combining accents as TeX accent commands (\\'{e}), or None."""
+    base, *marks = unicodedata.normalize("NFD", ch)
+    if base.isascii() and marks and all(m in _ACCENTS for m in marks):
+        out = base if base not in "ij" else "\\" + base
+        for m in marks:
+            out = "\\%s{%s}" % (_ACCENTS[m], out)
+        return out
+    return None
+
+
+_TEXT_ESCAPES = {"_": r"\_", "^": r"\textasciicircum{}", "&": r"\&", "#": r"\#", "%": r"\%",
+                 "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}"}
+
+
+def _unicode_to_tex(s: str, start_in_math: bool = False, escape_text_specials: bool = True) -> str:
+    r"""Map LaTeX source to ASCII LaTeX, aware of math mode ($...$, \(...\), \[...\]).
+
+    Outside math, characters that would be errors there (``_ ^ & # %``, and ``< > |`` which OT1 prints
+    as other glyphs) are escaped: "stable form of sigmoid_prime: $e^{z}$" compiles as meant."""
+    out, in_math, i = [], start_in_math, 0
+    while i < len(s):
+        ch = s[i]
+        if ch == "\\" and i + 1 < len(s):
+            nxt = s[i + 1]
+            if nxt in "([":
+                in_math = True
+            elif nxt in ")]":
+                in_math = False
+            if nxt.isascii():
+                out.append(s[i:i + 2])
+                i += 2
+                continue
+            out.append(ch)
+            i += 1
+            continue
+        if ch == "$":
+            in_math = not in_math
+            out.append(ch)
+            i += 1
+            continue
+        if ch.isascii():
+            out.append(_TEXT_ESCAPES[ch] if escape_text_specials and not in_math and ch in _TEXT_ESCAPES else ch)
+            i += 1
+            continue
+        for table, wrap in ((_SUP, "^"), (_SUB, "_")):
+            if ch in table:
+                j = i
+                while j < len(s) and s[j] in table:
+                    j += 1
+                run = "".join(table[c] for c in s[i:j])
+                tex = "{}%s{%s}" % (wrap, run)
+                out.append(tex if in_math else r"\ensuremath{%s}" % tex)
+                i = j
+                break
+        else:
+            if in_math and ch in _MATH_MODE_TEXT:
+                out.append(_MATH_MODE_TEXT[ch])
+            elif ch in _MATH_CHARS:
+                tex = _MATH_CHARS[ch]
+                out.append((tex + " " if tex[-1].isalpha() else tex) if in_math else r"\ensuremath{%s}" % tex)
+            elif not in_math and ch in _TEXT_CHARS:
+                out.append(_TEXT_CHARS[ch])
+            elif not in_math and _accented(ch):
+                out.append(_accented(ch))
+            else:
+                out.append(_ascii_fallback(ch))
+            i += 1
+    return "".join(out)
+
+
+_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
+            "^": r"\textasciicircum{}", "_": r"\_", "%": r"\%", "~": r"\textasciitilde{}",
+            "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}"}
+
+
+def escape_text(s) -> str:
+    """Plain text (names, details, data descriptions) -> LaTeX text, ASCII only."""
+    s = "".join(_SPECIAL.get(c, c) for c in str(s))
+    return _unicode_to_tex(s, escape_text_specials=False)
+
+
+def is_latex(s: str) -> bool:
+    """Does a user string look like LaTeX source (has math or commands) rather than plain text?"""
+    return "$" in s or "\\" in s
+
+
+def tex_source(s) -> str:
+    """A string meant as LaTeX (a statement, a justification): ASCII-safe; plain text is escaped."""
+    s = str(s)
+    return _unicode_to_tex(s) if is_latex(s) else escape_text(s)
+
+
+def tex_math(s) -> str:
+    """A LaTeX math fragment (no $): ASCII-safe."""
+    return _unicode_to_tex(str(s), start_in_math=True, escape_text_specials=False)
+
+
+def ascii_code(s: str) -> tuple[str, bool]:
+    """Source code -> ASCII for listings; returns (text, changed)."""
+    if s.isascii():
+        return s, False
+    for k in sorted(_ASCII_CODE, key=len, reverse=True):
+        s = s.replace(k, _ASCII_CODE[k])
+    out = []
+    for ch in s:
+        if ch.isascii():
+            out.append(ch)
+        elif ch in _MATH_CHARS and _MATH_CHARS[ch].startswith("\\") and _MATH_CHARS[ch][1:].isalpha():
+            out.append(_MATH_CHARS[ch][1:])          # greek letters by name
+        elif ch in _SUP:
+            out.append("^" + _SUP[ch])
+        elif ch in _SUB:
+            out.append("_" + _SUB[ch])
+        else:
+            out.append(_ascii_fallback(ch))
+    return "".join(out), True

@@ -14,6 +14,10 @@ import time
 
 import numpy as np
 
+from numeric.floats import grid, ulps
+
+from .exitcodes import EXIT_OK
+
 P = 32
 
 
@@ -187,12 +191,6 @@ def bench_depth(depths, repeats):
 
 # ---- accuracy ----------------------------------------------------------------------------------
 
-def _grid(quick):
-    coarse = np.linspace(-1000.0, 1000.0, 201 if quick else 2001)
-    fine = np.linspace(-40.0, 40.0, 161 if quick else 1601)
-    return np.unique(np.concatenate([coarse, fine, [-1e-8, 1e-8, 0.0]]))
-
-
 def _truth(zs):
     """mpmath at 50 digits: sigma, sigma', log sigma, softplus, and the loss and dloss/dz for y = 0, 1."""
     import mpmath
@@ -213,14 +211,6 @@ def _truth(zs):
     return {k: np.array(v) for k, v in out.items()}
 
 
-def _ulps(got, true):
-    got = np.asarray(got, dtype=np.float64)
-    bad = ~np.isfinite(got)
-    err = np.abs(got - true) / np.spacing(np.abs(true))
-    err[bad] = np.inf
-    return float(np.max(err))
-
-
 def accuracy(quick=False):
     import autograd.numpy as anp
     from autograd import elementwise_grad
@@ -228,7 +218,7 @@ def accuracy(quick=False):
     from numeric.generated import activations as act
     from numeric.generated import logistic as gen
 
-    zs = _grid(quick)
+    zs = grid(quick)
     true = _truth(zs)
     one = np.ones(1)
 
@@ -259,7 +249,7 @@ def accuracy(quick=False):
                 loss, g = fn(y)
                 contenders[name][f"loss{y}"] = loss
                 contenders[name][f"grad{y}"] = g
-        table = {name: {k: _ulps(v, true[k]) for k, v in vals.items()} for name, vals in contenders.items()}
+        table = {name: {k: float(np.max(ulps(v, true[k]))) for k, v in vals.items()} for name, vals in contenders.items()}
     return {"points": int(zs.size), "z_range": [-1000.0, 1000.0], "max_ulps": table}
 
 
@@ -397,7 +387,7 @@ def cmd_bench(args):
         from .io import atomic_write
         atomic_write(args.json, json.dumps(result, indent=2, default=float) + "\n")
         print(f"wrote {args.json}")
-    return 0
+    return EXIT_OK
 
 
 def add_parser(subparsers):

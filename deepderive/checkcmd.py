@@ -18,6 +18,8 @@ import warnings
 
 import numpy as np
 
+from numeric.floats import EPS, TINY
+
 from .exitcodes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 _FLOAT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _TRIES = 2000
@@ -25,7 +27,7 @@ _TRIES = 2000
 # five times that away from every kink so no difference quotient straddles one.
 KINK_MARGIN = 1e-2
 ON_KINK = 1e-12
-_RTOL = math.sqrt(np.finfo(np.float64).eps)
+_RTOL = math.sqrt(EPS)
 _EVAL_ERRORS = (TypeError, ValueError, ArithmeticError)  # evalf at a point outside the domain, or undefined
 _NAMES = {"autograd": "autograd", "complex-step": "complex-step", "richardson": "Richardson", "mpmath": "mpmath"}
 # derivations.parse.FUNCTIONS, spelled out so that building the CLI's parser does not import SymPy
@@ -366,7 +368,7 @@ def _check_smooth(rec, f_num, g_claim, pt, wrt, claim, derivs, subs50, mode):
         exact = [None]
     if not all(e is not None and e.is_Number for e in exact):
         raise BadInput("the exact derivative does not evaluate to a number at this point")
-    scale = max(max(abs(float(e)) for e in exact), np.finfo(np.float64).tiny)
+    scale = max(max(abs(float(e)) for e in exact), TINY)
     errs = [abs(c - float(e)) / scale for c, e in zip(claim, exact)]
     mp_ok = all(r <= _RTOL for r in errs)
     used = [o for o, s in res.oracles.items() if s == "used"]
@@ -488,6 +490,24 @@ def _kink_verdict(rows, k, at):
 
 # --- output ------------------------------------------------------------------------------------
 
+def _render_kink(rows, clarke) -> list[str]:
+    """The one-sided derivatives per variable (facts, not verdicts: each component may lie between its
+    own while the gradient as a whole is wrong), then the one decision, the Clarke test's."""
+    out = []
+    for r in rows:
+        ag = "n/a" if r["autograd"] is None else f"{r['autograd']:g}"
+        out.append(f"    df/d{r['var']}: left {r['left']:.6g}, right {r['right']:.6g}, claimed {r['claimed']:g}, "
+                   f"autograd {ag}" + (" -> f jumps here: no derivative" if r["jump"] else ""))
+    if any(r["jump"] for r in rows):
+        return out + ["    Clarke: does not apply, f jumps (it is the generalised gradient of a locally Lipschitz f)"]
+    tol = clarke["tolerance"]
+    nearest = np.asarray(clarke["weights"]) @ np.asarray(clarke["pieces"], dtype=float)
+    out.append(f"    Clarke: claimed {_kink_vec([r['claimed'] for r in rows], 0.0)}, hull of the limiting gradients "
+               f"{', '.join(_kink_vec(p, tol) for p in clarke['pieces'])}, nearest point {_kink_vec(nearest, tol)}, "
+               f"distance {clarke['distance']:.3g} (tol {tol:.2g}) -> {'accepted' if clarke['accepted'] else 'REJECTED'}")
+    return out
+
+
 def render(rec, unicode=True) -> str:
     import sympy as sp
     f_user, derivs, claimed = rec["_exprs"]
@@ -503,11 +523,7 @@ def render(rec, unicode=True) -> str:
     out.append(f"checked at {pt} ({rec['point_source']}):")
     c = rec["checks"]
     if "kink" in c:
-        for r in c["kink"]:
-            ag = "n/a" if r["autograd"] is None else f"{r['autograd']:g}"
-            out.append(f"    df/d{r['var']}: left {r['left']:.6g}, right {r['right']:.6g}, claimed {r['claimed']:g}, "
-                       f"autograd {ag}{', f jumps here' if r['jump'] else ''} -> "
-                       f"{'accepted' if r['accepted'] else 'REJECTED'}")
+        out += _render_kink(c["kink"], c["clarke"])
     else:
         for r in c["mpmath"]:
             out.append(f"    df/d{r['var']}: claimed {r['claimed']!r}, mpmath {r['exact'][:24]}, "

@@ -89,15 +89,11 @@ def verify(ds, *, with_checks: bool = True, progress=None) -> list[Verified]:
 
     Checks run only for the library's own Derivation objects: a user's derivation that reuses a
     library name ("sigmoid") is proved, but the library's checks say nothing about it."""
+    from derivations.parallel import verify_many
     from numeric import checks
 
-    out = []
-    for i, d in enumerate(ds, 1):
-        if progress:
-            progress(i, len(ds), d.name)
-        proof = d.verify()
-        out.append(Verified(d, proof, checks.run(d, catch=True) if with_checks else []))
-    return out
+    proofs = verify_many(ds, progress=progress)    # the steps of all of them, spread over the cores
+    return [Verified(d, proof, checks.run(d, catch=True) if with_checks else []) for d, proof in zip(ds, proofs)]
 
 
 def codegen(check: bool = False, progress=None, file=None) -> int:

@@ -218,14 +218,19 @@ class Derivation:
                     "open a new chain with derive(quantity) to start from elsewhere")
         return _cases_problem(step.cases, self.domains)
 
-    def verify(self, progress=None) -> Proof:
+    def verify(self, progress=None, judge_steps=None) -> Proof:
+        """Judge every step (``judge_steps(derivation, [(step, previous, table)])`` may do it elsewhere,
+        e.g. in parallel), then the chain structure and the results."""
         table, problems = self._valid_definitions()
-        results, previous = [], None
-        for i, s in enumerate(self.steps):
-            results.append(self.verify_step(s, previous, table))
-            previous = s
-            if progress:
-                progress(i + 1, len(self.steps), results[-1])
+        tasks = [(s, self.steps[i - 1] if i else None, table) for i, s in enumerate(self.steps)]
+        if judge_steps is not None:
+            results = list(judge_steps(self, tasks))
+        else:
+            results = []
+            for i, task in enumerate(tasks):
+                results.append(self.verify_step(*task))
+                if progress:
+                    progress(i + 1, len(tasks), results[-1])
         problems = list(problems) + self._result_problems(results, table)
         return Proof(self, tuple(results), tuple(problems))
 

@@ -2,12 +2,58 @@
 from __future__ import annotations
 
 import sympy as sp
+from sympy.core.logic import fuzzy_and
+
+# Every function the prover unfolds into its elementary definition before it simplifies, so that no
+# proof leans on the fdiff rules: each _Defined subclass, filled as they are defined (library modules
+# defining their own, such as tanh_prime, add theirs when imported).
+DEFINED: list = []
 
 
-class sigmoid(sp.Function):
-    r"""The logistic sigmoid :math:`\sigma(z) = 1/(1+e^{-z})`."""
+class _Defined(sp.Function):
+    """A function known by its elementary ``definition``: it evaluates, rewrites and prints from what the
+    subclass gives side by side — ``definition`` (a staticmethod: the prover and the numeric route
+    unfold it), the derivative ``fdiff`` and the printed names. Subclasses register themselves."""
 
     nargs = 1
+    latex_name: str | None = None    # r"\sigma" prints \sigma\left(z\right); None: SymPy's own spelling
+    pretty_name: str | None = None   # "σ" for the pretty printer; None: the class name
+    real_on_reals = False            # real wherever its arguments are real
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        DEFINED.append(cls)
+
+    @staticmethod
+    def definition(*args):
+        raise NotImplementedError("a _Defined function gives its definition")
+
+    def _eval_is_real(self):
+        return fuzzy_and(a.is_real for a in self.args) if self.real_on_reals else None
+
+    def _eval_evalf(self, prec):
+        return self.definition(*self.args)._eval_evalf(prec)
+
+    def _eval_rewrite_as_exp(self, *args, **kwargs):
+        return self.definition(*args)
+
+    def _pretty(self, printer):
+        return printer._print_Function(self, func_name=self.pretty_name or type(self).__name__)
+
+    def _latex(self, printer, exp=None):
+        if self.latex_name is None:
+            return printer._print_Function(self, exp=exp)
+        s = r"%s\left(%s\right)" % (self.latex_name, ", ".join(printer._print(a) for a in self.args))
+        if exp is None:
+            return s
+        # A primed name already carries a superscript: a second one is a LaTeX error, so bracket it.
+        return r"\left(%s\right)^{%s}" % (s, exp) if self.latex_name.endswith("'") else r"%s^{%s}" % (s, exp)
+
+
+class sigmoid(_Defined):
+    r"""The logistic sigmoid :math:`\sigma(z) = 1/(1+e^{-z})`."""
+
+    latex_name, pretty_name, real_on_reals = r"\sigma", "σ", True
 
     @staticmethod
     def definition(z):
@@ -21,30 +67,14 @@ class sigmoid(sp.Function):
         if z is sp.S.Zero:
             return sp.S.Half
 
-    def _eval_is_real(self):
-        return self.args[0].is_real
-
     def _eval_is_positive(self):
         return True if self.args[0].is_real else None
 
-    def _eval_evalf(self, prec):
-        return self.definition(self.args[0])._eval_evalf(prec)
 
-    def _eval_rewrite_as_exp(self, z, **kwargs):
-        return self.definition(z)
-
-    def _pretty(self, printer):
-        return printer._print_Function(self, func_name="σ")
-
-    def _latex(self, printer, exp=None):
-        s = r"\sigma\left(%s\right)" % printer._print(self.args[0])
-        return s if exp is None else r"%s^{%s}" % (s, exp)
-
-
-class sigmoid_prime(sp.Function):
+class sigmoid_prime(_Defined):
     r"""The sigmoid's derivative, :math:`\sigma'(z) = e^{-z}/(1+e^{-z})^2`."""
 
-    nargs = 1
+    latex_name, pretty_name, real_on_reals = r"\sigma'", "σ'", True
 
     @staticmethod
     def definition(z):
@@ -54,27 +84,11 @@ class sigmoid_prime(sp.Function):
         z = self.args[0]
         return sigmoid_prime(z) * (1 - 2 * sigmoid(z))
 
-    def _eval_is_real(self):
-        return self.args[0].is_real
 
-    def _eval_evalf(self, prec):
-        return self.definition(self.args[0])._eval_evalf(prec)
-
-    def _eval_rewrite_as_exp(self, z, **kwargs):
-        return self.definition(z)
-
-    def _pretty(self, printer):
-        return printer._print_Function(self, func_name="σ'")
-
-    def _latex(self, printer, exp=None):
-        s = r"\sigma'\left(%s\right)" % printer._print(self.args[0])
-        return s if exp is None else r"\left(%s\right)^{%s}" % (s, exp)
-
-
-class softplus(sp.Function):
+class softplus(_Defined):
     r"""The softplus :math:`\log(1+e^{z})`, whose derivative is :math:`\sigma(z)`."""
 
-    nargs = 1
+    latex_name, real_on_reals = r"\operatorname{softplus}", True
 
     @staticmethod
     def definition(z):
@@ -83,31 +97,9 @@ class softplus(sp.Function):
     def fdiff(self, argindex=1):
         return sigmoid(self.args[0])
 
-    def _eval_is_real(self):
-        return self.args[0].is_real
 
-    def _eval_evalf(self, prec):
-        return self.definition(self.args[0])._eval_evalf(prec)
-
-    def _eval_rewrite_as_exp(self, z, **kwargs):
-        return self.definition(z)
-
-    def _latex(self, printer, exp=None):
-        s = r"\operatorname{softplus}\left(%s\right)" % printer._print(self.args[0])
-        return s if exp is None else r"%s^{%s}" % (s, exp)
-
-
-# Functions the prover unfolds into their elementary definitions before it simplifies,
-# so that no proof leans on the fdiff rules above.
-DEFINED = (sigmoid, sigmoid_prime, softplus)
-
-
-
-
-class log1p(sp.Function):
+class log1p(_Defined):
     r""":math:`\log(1+x)`, printed as ``np.log1p`` (accurate for tiny x)."""
-
-    nargs = 1
 
     @staticmethod
     def definition(x):
@@ -116,14 +108,12 @@ class log1p(sp.Function):
     def fdiff(self, argindex=1):
         return 1 / (1 + self.args[0])
 
-    def _eval_evalf(self, prec):
-        return self.definition(self.args[0])._eval_evalf(prec)
-
     def _latex(self, printer, exp=None):
-        return r"\log\left(1 + %s\right)" % printer._print(self.args[0])
+        s = r"\log\left(1 + %s\right)" % printer._print(self.args[0])
+        return s if exp is None else r"\left(%s\right)^{%s}" % (s, exp)
 
 
-class where(sp.Function):
+class where(_Defined):
     r"""``where(c, a, b)``: a where c holds, else b — the NumPy spelling of a two-branch Piecewise."""
 
     nargs = 3
@@ -133,17 +123,13 @@ class where(sp.Function):
         return sp.Piecewise((a, c), (b, True))
 
     def _eval_is_real(self):
-        return sp.core.logic.fuzzy_and([self.args[1].is_real, self.args[2].is_real])
-
-    def _eval_evalf(self, prec):
-        return self.definition(*self.args)._eval_evalf(prec)
+        # Real when both branches are; the condition is a truth value, not a number.
+        return fuzzy_and([self.args[1].is_real, self.args[2].is_real])
 
     def _latex(self, printer, exp=None):
         c, a, b = (printer._print(x) for x in self.args)
-        return r"\begin{cases} %s & %s \\ %s & \text{otherwise} \end{cases}" % (a, c, b)
-
-
-DEFINED = DEFINED + (log1p, where)
+        s = r"\begin{cases} %s & %s \\ %s & \text{otherwise} \end{cases}" % (a, c, b)
+        return s if exp is None else r"\left(%s\right)^{%s}" % (s, exp)
 
 
 def unfold(expr):

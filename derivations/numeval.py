@@ -62,15 +62,16 @@ class Env:
     values: dict
     indexed: object                       # (base label, integer indices) -> value
     trace: Trace = field(default_factory=Trace)
+    memo: dict = field(default_factory=dict)   # values of defined functions already computed here
 
     def bind(self, extra):
-        return Env({**self.values, **extra}, self.indexed, self.trace)
+        return Env({**self.values, **extra}, self.indexed, self.trace, self.memo)
 
     def apart(self, extra, factor=1.0):
         """Bound like ``bind``, with a trace of its own for the inner evaluations of an approximate
         operation (quad, diff, limit, nsum): their cancellations are that operation's business, but
         the digits they lose are lost for the result too (``factor`` times)."""
-        return Env({**self.values, **extra}, self.indexed, Trace(parent=self.trace, factor=factor))
+        return Env({**self.values, **extra}, self.indexed, Trace(parent=self.trace, factor=factor), self.memo)
 
 
 def _magnitude(v):
@@ -187,7 +188,7 @@ def _unary(fn, amplifies=False):
     """A one-argument function; ``amplifies``: its condition number grows like |x| (exp, sin, …),
     so the digits of |x| are recorded as lost."""
     def rule(e, env):
-        x = evaluate(e.args[0], env)
+        x = _one_by_one(evaluate(e.args[0], env))
         if amplifies:
             _amplified(env, x)
         return fn(x)
@@ -200,8 +201,17 @@ def _amplified(env, x):
         env.trace.lose(mpmath.log10(m))
 
 
+def _one_by_one(v):
+    """A 1×1 matrix where a scalar function is applied (exp(wᵀx)) is its entry; larger ones are refused."""
+    if isinstance(v, mpmath.matrix):
+        if (v.rows, v.cols) != (1, 1):
+            raise NotEvaluable(f"a scalar function of a {v.rows}x{v.cols} matrix")
+        return v[0, 0]
+    return v
+
+
 def _log(e, env):
-    x = evaluate(e.args[0], env)
+    x = _one_by_one(evaluate(e.args[0], env))
     if x == 0:
         raise NotEvaluable("log(0)")
     value = mpmath.log(x)
@@ -300,7 +310,17 @@ def _defined(e, env):
     value = _definition(type(e), tuple(args))
     if value is None:
         raise NotEvaluable(f"{type(e).__name__} has no value here (its definition needs integer arguments)")
-    return evaluate(value, env)
+    # A deep chain h_L contains h_{L-1}, …: each layer is computed once per point, precision and
+    # values of its free symbols, not once per path that reaches it.
+    key = (value, mpmath.mp.prec, env.indexed,
+           tuple(_memo_value(env.values.get(s)) for s in sorted(value.free_symbols, key=sp.default_sort_key)))
+    if key not in env.memo:
+        env.memo[key] = evaluate(value, env)
+    return env.memo[key]
+
+
+def _memo_value(v):
+    return tuple(v) if isinstance(v, mpmath.matrix) else v
 
 
 _DEFINITIONS: dict = {}
@@ -346,7 +366,7 @@ def _bounds(lo, hi, env, what):
 def _fold(e, env, unit, combine, inverse, what):
     """Sum or Product over its limits, innermost last, with SymPy's (Karr's) convention for empty and
     reversed ranges: an upper limit below the lower one means the inverse over the range between."""
-    (var, lo, hi), rest = e.limits[0], e.limits[1:]
+    (var, lo, hi), rest = e.limits[-1], e.limits[:-1]        # SymPy lists the innermost limit first
     inner = type(e)(e.function, *rest) if rest else e.function
     a, b = _bounds(lo, hi, env, what)
     if b is None:
@@ -371,7 +391,7 @@ def _sum_combine(acc, v, env):
 def _infinite(inner, var, a, env, what):
     if what != "sum":
         raise NotEvaluable(f"an infinite {what} is beyond the numeric route")
-    f = lambda k: evaluate(inner, env.apart({var: mpmath.mpf(k)}))
+    f = lambda k: evaluate(inner, env.apart({var: mpmath.mpf(k)}, factor=0.0))
     value = mpmath.nsum(f, [a, mpmath.inf])
     with mpmath.workdps(mpmath.mp.dps + 15):
         finer = mpmath.nsum(f, [a, mpmath.inf])
@@ -401,12 +421,12 @@ def _product(e, env):
 
 
 def _integral(e, env):
-    (var, *ends), rest = e.limits[0], e.limits[1:]
+    (var, *ends), rest = e.limits[-1], e.limits[:-1]         # SymPy lists the innermost limit first
     if len(ends) != 2:
         raise NotEvaluable("an indefinite integral has no value to compare")
     inner = sp.Integral(e.function, *rest) if rest else e.function
     a, b = (evaluate(x, env) for x in ends)
-    f = lambda t: evaluate(inner, env.apart({var: t}))
+    f = lambda t: evaluate(inner, env.apart({var: t}, factor=0.0))   # quad's error estimate covers it
     value, err = mpmath.quad(f, [a, b], error=True)
     size = max(abs(value), mpmath.mpf(10) ** -mpmath.mp.dps)
     if not mpmath.isfinite(value) or err > size * mpmath.mpf(10) ** (-mpmath.mp.dps // 3):
@@ -419,7 +439,7 @@ def _integral(e, env):
 def _limit(e, env):
     expr, var, point, direction = e.args
     z0 = evaluate(point, env)
-    f = lambda t: evaluate(expr, env.apart({var: t}))
+    f = lambda t: evaluate(expr, env.apart({var: t}, factor=0.0))
     sides = {"+": (1,), "-": (-1,), "+-": (1, -1)}[str(direction)]
     values = []
     for d in sides:

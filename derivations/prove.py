@@ -113,6 +113,14 @@ def _products(e):
     return sp.expand(_align_products(canonical_bound(_split_products(e))))
 
 
+def _exp_injective(e):
+    """For a real e, e = 0 iff exp(e) = 1 (exp is injective on the reals): logs of sums then combine."""
+    if e.is_real is not True:
+        return e
+    r = sp.simplify(sp.powsimp(sp.exp(e), force=False) - 1)
+    return sp.S.Zero if r == 0 else e
+
+
 _SIMPLIFIERS = (
     ("expand", sp.expand),
     ("split and align products", _products),
@@ -120,6 +128,11 @@ _SIMPLIFIERS = (
     ("simplify", sp.simplify),
     ("expand_log+simplify", lambda e: sp.simplify(sp.expand_log(e))),
     ("exp-rewrite+simplify", lambda e: sp.simplify(sp.powsimp(sp.expand(e.rewrite(sp.exp)), force=False))),
+    ("exp of both sides", _exp_injective),
+    ("factor under powers", lambda e: sp.simplify(e.replace(lambda n: n.is_Pow and not n.exp.is_Integer,
+                                                           lambda n: sp.Pow(sp.factor(n.base), n.exp)))),
+    ("real and imaginary parts", lambda e: sp.simplify(sp.expand_complex(e)) if any(
+        s.is_real is not True for s in e.free_symbols) else e),
 )
 _MAX_OPS = 3000  # beyond this simplify can run for minutes; the numeric route still decides
 
@@ -127,20 +140,51 @@ _MAX_OPS = 3000  # beyond this simplify can run for minutes; the numeric route s
 _KINKED = (sp.Abs, sp.Max, sp.Min, sp.Heaviside, sp.sign, sp.Piecewise)
 
 
-def _by_cases(e):
-    """Split on the sign of each symbol inside Abs/Max/Min/Heaviside: positive, negative and zero."""
-    syms = sorted({s for a in e.atoms(*_KINKED) for s in a.free_symbols if s.is_real}, key=sp.default_sort_key)
-    if not syms or len(syms) > 3:
-        return False, "no case split applies"
-    cases = [{}]
-    for s in syms:
-        t = sp.Dummy(s.name, positive=True)
-        cases = [{**c, s: v} for c in cases for v in (t, -t, sp.S.Zero)]
-    for c in cases:
-        ok, why = scalar_zero(e.xreplace(c), split=False)
-        if not ok:
-            return False, f"case {c}: {why}"
-    return True, "by cases on the sign of " + ", ".join(s.name for s in syms) + " (> 0, < 0, = 0)"
+def _kink_quantities(e):
+    """The quantities whose sign decides each kink: g in |g|, H(g), sign(g); a − b in max/min(a, b)."""
+    out = []
+    for node in sorted(e.atoms(sp.Abs, sp.Max, sp.Min, sp.Heaviside, sp.sign), key=sp.default_sort_key):
+        if isinstance(node, (sp.Max, sp.Min)):
+            if len(node.args) == 2:
+                out.append(node.args[0] - node.args[1])
+        else:
+            out.append(node.args[0])
+    return list(dict.fromkeys(g for g in out if g.free_symbols))
+
+
+def _split_on(g):
+    """A real symbol s in which g is linear with a nonzero constant slope, and s as a function of t = g."""
+    for s in sorted(g.free_symbols, key=sp.default_sort_key):
+        if not (s.is_real and isinstance(s, sp.Symbol)):
+            continue
+        slope = sp.diff(g, s)
+        if slope.is_number and slope.is_nonzero and not sp.diff(slope, s).free_symbols and sp.diff(g, s, 2) == 0:
+            t = sp.Dummy("t", real=True)
+            return s, (t - (g - slope * s)) / slope, t
+    return None
+
+
+def _by_cases(e, depth=0):
+    """Split on the sign of each kink quantity g (g > 0, g < 0, g = 0): write a symbol s in which g is
+    linear as a function of g, then g as a positive dummy, its negative, or 0. The three cases cover
+    every real value of s, so a zero in each is a proof; the split recurses on what remains."""
+    if depth > 3:
+        return False, "too many kinks for a case split"
+    for g in _kink_quantities(e):
+        found = _split_on(g)
+        if found is None:
+            continue
+        s, s_of_t, t = found
+        u = sp.Dummy("u", positive=True)
+        for label, value in (("> 0", u), ("< 0", -u), ("= 0", sp.S.Zero)):
+            case = e.xreplace({s: s_of_t.xreplace({t: value})})
+            ok, why = scalar_zero(case, split=False)
+            if not ok and case.has(sp.Abs, sp.Max, sp.Min, sp.Heaviside, sp.sign):
+                ok, why = _by_cases(case, depth + 1)
+            if not ok:
+                return False, f"case {g} {label}: {why}"
+        return True, f"by cases on the sign of {g} (> 0, < 0, = 0)"
+    return False, "no case split applies"
 
 
 def scalar_zero(e, spd=(), split=True):
@@ -149,7 +193,9 @@ def scalar_zero(e, spd=(), split=True):
     if e == 0:
         return True, "the difference is 0 in canonical form"
     if split and e.has(*_KINKED):
-        return _by_cases(e)
+        ok, why = _by_cases(e)
+        if ok:
+            return ok, why
     for name, fn in _SIMPLIFIERS:
         if sp.count_ops(e) > _MAX_OPS and name != "expand":
             return False, f"too large for {name} ({sp.count_ops(e)} ops)"
@@ -410,6 +456,23 @@ def judge(lhs, rhs, ctx: Context) -> Verdict:
     return Verdict(CHECKED, f"not proved symbolically ({reason}); {num_why}", routes)
 
 
+def _peel_last(e, n):
+    """For the case n + 1: a sum or product whose upper limit contains n splits off its last term,
+    Σ_{k=a}^{b+1} f(k) = Σ_{k=a}^{b} f(k) + f(b+1) (Karr's convention makes it hold for every range)."""
+    e = canonical_bound(e)            # so no bound index can capture the symbols of the last term
+    if n is None:
+        return e
+
+    def peel(node):
+        if len(node.limits) != 1 or not node.limits[0][2].has(n):
+            return node
+        k, lo, hi = node.limits[0]
+        last = node.function.xreplace({k: hi})
+        shorter = type(node)(node.function, (k, lo, hi - 1))
+        return shorter + last if isinstance(node, sp.Sum) else shorter * last
+    return e.replace(lambda x: isinstance(x, (sp.Sum, sp.Product)), peel)
+
+
 def judge_induction(lhs, rhs, n, ctx: Context) -> Verdict:
     """Claim P(n): lhs = rhs for every positive integer n. Proved when P(1) is proved and P(n+1)
     reduces to 0 once the hypothesis lhs(n) -> rhs(n) is substituted; the claim itself is still
@@ -422,12 +485,14 @@ def judge_induction(lhs, rhs, n, ctx: Context) -> Verdict:
     routes = {"numeric": num_why}
     base = judge(lhs.xreplace({n: sp.S.One}), rhs.xreplace({n: sp.S.One}), ctx)
     routes["base"] = f"{n} = 1: {base.status}"
-    hyp_l, hyp_r = unfold(lhs).doit(), unfold(rhs).doit()
-    nxt_l = unfold(lhs.subs(n, n + 1)).doit()
-    nxt_r = unfold(rhs.subs(n, n + 1)).doit()
     step_ok, step_why = False, "the hypothesis does not occur in the next case"
-    if nxt_l.has(hyp_l):
-        step_ok, step_why = scalar_zero(nxt_l.xreplace({hyp_l: hyp_r}) - nxt_r, ctx.spd)
+    for prepare in (_peel_last, lambda e, n: e.doit()):
+        hyp_l, hyp_r = prepare(unfold(lhs), None), prepare(unfold(rhs), None)
+        nxt_l, nxt_r = prepare(unfold(lhs.subs(n, n + 1)), n), prepare(unfold(rhs.subs(n, n + 1)), n)
+        if nxt_l.has(hyp_l) and hyp_l != nxt_l:
+            step_ok, step_why = scalar_zero(nxt_l.xreplace({hyp_l: hyp_r}) - nxt_r, ctx.spd)
+            if step_ok:
+                break
     routes["step"] = f"{n} -> {n} + 1: " + ("reduces to 0 using the hypothesis (" + step_why + ")" if step_ok else step_why)
     if base.status == PROVED and step_ok:
         return Verdict(PROVED, f"by induction on {n}: base {n} = 1 proved; step {n} -> {n} + 1 reduces to 0 "

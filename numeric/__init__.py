@@ -6,7 +6,8 @@ NumPy alone.
 """
 from .autodiff import under_autograd
 from .checks.result import CheckResult
-from .gradcheck import GradientCheck, KinkCheck, check_gradient, check_kink
+from .clarke import KinkCheck, check_kink
+from .gradcheck import GradientCheck, check_gradient
 from .optim import gradient_descent, sgd
 
 __all__ = ["CheckResult", "GradientCheck", "KinkCheck", "check_gradient", "check_kink", "gradient_descent", "sgd",

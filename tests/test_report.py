@@ -10,10 +10,10 @@ import pytest
 import sympy as sp
 
 import derivations
-from derivations import CHECKED, FAILED, PROVED, Derivation, sigmoid
+from derivations import CHECKED, FAILED, PROVED, Derivation, Proof, sigmoid
 from numeric.checks.result import CheckResult
 from deepderive.io import compile_pdf
-from deepderive.report import (ReportError, build, describe_function, pdflatex_path, proof_passes, render_document,
+from deepderive.report import (ReportError, build, describe_function, pdflatex_path, render_document,
                                render_function, tex_source, write_report)
 from deepderive.report import figures as figure_registry
 from deepderive.report.code_latex import latexify_function
@@ -74,6 +74,11 @@ class ProofRecord:
 
     steps: tuple
     problems: tuple = ()
+
+
+def proof_passes(record, allow_checked=False) -> bool:
+    """The engine's own verdict (derivations' Proof.passes, what `deepderive report` uses) on a built record."""
+    return Proof(None, record.steps, record.problems).passes(allow_checked)
 
 
 def _blocks(tex):

@@ -15,12 +15,12 @@ The modules, from text to files: ``text`` (escaping, ASCII), ``width`` (estimate
 ``preamble`` and ``document`` (the whole .tex), ``build`` (verify, check, draw, write, compile).
 """
 from ..io import compile_pdf, pdflatex_path
-from .build import ReportError, ReportResult, proof_passes, write_all, write_report
+from .build import ReportError, ReportResult, write_all, write_report
 from .code import FunctionDoc, describe_function, render_function
 from .document import render_document
 from .figures import figure, figures_for
 from .text import tex_source
 
-__all__ = ["ReportError", "ReportResult", "write_report", "write_all", "proof_passes", "compile_pdf",
+__all__ = ["ReportError", "ReportResult", "write_report", "write_all", "compile_pdf",
            "pdflatex_path", "figure", "figures_for", "render_document", "describe_function", "render_function",
            "FunctionDoc", "tex_source"]

@@ -8,15 +8,12 @@ one was: the previous .tex, figures and PDF stay as they were, and the staging d
 from __future__ import annotations
 
 import importlib
-import math
 import pathlib
 import pkgutil
 import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
-
-from derivations import CHECKED, PROVED
 
 from ..io import TexError, compile_pdf, install, pdflatex_path   # module attributes: tests replace them
 from . import figures as figure_registry
@@ -45,17 +42,13 @@ def _safe_stem(name: str) -> str:
 
 
 def _resolve(name_or_derivation):
-    """(derivation, registered?) for a registered name or a Derivation object."""
-    import derivations
+    """(derivation, registered?) for a registered name or a Derivation object: a user's Derivation is not
+    registered even when it reuses a library name."""
+    from derivations.registry import get, is_registered
 
     if isinstance(name_or_derivation, str):
-        return derivations.get(name_or_derivation), True
-    d = name_or_derivation
-    try:
-        registered = d.name in derivations.names() and derivations.get(d.name) is d
-    except Exception:
-        registered = False
-    return d, registered
+        return get(name_or_derivation), True
+    return name_or_derivation, is_registered(name_or_derivation)
 
 
 # ---- the parts: generated code, checks -----------------------------------------------------------
@@ -88,40 +81,18 @@ def generated_functions(name: str):
     return docs, notes
 
 
-def run_checks(name: str):
-    """(CheckResults, note, trouble): every registered check of `name`; a check that raises is a failed row,
-    and check modules that fail to import are trouble (the report is then not ok)."""
-    from numeric import checks as registry
-    from numeric.checks.result import CheckResult
+def run_checks(derivation):
+    """(CheckResults, note, trouble): every check registered for `derivation` (a name or Derivation), a check
+    that raises as a failed row; check modules that fail to import are trouble (the report is then not ok)."""
+    from numeric import checks
 
-    note, trouble = "", False
     try:
-        fns = registry.for_derivation(name)
-    except Exception as exc:
-        fns, trouble = [], True
-        note = f"check modules failing to import: {type(exc).__name__}: {exc}"
-    results = []
-    for fn in fns:
-        try:
-            results += list(fn())
-        except Exception as exc:
-            nan = math.nan
-            results.append(CheckResult(name, getattr(fn, "__name__", "check"), "the check raised", "--",
-                                       nan, nan, nan, False, f"{type(exc).__name__}: {exc}"))
-    return results, note, trouble
+        return checks.run(derivation, catch=True), "", False
+    except Exception as exc:  # a check module failing to import: reported, and the report is not ok
+        return [], f"check modules failing to import: {type(exc).__name__}: {exc}", True
 
 
 # ---- the report ---------------------------------------------------------------------------------
-
-def proof_passes(proof, allow_checked=False) -> bool:
-    """Every step proved and no problems; with ``allow_checked``, steps only checked numerically
-    pass too (``deepderive report --allow-checked``). ``Proof.passes`` decides where the proof has it."""
-    passes = getattr(proof, "passes", None)
-    if passes is not None:
-        return bool(passes(allow_checked=allow_checked))
-    allowed = {PROVED, CHECKED} if allow_checked else {PROVED}
-    return all(r.status in allowed for r in proof.steps) and not getattr(proof, "problems", ())
-
 
 def _draw(specs, folder: pathlib.Path, stem: str, tell):
     """Draw each figure into `folder`: ([(file name, caption)], [notes on the figures that failed])."""
@@ -183,7 +154,7 @@ def write_report(name_or_derivation, out_dir="reports", pdf=None, progress=None,
     build_pdf = (pdflatex_path() is not None) if pdf is None else bool(pdf)
     if build_pdf and pdflatex_path() is None:
         raise ReportError("a PDF was requested but pdflatex is not on PATH")
-    specs = figure_registry.figures_for(d.name) if registered or not _is_library_name(d.name) else []
+    specs = figure_registry.figures_for(d)
     total = 4 + len(specs) + build_pdf
     step = iter(range(1, total + 1))
 
@@ -194,12 +165,12 @@ def write_report(name_or_derivation, out_dir="reports", pdf=None, progress=None,
     tell(f"verifying {d.name}")
     proof = proof or d.verify()
     given, checks, notes, checks_note = checks, None, [], ""
-    ok = proof_passes(proof, allow_checked)
+    ok = proof.passes(allow_checked)
     tell(f"numeric checks of {d.name}")
     if registered and given is not None:
         checks, trouble = list(given), False
     elif registered:
-        checks, checks_note, trouble = run_checks(d.name)
+        checks, checks_note, trouble = run_checks(d)
     if registered:
         ok = ok and not trouble and all(c.passed for c in checks)
     tell(f"generated code of {d.name}")
@@ -230,12 +201,6 @@ def write_report(name_or_derivation, out_dir="reports", pdf=None, progress=None,
         shutil.rmtree(staging, ignore_errors=True)
     return ReportResult(out / f"{stem}.tex", pdf_path, fig_paths, ok, proof, list(checks or []),
                         ([checks_note] if checks_note else []) + notes)
-
-
-def _is_library_name(name: str) -> bool:
-    import derivations
-
-    return name in derivations.names()
 
 
 def write_all(out_dir="reports", pdf=None, progress=None, allow_checked=False) -> list[ReportResult]:

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..floats import EPS, TINY
 from . import register
 from .result import CheckResult
 
 DERIVATION = "lda-posterior"
-_EPS = np.finfo(np.float64).eps
 
 
 def _estimates(X, y):
@@ -58,17 +58,17 @@ def against_bayes_rule() -> list[CheckResult]:
         #   3n eps ||C|| ||C^-1 (u - m_k)||^2.
         w, _ = G.lda_params(mu0, mu1, S, pi)
         V = np.linalg.solve(S, (X - (mu0 + mu1) / 2).T).T
-        gen = 3 * n * _EPS * (np.abs(V) @ np.abs(S) @ np.abs(w))
+        gen = 3 * n * EPS * (np.abs(V) @ np.abs(S) @ np.abs(w))
         V0 = np.linalg.solve(C, (U - m0).T).T
         V1 = np.linalg.solve(C, (U - m1).T).T
-        orc = 3 * n * _EPS * np.linalg.norm(C, 2) * ((V0 ** 2).sum(1) + (V1 ** 2).sum(1)) / 2
-        bound = float(np.max(ref * (1 - ref) * (gen + orc))) + 4 * _EPS
+        orc = 3 * n * EPS * np.linalg.norm(C, 2) * ((V0 ** 2).sum(1) + (V1 ** 2).sum(1)) / 2
+        bound = float(np.max(ref * (1 - ref) * (gen + orc))) + 4 * EPS
 
         # The same oracle in raw coordinates, to record how far conditioning limits it there.
         raw_ref = expit(mvn.logpdf(X, mu1, S) + np.log(pi) - mvn.logpdf(X, mu0, S) - np.log1p(-pi))
         Vr0 = np.linalg.solve(S, (X - mu0).T).T
         Vr1 = np.linalg.solve(S, (X - mu1).T).T
-        raw_bound = float(np.max(raw_ref * (1 - raw_ref) * 3 * n * _EPS * np.linalg.norm(S, 2)
+        raw_bound = float(np.max(raw_ref * (1 - raw_ref) * 3 * n * EPS * np.linalg.norm(S, 2)
                                  * ((Vr0 ** 2).sum(1) + (Vr1 ** 2).sum(1)) / 2))
 
         tol = 1e-10
@@ -80,7 +80,7 @@ def against_bayes_rule() -> list[CheckResult]:
             data=(f"{d.description}; every row; class means, pooled covariance = within-class scatter / N "
                   f"(sklearn's normalisation), prior1 = {pi:.6g} (class frequency)"),
             max_abs_err=float(err.max()),
-            max_rel_err=float(np.max(err / np.maximum(np.minimum(ref, 1 - ref), np.finfo(float).tiny))),
+            max_rel_err=float(np.max(err / np.maximum(np.minimum(ref, 1 - ref), TINY))),
             tolerance=tol, passed=bool(np.all(np.isfinite(got)) and err.max() <= tol),
             detail=(f"abs error on probabilities (rel err is relative to min(p, 1-p), the smallest being "
                     f"{sat:.3g}); kappa(Sigma) = {np.linalg.cond(S):.3g} raw, {np.linalg.cond(C):.3g} "
@@ -123,11 +123,11 @@ def against_sklearn() -> list[CheckResult]:
         # ||dw|| / ||w|| <= 3n eps kappa2(Sigma). It propagates to b through the midpoint m and to the
         # probabilities through (x - m).dw, times p(1-p); 8 eps covers the few roundings of the dot products.
         kappa = float(np.linalg.cond(S))
-        tol_w = 3 * n * _EPS * kappa
+        tol_w = 3 * n * EPS * kappa
         mid = (mu0 + mu1) / 2
-        tol_b = float(np.linalg.norm(mid) * tol_w * np.linalg.norm(w) + 8 * _EPS * (abs(b) + abs(mid @ w)))
+        tol_b = float(np.linalg.norm(mid) * tol_w * np.linalg.norm(w) + 8 * EPS * (abs(b) + abs(mid @ w)))
         tol_p = float(np.max(ref * (1 - ref) * (np.linalg.norm(X - mid, axis=1) * tol_w * np.linalg.norm(w)
-                                                 + 8 * _EPS * (np.abs(X) @ np.abs(w) + abs(b))))) + 2 * _EPS
+                                                 + 8 * EPS * (np.abs(X) @ np.abs(w) + abs(b))))) + 2 * EPS
         w_rel = float(np.linalg.norm(w - w_sk) / np.linalg.norm(w_sk))
         b_err = abs(b - b_sk)
         p_err = np.abs(got - ref)
@@ -138,7 +138,7 @@ def against_sklearn() -> list[CheckResult]:
             compared="generated lda_posterior fed sklearn's means_, covariance_, priors_[1] vs predict_proba(X)[:, 1]",
             data=f"{d.description}; LinearDiscriminantAnalysis(solver='lsqr', store_covariance=True)",
             max_abs_err=float(p_err.max()),
-            max_rel_err=float(np.max(p_err / np.maximum(np.minimum(ref, 1 - ref), np.finfo(float).tiny))),
+            max_rel_err=float(np.max(p_err / np.maximum(np.minimum(ref, 1 - ref), TINY))),
             tolerance=tol_p, passed=bool(p_err.max() <= tol_p),
             detail=(f"tolerance = max_i p(1-p) ||x_i - m|| 3n eps kappa2(Sigma) ||w|| + rounding, kappa2 = {kappa:.3g}; "
                     f"sklearn covariance_ equals within-class scatter / N to {cov_gap:.2g} relative"),

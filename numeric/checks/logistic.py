@@ -7,10 +7,9 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..floats import EPS
 from . import register
 from .result import CheckResult
-
-_EPS = np.finfo(np.float64).eps
 
 # The MLE of unpenalised logistic regression on all 30 standardised breast-cancer features does not
 # exist (the classes are linearly separable: see `mle_existence`), and the 10 "mean" features, while
@@ -66,8 +65,8 @@ def loss_vs_sklearn() -> list[CheckResult]:
     # in each log; the generated side's z = Xw + b carries (p + 2) eps sum|w_j x_j| + |b|, passed on
     # with slope <= 1; the mean adds log2(N) eps relative.
     q = np.minimum(prob, 1 - prob)
-    tol = float(np.mean(2 * _EPS * (1 + 1 / q)) + np.mean((p + 2) * _EPS * (np.abs(X) @ np.abs(w) + abs(b)))
-                + math.log2(N) * _EPS * ref)
+    tol = float(np.mean(2 * EPS * (1 + 1 / q)) + np.mean((p + 2) * EPS * (np.abs(X) @ np.abs(w) + abs(b)))
+                + math.log2(N) * EPS * ref)
     err = abs(got - ref)
     return [_result(
         "logistic-regression", "cross_entropy vs sklearn log_loss",
@@ -176,7 +175,7 @@ def gradient_descent_reaches_sklearn() -> list[CheckResult]:
     g_gd, g_sk = float(np.linalg.norm(grad(r.theta))), float(np.linalg.norm(grad(th_sk)))
     # Strong convexity: ||theta - theta*|| <= ||grad(theta)|| / mu for each side (factor 2 for using
     # mu at theta* rather than its minimum over the segment); plus the gradient's rounding floor.
-    g_floor = (math.log2(N) + p + 4) * _EPS * float(np.mean(np.abs(Xt), axis=0).max())
+    g_floor = (math.log2(N) + p + 4) * EPS * float(np.mean(np.abs(Xt), axis=0).max())
     tol_theta = 2 * (g_gd + g_sk + 2 * g_floor) / mu
     d_theta = float(np.linalg.norm(r.theta - th_sk))
     steps_up = np.diff(r.losses) / r.losses[:-1]
@@ -292,7 +291,7 @@ def gradient_vs_autograd_and_fd() -> list[CheckResult]:
             err.max(), rel, tol, rel <= tol,
             f"normwise relative error max|diff| / max|grad| = {rel:.3g}; sum condition "
             f"sum|r_i x_i| / |sum r_i x_i| <= {cond:.3g}, so (log2 N + p) eps x cond = "
-            f"{(math.log2(N) + p) * _EPS * cond:.2g} is the expected scale, well inside 1e-12"))
+            f"{(math.log2(N) + p) * EPS * cond:.2g} is the expected scale, well inside 1e-12"))
         gc = check_gradient(L.cross_entropy, L.cross_entropy_grad, w, b, X, y, wrt=(0, 1),
                             oracles=("richardson",), name="cross_entropy")
         out.append(_result(
@@ -337,8 +336,8 @@ def hessian_checks() -> list[CheckResult]:
         grad = lambda t: _pack(*L.cross_entropy_grad(t[:-1], t[-1], X, y))
         A = np.abs(Xt)
         T = float((A.T @ A ** 3).max()) / N / 48
-        zscale = (p + 2) * _EPS * (A @ np.abs(th))
-        R = float(((0.25 * zscale + (math.log2(N) + 4) * _EPS) @ A).max()) / N
+        zscale = (p + 2) * EPS * (A @ np.abs(th))
+        R = float(((0.25 * zscale + (math.log2(N) + 4) * EPS) @ A).max()) / N
         h = (R / (2 * T)) ** (1 / 3)
         fd = np.empty_like(H)
         for j in range(p + 1):
@@ -399,7 +398,7 @@ def value_and_grad_consistent() -> list[CheckResult]:
         worst_rel = max(worst_rel, float(np.max(np.abs(a - c) / np.abs(c))))
     # Same expression trees up to the order of commutative operations, which IEEE arithmetic
     # evaluates identically: expect equality, allow a few eps for a reordered reduction.
-    tol = 4 * _EPS
+    tol = 4 * EPS
     return [_result(
         "logistic-gradient", "cross_entropy_value_and_grad vs separate functions",
         "generated cross_entropy_value_and_grad vs (cross_entropy, cross_entropy_grad), elementwise",

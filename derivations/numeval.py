@@ -39,6 +39,13 @@ class Trace:
     lost: float = 0.0
     parent: "Trace | None" = None
     factor: float = 1.0
+    absorbed: bool = False       # a nonzero term vanished below the precision of a sum
+    floor: object = 0            # absolute uncertainty of numeric derivatives taken along the way
+
+    def absorb(self):
+        self.absorbed = True
+        if self.parent is not None:
+            self.parent.absorb()
 
     def lose(self, digits):
         digits = min(float(digits), _LOST_CAP)
@@ -50,9 +57,12 @@ class Trace:
     def saw(self, terms, total):
         """Record an addition's largest term when the sum cancels at least three digits of it: only
         then does its rounding noise stand out against what the result carries on."""
-        m = max((_magnitude(t) for t in terms), default=0)
-        if m > self.scale and _magnitude(total) * 1000 < m:
+        sizes = [_magnitude(t) for t in terms]
+        m, size = max(sizes, default=0), _magnitude(total)
+        if m > self.scale and size * 1000 < m:
             self.scale = m
+        if not self.absorbed and any(0 < s < size * mpmath.mpf(10) ** (3 - mpmath.mp.dps) for s in sizes):
+            self.absorb()
 
 
 @dataclass
@@ -473,21 +483,31 @@ def _partial(expr, env, variables, orders, out=(0, 0)):
         orders = list(orders) + [int(k) for _, k in expr.variable_count]
         expr = expr.expr
     x0 = [_slot_value(v, env) for v in variables]
+    inner = Trace(parent=env.trace)
 
     def g(*ts):
-        return _entry(evaluate(expr, _with_slots(env, variables, ts)), *out)
+        return _entry(evaluate(expr, _with_slots(env, variables, ts, inner)), *out)
 
+    at, k = (tuple(x0), tuple(orders)) if len(x0) > 1 else (x0[0], orders[0])
     with mpmath.workdps(mpmath.mp.dps + 10):
-        value = mpmath.diff(g, tuple(x0) if len(x0) > 1 else x0[0], tuple(orders) if len(x0) > 1 else orders[0])
+        value = mpmath.diff(g, at, k)
         f0 = g(*x0)
-    _resolved(env, value, f0, x0, orders)
-    env.trace.lose(mpmath.mp.dps / 3)    # mpmath.diff keeps about two thirds of the digits at high precision
-    return +value
+    with mpmath.workdps(mpmath.mp.dps + 25):     # the digits two precisions agree on are the digits kept
+        finer = mpmath.diff(g, at, k)
+    # The finer value is kept; the coarse one's distance from it bounds its error (absolutely, so a
+    # derivative that is 0 is not judged against its own noise).
+    env.trace.floor = max(env.trace.floor, abs(value - finer))
+    # A zero where f depends on the variable, or any tiny value where f absorbed terms, may be
+    # a variation below the precision (a saturated deep chain) rather than a real zero.
+    flat = value == 0 and finer == 0 and any(expr.has(v[0] if isinstance(v, tuple) else v) for v in variables)
+    if inner.absorbed or flat:
+        _resolved(env, finer, f0, x0, orders)
+    return +finer
 
 
 def _resolved(env, d, f0, x0, orders):
-    """A numeric derivative far below |f|/|x|^k is below what differences of f can resolve (f's own
-    rounding dominates them): the point then says nothing about the derivative, and is marked so."""
+    """A numeric derivative far below |f|/|x|^k is below what differences of f can resolve: the point
+    then says nothing about the derivative, and is marked so."""
     reach = abs(f0)
     for x, k in zip(x0, orders):
         reach /= max(abs(x), 1) ** k
@@ -502,7 +522,7 @@ def _slot_value(v, env):
     return evaluate(v, env)
 
 
-def _with_slots(env, variables, ts):
+def _with_slots(env, variables, ts, trace):
     values, indexed = {}, {}
     for v, t in zip(variables, ts):
         if isinstance(v, tuple):
@@ -514,7 +534,7 @@ def _with_slots(env, variables, ts):
             indexed[v] = t
         else:
             values[v] = t
-    new = env.apart(values)
+    new = Env({**env.values, **values}, env.indexed, trace, env.memo)
     if indexed:
         keys = {(v.base.label, tuple(int(_real_int(evaluate(i, env))) for i in v.indices)): t
                 for v, t in indexed.items()}

@@ -283,6 +283,7 @@ def _scalars(exprs, dims, mats):
     syms = set()
     for e in exprs:
         syms |= e.free_symbols
+        syms |= {v for d in e.atoms(sp.Derivative) for v in d.variables}   # d/dx of a constant still has an x
     labels = {a.base.label for e in exprs for a in e.atoms(sp.Indexed)}
     return sorted((s for s in syms - set(dims) - mats - labels if isinstance(s, sp.Symbol)),
                   key=sp.default_sort_key)
@@ -323,9 +324,11 @@ def _indexed_values(ctx, k, domains):
 
     def value(label, idx):
         if (label, idx) not in cache:
+            # one magnitude per point for a whole family y[·] (jittered per entry): a deep chain of
+            # weights is then evaluable at the points where they are moderate
             r = random.Random(f"{ctx.seed}:{k}:{label}:{idx}")
             dom = domains.get(label, domains.get(sp.IndexedBase(label)))
-            cache[label, idx] = real_value(sp.Symbol(str(label), real=True), r.randrange(12), r, dom)
+            cache[label, idx] = real_value(sp.Symbol(str(label), real=True), k, r, dom)
         return cache[label, idx]
     return value
 
@@ -354,28 +357,30 @@ class DifferentShapes(Exception):
 
 
 def _agree(lhs, rhs, values, indexed):
-    """(equal, a, b): equal when |a − b| is within the rounding noise at two working precisions.
+    """(equal, a, b): equal when |a − b| is within the rounding noise of the evaluation.
 
-    The noise of a value computed at d digits is at most about 10^-d times the largest magnitude
-    added along the way, more the digits lost by amplifying functions and approximate operations
-    (Trace). The first pass, at 30 digits, measures that magnitude; the second runs at twice the
-    digits that put the noise 30 orders below the result. A real difference stands out there,
-    whatever the size of the summands, while the noise of a true identity falls with the precision.
+    A first pass at 30 digits measures the scale: the largest term of any sum that cancelled, and
+    the digits lost by ill-conditioned functions and approximate operations (Trace). The decision is
+    taken at twice the digits that put that noise 30 orders below the result, d, and again at d + 20:
+    each side's change between the two is an empirical bound on its error (it catches what the model
+    misses, e.g. a cancellation whose result a log then magnifies). A difference beyond both the
+    modelled noise and that bound is a real difference, whatever the size of the summands.
     """
-    digits = 30
-    for _ in range(2):
-        with mpmath.workdps(digits):
-            a, b, tr = _both(lhs, rhs, values, indexed)
-            size, diff = max(_mag(a), _mag(b)), _mag(a - b)
-            top = max(tr.scale, size)
-            if tr.lost > digits / 2 and digits > 30:
-                raise NotEvaluable(f"too ill-conditioned here for {digits} digits")
-            noise = mpmath.mpf(10) ** (-(digits - tr.lost - _MARGIN)) * top
-            if diff > noise:
-                return False, a, b
-        extra = 0 if top == 0 else 20 if size == 0 else max(0, int(mpmath.ceil(mpmath.log10(top / size))))
-        digits = min(_CAP, 2 * (30 + extra + int(tr.lost)))
-    return True, a, b
+    with mpmath.workdps(30):
+        a, b, tr = _both(lhs, rhs, values, indexed)
+    size, top = max(_mag(a), _mag(b)), max(tr.scale, _mag(a), _mag(b))
+    extra = 0 if top == 0 else 20 if size == 0 else max(0, int(mpmath.ceil(mpmath.log10(top / size))))
+    digits = min(_CAP, 2 * (30 + extra + int(min(tr.lost, _CAP))))
+    with mpmath.workdps(digits):
+        a1, b1, _ = _both(lhs, rhs, values, indexed)
+    with mpmath.workdps(digits + 20):
+        a, b, tr = _both(lhs, rhs, values, indexed)
+        if tr.lost > digits / 2:
+            raise NotEvaluable(f"too ill-conditioned here for {digits} digits")
+        top = max(tr.scale, _mag(a), _mag(b))
+        modelled = mpmath.mpf(10) ** (-(digits + 20 - tr.lost - _MARGIN)) * top
+        noise = max(modelled, tr.floor * 10 ** _MARGIN, _mag(a1 - a) + _mag(b1 - b))
+        return _mag(a - b) <= noise, a, b
 
 
 def _show(v):

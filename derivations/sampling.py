@@ -44,7 +44,9 @@ def real_value(sym, k, rng, domain=None):
             v = 0
         return mpmath.mpf(_signed(sym, v, rng))
     v = 10 ** (_EXPONENTS[k % len(_EXPONENTS)] + rng.uniform(-0.5, 0.5))
-    if sym.is_nonnegative and not sym.is_positive and k % 7 == 6:
+    if k % 6 == 5:                      # exact small integers: claims false only at integers are met
+        v = float(rng.choice((1, 2, 3, 7)))
+    if not sym.is_positive and not sym.is_negative and k % 12 == 11:
         v = 0.0
     if sym.is_real or sym.is_extended_real:
         return mpmath.mpf(_signed(sym, v, rng))

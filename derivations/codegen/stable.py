@@ -1,4 +1,10 @@
-"""Rewrites to accurate forms, then lowering to NumPy primitives: both tables, each entry a proved identity."""
+"""Rewrites to accurate forms, then lowering to NumPy primitives: two registries, each entry a proved identity.
+
+The engine's own functions (derivations.functions) register their forms below; a library module
+registers the forms of the functions it defines next to them, autograd's ``defvjp`` style:
+``lowering(tanh_prime, lambda z: ...)``, ``rewrite_rule(name, pattern, replacement)``. The
+``stable-forms`` derivation proves every registered entry, so a new form is proved without a list.
+"""
 from __future__ import annotations
 
 import sympy as sp
@@ -7,14 +13,51 @@ from ..functions import log1p, sigmoid, sigmoid_prime, softplus
 
 u = sp.Wild("u")
 
-# (name, pattern, replacement): applied to whatever a derivation produces, before lowering.
-REWRITES = (
-    ("log(1+e^u) = softplus(u)", sp.log(1 + sp.exp(u)), softplus(u)),
-    ("log σ(u) = −softplus(−u)", sp.log(sigmoid(u)), -softplus(-u)),
-    ("log(1−σ(u)) = −softplus(u)", sp.log(1 - sigmoid(u)), -softplus(u)),
-    ("1 − σ(u) = σ(−u)", 1 - sigmoid(u), sigmoid(-u)),
-    ("σ(u)σ(−u) = σ'(u)", sigmoid(u) * sigmoid(-u), sigmoid_prime(u)),
-)
+# (name, pattern, replacement), in order of registration: applied to whatever a derivation produces,
+# before lowering. Filled by rewrite_rule(); read through rewrites(), which loads the library first.
+REWRITES: list = []
+
+# function -> (its stable form in NumPy primitives, why it is stable), in order of registration.
+# Filled by lowering(); read through lowerings(). LOWERINGS holds the forms alone, for lift() and callers.
+LOWERINGS: dict = {}
+_WHY: dict = {}
+
+_DEFAULT_WHY = "factor out $e^{\\max(z,0)}$, so no exp overflows"
+
+
+def rewrite_rule(name: str, pattern, replacement):
+    """Register the rewrite pattern -> replacement (written in the Wild ``u``), proved in ``stable-forms``."""
+    if any(n == name for n, _, _ in REWRITES):
+        raise ValueError(f"rewrite {name!r} is registered twice")
+    REWRITES.append((name, sp.sympify(pattern, strict=True), sp.sympify(replacement, strict=True)))
+
+
+def lowering(f, form, why: str = _DEFAULT_WHY):
+    """Register the stable form of the SymPy function ``f``: ``form(*args)`` builds it from f's arguments,
+    in NumPy primitives, finite for every finite argument; proved in ``stable-forms``. Returns ``form``."""
+    if not (isinstance(f, sp.FunctionClass) and callable(form)):
+        raise TypeError(f"lowering(f, form) takes a SymPy function and a callable, got {f!r}, {form!r}")
+    if f in LOWERINGS:
+        raise ValueError(f"a stable form of {f.__name__} is registered twice")
+    LOWERINGS[f] = form
+    _WHY[f] = why
+    return form
+
+
+def _load():
+    """Import the library, whose modules register their forms: the tables are complete only after."""
+    from .. import registry
+    registry.names()
+
+
+def rewrites() -> list:
+    _load()
+    return list(REWRITES)
+
+
+def lowerings() -> dict:
+    _load()
+    return dict(LOWERINGS)
 
 
 def _e(z):
@@ -23,14 +66,18 @@ def _e(z):
     return sp.exp(sp.Min(z, 0) - sp.Max(z, 0))
 
 
-# function -> its stable form in NumPy primitives; every branch stays finite for all finite z.
-# NumPy calls cost more than the arithmetic for short arrays, so the forms share min/max and use no
-# where(): σ(z) = e^{min(z,0)} / (1 + e^{-|z|}) is σ's two branches in one expression.
-LOWERINGS = {
-    softplus: lambda z: sp.Max(z, 0) + log1p(_e(z)),
-    sigmoid: lambda z: sp.exp(sp.Min(z, 0)) / (1 + _e(z)),
-    sigmoid_prime: lambda z: _e(z) / (1 + _e(z)) ** 2,
-}
+rewrite_rule("log(1+e^u) = softplus(u)", sp.log(1 + sp.exp(u)), softplus(u))
+rewrite_rule("log σ(u) = −softplus(−u)", sp.log(sigmoid(u)), -softplus(-u))
+rewrite_rule("log(1−σ(u)) = −softplus(u)", sp.log(1 - sigmoid(u)), -softplus(u))
+rewrite_rule("1 − σ(u) = σ(−u)", 1 - sigmoid(u), sigmoid(-u))
+rewrite_rule("σ(u)σ(−u) = σ'(u)", sigmoid(u) * sigmoid(-u), sigmoid_prime(u))
+
+# Every branch stays finite for all finite z. NumPy calls cost more than the arithmetic for short
+# arrays, so the forms share min/max and use no where(): σ(z) = e^{min(z,0)} / (1 + e^{-|z|}) is σ's
+# two branches in one expression.
+lowering(softplus, lambda z: sp.Max(z, 0) + log1p(_e(z)))
+lowering(sigmoid, lambda z: sp.exp(sp.Min(z, 0)) / (1 + _e(z)))
+lowering(sigmoid_prime, lambda z: _e(z) / (1 + _e(z)) ** 2)
 
 
 # max(a, 0) and min(a, 0) as a times one comparison, `a*(a >= 0.0)` and `a*(a < 0.0)` (see Block
@@ -39,9 +86,11 @@ KINKS = {sp.Max: ">=", sp.Min: "<"}
 
 
 def rewrite(expr):
+    """Every registered rewrite applied, in order of registration, until nothing changes (at most 4 passes)."""
+    rules = rewrites()
     for _ in range(4):
         new = expr
-        for _, pattern, replacement in REWRITES:
+        for _, pattern, replacement in rules:
             new = new.replace(pattern, replacement)
         if new == expr:
             return expr
@@ -50,8 +99,9 @@ def rewrite(expr):
 
 
 def lower(expr, forms=None):
-    """Each application of a function in `forms` (default LOWERINGS) replaced by its form, in table order."""
-    for f, form in (LOWERINGS if forms is None else forms).items():
+    """Each application of a function in `forms` (default: every registered lowering) replaced by its form,
+    in order of registration."""
+    for f, form in (lowerings() if forms is None else forms).items():
         expr = expr.replace(f, form)
     return expr
 
@@ -73,11 +123,11 @@ def lift(exprs, forms):
 
 
 def proofs():
-    """Each rewrite and lowering as a claim (lhs, rhs, why) on a real symbol, for the verifier."""
+    """Each registered rewrite and lowering (the library's included) as a claim (lhs, rhs, why) on a real
+    symbol, for the verifier."""
     z = sp.Symbol("z", real=True)
-    out = [(p.xreplace({u: z}), r.xreplace({u: z}), f"rewrite {name}") for name, p, r in REWRITES]
-    out += [(f(z), form(z), f"stable form of {f.__name__}: factor out $e^{{\\max(z,0)}}$, so no exp overflows")
-            for f, form in LOWERINGS.items()]
+    out = [(p.xreplace({u: z}), r.xreplace({u: z}), f"rewrite {name}") for name, p, r in rewrites()]
+    out += [(f(z), form(z), f"stable form of {f.__name__}: {_WHY[f]}") for f, form in lowerings().items()]
     out += [(f(z, 0), sp.Piecewise((z, sp.Rel(z, 0, op)), (0, True)), f"{f.__name__}(z, 0) is written z*(z {op} 0)")
             for f, op in KINKS.items()]
     return out

@@ -2,8 +2,8 @@
 """Activation functions (R6, R20), generated from verified derivations."""
 import numpy as np
 
-__all__ = ['sigmoid', 'sigmoid_prime', 'log_sigmoid', 'softplus']
-DERIVED_FROM = {'sigmoid': 'sigmoid', 'sigmoid_prime': 'sigmoid', 'log_sigmoid': 'sigmoid', 'softplus': 'sigmoid'}
+__all__ = ['sigmoid', 'sigmoid_prime', 'log_sigmoid', 'softplus', 'tanh', 'tanh_prime']
+DERIVED_FROM = {'sigmoid': 'sigmoid', 'sigmoid_prime': 'sigmoid', 'log_sigmoid': 'sigmoid', 'softplus': 'sigmoid', 'tanh': 'tanh', 'tanh_prime': 'tanh'}
 
 
 def sigmoid(z):
@@ -50,3 +50,22 @@ def softplus(z):
     t0 = z*(z >= 0.0)
     t1 = z*(z < 0.0)
     return t0 + np.log1p(np.exp(t1 - t0))
+
+
+def tanh(z):
+    r"""Hyperbolic tangent, np.tanh: no cancellation near 0 (unlike 2 sigmoid(2z) - 1).
+
+    Formula: $value = \tanh{\left(z \right)}$
+    Derived in: 'tanh' (R20); check with `deepderive verify tanh`.
+    """
+    return np.tanh(z)
+
+
+def tanh_prime(z):
+    r"""Derivative of tanh, 1 - tanh(z)**2, as 4e/(1 + e(2 + e)) with e = exp(-2|z|): accurate in both tails.
+
+    Formula: $value = 1 - \tanh^{2}{\left(z \right)}$
+    Derived in: 'tanh' (R20); check with `deepderive verify tanh`.
+    """
+    t0 = np.exp(-2.0*np.abs(z))
+    return 4.0*t0/(t0*(t0 + 2.0) + 1.0)

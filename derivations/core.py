@@ -7,7 +7,7 @@ from itertools import product
 import sympy as sp
 
 from .prove import CHECKED, FAILED, PROVED, Context, Verdict, canonical_bound, judge, judge_induction
-from .definitions import bound_symbols, definition_problems, expand, shape_symbols
+from .definitions import bound_symbols, definition_problems, domain_problems, expand, shape_symbols, valid_domain
 
 
 @dataclass(frozen=True)
@@ -114,6 +114,7 @@ class Derivation:
                         for s, v in (domains or {}).items()}
         self._claims: list[tuple] = []   # (result name, expected expr or None, at)
         self._opening = None             # (quantity, name) from derive(), until the next step
+        self._dangling: list = []        # derive() calls no step followed
         spd = tuple(spd)
         self.context = Context(symmetric=tuple(dict.fromkeys(tuple(symmetric) + spd)), spd=spd,
                                domains=tuple(self.domains.items()), dims=tuple(dims),
@@ -127,6 +128,8 @@ class Derivation:
 
     def derive(self, quantity, name=None, why=""):
         """Open a new chain whose first left side is ``quantity``; ``name`` names what it derives."""
+        if self._opening is not None:
+            self._dangling.append(self._opening)
         self._opening = (_expr(quantity), name)
         return self
 
@@ -184,7 +187,8 @@ class Derivation:
     def _valid_definitions(self):
         exprs = [e for s in self.steps for e in (s.lhs, s.rhs)] + [e for _, e, _ in self.definitions]
         dims = set(self.context.dims) | shape_symbols(exprs)
-        return definition_problems(self.definitions, dims, bound_symbols(exprs), self.domains)
+        table, problems = definition_problems(self.definitions, dims, bound_symbols(exprs), self.domains)
+        return table, problems + domain_problems(self.domains, dims)
 
     # ---- verifying ---------------------------------------------------------------------------------------
 
@@ -236,23 +240,24 @@ class Derivation:
 
     def _result_problems(self, results, table):
         chains = _group(results)
-        out = []
+        out = [f"derive({q}) opened a chain no step follows" for q, _ in
+               self._dangling + ([self._opening] if self._opening is not None else [])]
         for name, value, at in self._claims:
             if at == "definition":
                 if value not in table:
                     out.append(f"result {name!r}: the definition of {value} was refused")
                 continue
-            want = expand(value, table)
             named = [c for c in chains if c[0].chain_name == name]
-            pool = named[-1:] or chains
-            backing = [c for c in pool if _same(expand(c[-1].rhs.xreplace(at), table), want)]
-            if not backing:
-                where = f"the chain named {name!r}" if named else "any chain"
-                out.append(f"result {name!r} is not the last right side of {where}")
+            if not named:
+                out.append(f"result {name!r}: no chain is named {name!r}; open one with derive(..., name={name!r})")
                 continue
-            if not any(all(r.status == PROVED for r in c) for c in backing):
+            chain = named[-1]
+            if not _same(expand(chain[-1].rhs.xreplace(at), table), expand(value, table)):
+                out.append(f"result {name!r} is not the last right side of the chain named {name!r}")
+                continue
+            if not all(r.status == PROVED for r in chain):
                 out.append(f"result {name!r}: its chain is not fully proved")
-            problem = _at_problem(at, backing[0], self.domains)
+            problem = _at_problem(at, chain, self.domains)
             if problem:
                 out.append(f"result {name!r}: {problem}")
         return out
@@ -284,6 +289,8 @@ def _cases_problem(cases, domains):
         return ""
     syms = list(dict.fromkeys(k for c in cases for k in c))
     for s in syms:
+        if s in domains and not valid_domain(domains[s]):
+            return f"refused: the domain of {s} is not a non-empty set of real numbers"
         if not isinstance(domains.get(s), frozenset):
             return (f"refused: cases fix {s}, which has no finite domain; declare e.g. "
                     f"domains={{{s}: {{0, 1}}}} on the Derivation, or prove the claim for every {s}")
@@ -306,7 +313,8 @@ def _at_problem(at, chain, domains):
         if sym in domains:
             return f"{sym} has a declared domain and cannot be instantiated"
         value = sp.sympify(value)
-        for prop in ("real", "positive", "nonnegative", "integer"):
-            if sym.assumptions0.get(prop) and getattr(value, f"is_{prop}") is not True:
-                return f"{sym} is {prop}, but {value} is not known to be"
+        for prop, holds in sym.assumptions0.items():
+            if prop == "commutative" or getattr(value, f"is_{prop}", None) is holds:
+                continue
+            return f"{sym} is {'' if holds else 'not '}{prop}, but {value} is not known to be so"
     return ""

@@ -8,22 +8,31 @@ from .matrices import Grad, Jacobian
 _BINDERS = (sp.Sum, sp.Product, sp.Integral)
 
 
-def bound_symbols(exprs) -> set:
-    """Symbols bound somewhere (sum/product/integral indices, variables of derivatives, limits and
-    substitutions): a definition of one of them would rewrite what the binder means."""
-    out = set()
+class Bound(set):
+    """Symbols bound somewhere (sum/product/integral indices, variables of limits and substitutions,
+    of derivatives and gradients): a definition of one of them would rewrite what the binder means.
+    ``dummies`` are those whose name means nothing outside the binder (all but the variables of
+    differentiation): a definition whose value mentions one would be captured where substituted."""
+
+    dummies: set
+
+
+def bound_symbols(exprs) -> Bound:
+    out, dummies = Bound(), set()
     for e in exprs:
         for node in sp.preorder_traversal(e):
             if isinstance(node, _BINDERS):
-                out |= {lim[0] for lim in node.limits}
+                dummies |= {lim[0] for lim in node.limits}
+            elif isinstance(node, sp.Subs):
+                dummies |= set(node.variables)
+            elif isinstance(node, sp.Limit):
+                dummies.add(node.args[1])
             elif isinstance(node, sp.Derivative):
                 out |= {v for v, _ in node.variable_count}
-            elif isinstance(node, (sp.Subs,)):
-                out |= set(node.variables)
-            elif isinstance(node, sp.Limit):
-                out.add(node.args[1])
             elif isinstance(node, (Grad, Jacobian)):
                 out.add(node.args[1])
+    out |= dummies
+    out.dummies = dummies
     return out
 
 
@@ -51,6 +60,10 @@ def _problem(symbol, expr, seen, dims, bound, domains):
         return f"{symbol} has a declared domain; a defined name cannot also be sampled"
     if expr.has(symbol):
         return f"{symbol} is defined in terms of itself"
+    captured = sorted(map(str, (expr.free_symbols | _matrix_symbols(expr)) & bound.dummies))
+    if captured:
+        return (f"its value mentions {', '.join(captured)}, bound somewhere in a step: substituted there, "
+                "it would be captured by the binder; rename the bound variable")
     if not expr.free_symbols and not isinstance(expr, sp.MatrixExpr):
         return f"{symbol} := {expr} fixes a value: a definition names an expression, state the value instead"
     if isinstance(symbol, sp.MatrixSymbol) != isinstance(expr, (sp.MatrixExpr, sp.MatrixBase)) or \
@@ -101,3 +114,25 @@ def expand(expr, table):
             return new
         expr = new
     return expr
+
+
+def domain_problems(domains, dims) -> list:
+    """A declared domain is an interval (lo, hi) of reals with lo < hi, or a non-empty finite set of
+    real numbers, and never on a dimension symbol (that would specialise every claim using it)."""
+    out = []
+    for sym, dom in domains.items():
+        if sym in dims:
+            out.append(f"domain of {sym} refused: {sym} is a dimension")
+        elif isinstance(dom, frozenset):
+            values = [sp.sympify(v) for v in dom]
+            if not values or not all(v.is_number and v.is_real for v in values):
+                out.append(f"domain of {sym} refused: a finite domain is a non-empty set of real numbers")
+        else:
+            lo, hi = (sp.sympify(v) for v in dom) if len(dom) == 2 else (None, None)
+            if lo is None or not (lo.is_number and hi.is_number and lo.is_real and hi.is_real and lo < hi):
+                out.append(f"domain of {sym} refused: an interval is (lo, hi) with real lo < hi")
+    return out
+
+
+def valid_domain(dom) -> bool:
+    return not domain_problems({None: dom}, ())

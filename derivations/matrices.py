@@ -69,6 +69,11 @@ def hessian(f, w):
 
 # ---- rules: the matrix calculus the engine trusts at the matrix level (each is also confirmed
 # by explicit components and numerically whenever a step uses it) -----------------------------
+#
+# ∇_X f for a scalar f and a MatrixSymbol X of any shape (p×q, or a column p×1): f is a function of
+# "entries" of X (rows of ENTRY_RULES), and the chain rule adds ∂f/∂u ∇_X u over its entries u.
+# Gradients are entrywise, (∇_X f)_ij = ∂f/∂X_ij with every entry independent, also when X is
+# declared symmetric or SPD (the numeric route perturbs one entry at a time, and so do components).
 
 def _terms(m):
     m = sp.expand(m).doit()
@@ -84,59 +89,133 @@ def _coeff_mats(term):
     return term, []
 
 
-def _grad_of_entry(m, w):
-    """Gradient of scalar(m) with respect to w, for m linear or quadratic in w."""
+def _product(mats, n):
+    """The product of mats, or the n×n identity when there are none."""
+    if not mats:
+        return sp.Identity(n)
+    return sp.MatMul(*mats) if len(mats) > 1 else mats[0]
+
+
+# ∇_X tr(T) for one term T of a linear entry (scalar(m) is the trace of the 1×1 matrix m, so both use
+# these rows), by how X occurs in T. P, A, Q are products free of X; an empty one is the identity.
+# tr(P X Q) = Σ_ij (QP)_ji X_ij and tr(P Xᵀ Q) = tr(Qᵀ X Pᵀ); tr(Xᵀ A X) = Σ_k x_kᵀ A x_k by columns.
+TERM_RULES = {
+    # how X occurs     ∇_X tr(term)                            e.g.
+    "P X Q":          lambda X, P, Q: P.T * Q.T,              # tr(AX) → Aᵀ, aᵀXb → abᵀ, aᵀw → a, tr(X) → I
+    "P Xᵀ Q":         lambda X, P, Q: Q * P,                  # tr(AXᵀ) → A, bᵀXᵀa → abᵀ, wᵀa → a
+    "Xᵀ A X":         lambda X, A: (A + A.T) * X,             # wᵀAw → (A + Aᵀ)w, tr(XᵀAX) → (A + Aᵀ)X
+}
+
+
+def _term_shape(mats, X):
+    """Which row of TERM_RULES a term's matrices fit, with its arguments; None when X is absent."""
+    hits = [i for i, a in enumerate(mats) if a.has(X)]
+    if not hits:
+        return None
+    if any(mats[i] not in (X, X.T) for i in hits):
+        raise Unsupported(f"{X} inside a nonlinear matrix function: {sp.MatMul(*mats)}")
+    p, q = X.shape
+    if len(hits) == 1:
+        i = hits[0]
+        before, after = mats[:i], mats[i + 1:]
+        if mats[i] == X:
+            return "P X Q", (_product(before, p), _product(after, q))
+        return "P Xᵀ Q", (_product(before, q), _product(after, p))
+    if hits == [0, len(mats) - 1] and mats[0] == X.T and mats[-1] == X:
+        return "Xᵀ A X", (_product(mats[1:-1], p),)
+    raise Unsupported(f"{X} appears more than linearly in {sp.MatMul(*mats)}")
+
+
+def _grad_linear(m, X):
+    """∇_X tr(m) for m a sum of terms c·(a row of TERM_RULES) with c free of X."""
     parts = []
     for term in _terms(m):
         c, mats = _coeff_mats(term)
-        if c.has(w):
-            raise Unsupported(f"coefficient depends on {w}: {term}")
-        hits = [i for i, a in enumerate(mats) if a.has(w)]
-        if not hits:
-            continue
-        if any(mats[i] not in (w, w.T) for i in hits):
-            raise Unsupported(f"{w} inside a nonlinear matrix function: {term}")
-        if len(hits) == 1:
-            i = hits[0]
-            before, after = mats[:i], mats[i + 1:]
-            if mats[i] == w and not after:            # a^T w  ->  a
-                parts.append(c * sp.MatMul(*before).T if before else c * sp.Identity(1))
-            elif mats[i] == w.T and not before:       # w^T a  ->  a
-                parts.append(c * sp.MatMul(*after))
-            else:
-                raise Unsupported(f"unsupported position of {w} in {term}")
-        elif len(hits) == 2 and hits[0] == 0 and hits[1] == len(mats) - 1 \
-                and mats[0] == w.T and mats[-1] == w:  # w^T A w  ->  (A + A^T) w
-            a = sp.MatMul(*mats[1:-1]) if len(mats) > 2 else sp.Identity(w.shape[0])
-            parts.append(c * (a + a.T) * w)
-        else:
-            raise Unsupported(f"{w} appears more than linearly in {term}")
-    return sp.MatAdd(*parts).doit() if parts else sp.ZeroMatrix(*w.shape)
+        if c.has(X):
+            raise Unsupported(f"coefficient depends on {X}: {term}")
+        shape = _term_shape(mats, X)
+        if shape is not None:
+            row, args = shape
+            parts.append(c * TERM_RULES[row](X, *args))
+    return sp.MatAdd(*parts).doit() if parts else sp.ZeroMatrix(*X.shape)
 
 
-def grad_rule(f, w):
-    """Chain rule through scalar() entries: ∇_w f = Σ_k ∂f/∂u_k ∇_w u_k (scalar diff is trusted)."""
-    entries = sorted((a for a in f.atoms(scalar) if a.has(w)), key=sp.default_sort_key)
-    stripped = f.xreplace({a: sp.Dummy() for a in entries})
-    if stripped.has(w):
-        raise Unsupported(f"{w} appears outside scalar(...) entries in {f}")
+def _is_det(u, X):
+    return isinstance(u, sp.Determinant) and u.args[0] in (X, X.T)       # det Xᵀ = det X
+
+
+def _is_log_abs_det(u, X):
+    return isinstance(u, sp.log) and isinstance(u.args[0], sp.Abs) and _is_det(u.args[0].args[0], X)
+
+
+def _is_log_det(u, X):
+    return isinstance(u, sp.log) and _is_det(u.args[0], X)
+
+
+def _grad_of_linear_entry(u, X):
+    return _grad_linear(u.args[0], X)          # tr M and scalar(M) alike: M's terms by TERM_RULES
+
+
+# The scalar entries u of X whose gradient the engine knows, tried in order on each subexpression of f
+# (so log|det X| is one entry, not log∘Abs∘det). One row per rule, as autograd's defvjp table.
+ENTRY_RULES = (
+    # entry u         matches u?                             ∇_X u                       where it holds
+    ("log|det X|",    _is_log_abs_det,                       lambda u, X: X.I.T,         "det X ≠ 0 (Jacobi's formula)"),
+    ("log det X",     _is_log_det,                           lambda u, X: X.I.T,         "det X > 0 (on the principal branch also det X < 0)"),
+    ("det X",         _is_det,                               lambda u, X: u * X.I.T,     "X invertible (Jacobi's formula)"),
+    ("tr M",          lambda u, X: isinstance(u, sp.Trace),  _grad_of_linear_entry,      "M a sum of TERM_RULES terms"),
+    ("scalar(M)",     lambda u, X: isinstance(u, scalar),    _grad_of_linear_entry,      "M 1×1, a sum of TERM_RULES terms"),
+)
+
+
+def entry_rule(u, X):
+    """The row of ENTRY_RULES for the entry u of X, or None."""
+    return next((row for row in ENTRY_RULES if row[1](u, X)), None)
+
+
+def _entries(f, X):
+    """The largest subexpressions of f that are entries of X (a row of ENTRY_RULES matches them)."""
+    found = set()
+
+    def walk(e):
+        if not e.has(X):
+            return
+        if entry_rule(e, X):
+            found.add(e)
+            return
+        for a in e.args:
+            walk(a)
+    walk(f)
+    return sorted(found, key=sp.default_sort_key)
+
+
+def grad_rule(f, X):
+    """Chain rule through the entries of X: ∇_X f = Σ_u ∂f/∂u ∇_X u (scalar diff is trusted)."""
+    entries = _entries(f, X)
+    dummies = {u: sp.Dummy("u", real=True) for u in entries}
+    stripped = f.xreplace(dummies)               # all at once: an entry inside another stays inside it
+    if stripped.has(X):
+        raise Unsupported(f"{X} appears outside the entries the rules know (ENTRY_RULES) in {f}")
+    back = {t: u for u, t in dummies.items()}
     parts = []
     for u in entries:
-        t = sp.Dummy(real=True)
-        df = sp.diff(f.xreplace({u: t}), t).xreplace({t: u})
+        df = sp.diff(stripped, dummies[u]).xreplace(back)
         if df != 0:
-            parts.append(df * _grad_of_entry(u.args[0], w))
-    return sp.MatAdd(*parts).doit() if parts else sp.ZeroMatrix(*w.shape)
+            parts.append(df * entry_rule(u, X)[2](u, X))
+    return sp.MatAdd(*parts).doit() if parts else sp.ZeroMatrix(*X.shape)
 
 
 def jacobian_rule(v, w):
-    """∂v/∂wᵀ for v = Σ_k c_k a_k with scalar c_k and constant matrices a_k: Σ_k a_k (∇_w c_k)ᵀ."""
+    """∂v/∂wᵀ for v = Σ_k c_k a_k with scalar c_k, by the product rule: Σ_k a_k (∇_w c_k)ᵀ + c_k ∂a_k/∂wᵀ,
+    where each matrix part a_k is free of w (∂a/∂wᵀ = 0) or is P w with P free of w (∂a/∂wᵀ = P)."""
     parts = []
     for term in _terms(v):
         c, mats = _coeff_mats(term)
         a = sp.MatMul(*mats) if mats else sp.Identity(1)
         if a.has(w):
-            raise Unsupported(f"Jacobian of a term whose matrix part depends on {w}: {term}")
+            if mats[-1] != w or any(m.has(w) for m in mats[:-1]):
+                raise Unsupported(f"Jacobian of a term whose matrix part is not P {w}: {term}")
+            parts.append(c * _product(mats[:-1], w.shape[0]))
         g = grad_rule(c, w)
         if not isinstance(g, sp.ZeroMatrix):
             parts.append(a * g.T)
@@ -205,7 +284,25 @@ def canon_entries(expr, symmetric=()):
                 c *= scalar(_canon_product(sp.MatMul(*chunk).doit() if len(chunk) > 1 else chunk[0], symmetric))
             total += c
         return total
-    return expr.replace(lambda e: isinstance(e, scalar), rebuild)
+    expr = expr.replace(lambda e: isinstance(e, scalar), rebuild)
+    return expr.replace(lambda e: isinstance(e, sp.Trace), lambda e: _canon_trace(e.args[0], symmetric))
+
+
+def _canon_trace(m, symmetric):
+    """tr(Σ c_k M_k) → Σ c_k tr(canon M_k), where canon picks, by a fixed order, one of the cyclic
+    rotations of the product M_k and of its transpose (tr(ABC) = tr(BCA) = tr(CᵀBᵀAᵀ))."""
+    total = 0
+    for term in _terms(m):
+        c, mats = _coeff_mats(term)
+        if not mats:
+            raise Unsupported(f"a scalar term inside a trace: {term}")
+        forms = []
+        for k in range(len(mats)):
+            rot = mats[k:] + mats[:k]
+            for f in (rot, [a.T for a in reversed(rot)]):
+                forms.append(_symm(sp.MatMul(*f).doit() if len(f) > 1 else f[0].doit(), symmetric))
+        total += c * sp.Trace(min(forms, key=sp.default_sort_key)).doit()
+    return total
 
 
 def matrix_parts(m, symmetric=()):
@@ -221,12 +318,17 @@ def matrix_parts(m, symmetric=()):
 
 
 def scalar_atoms_to_dummies(expr, spd=()):
-    """Replace scalar() entries and determinants of SPD matrices by scalar dummies with the right sign."""
-    table = {}
-    for a in sorted(expr.atoms(scalar), key=sp.default_sort_key):
-        table[a] = sp.Dummy("u", real=True)
-    for a in sorted(expr.atoms(sp.Determinant), key=sp.default_sort_key):
-        table[a] = sp.Dummy("det", positive=True) if a.args[0] in spd else sp.Dummy("det", real=True)
+    """Replace scalar() entries, traces and determinants by scalar dummies (real; an SPD matrix's
+    determinant positive). det Mᵀ = det M and tr Mᵀ = tr M share one dummy."""
+    table, made = {}, {}
+    for a in sorted(expr.atoms(scalar, sp.Determinant, sp.Trace), key=sp.default_sort_key):
+        m = a.args[0]
+        key = type(a)(m.arg) if isinstance(a, (sp.Determinant, sp.Trace)) and isinstance(m, sp.Transpose) else a
+        if key not in made:
+            positive = isinstance(a, sp.Determinant) and key.args[0] in spd
+            made[key] = sp.Dummy("det" if isinstance(a, sp.Determinant) else "u",
+                                 **({"positive": True} if positive else {"real": True}))
+        table[a] = made[key]
     out = expr.xreplace(table)
     if any(isinstance(a, MatrixExpr) for a in sp.preorder_traversal(out)):
         raise Unsupported(f"matrix expression left inside a scalar: {out}")
@@ -257,11 +359,26 @@ def to_explicit(expr, table, sizes, spd=()):
 
     An SPD matrix S is parametrised by its inverse P = S⁻¹ (symmetric entries): S⁻¹ ↦ P,
     det S ↦ 1/det P, S ↦ P⁻¹. This change of variables is a bijection of the SPD cone and keeps
-    quadratic forms polynomial, so the explicit route stays small enough to simplify.
+    quadratic forms polynomial, so the explicit route stays small enough to simplify. A matrix that
+    a Grad or Jacobian differentiates is not parametrised: it is differentiated entry by entry, each
+    entry free (as the numeric route does), and the derivative is then taken at its point (for a
+    symmetric matrix, a symmetric one).
     """
     sub = {d: sp.Integer(n) for d, n in sizes.items()}
+    wrt = {n.args[1] for n in sp.preorder_traversal(expr) if isinstance(n, (Grad, Jacobian))}
+    positive = _positive_under(spd)
+    spd = tuple(s for s in spd if s not in wrt)
 
-    def conv(e):
+    def derivative(e, table):
+        """(the body with w's entries free, those free entries, w's point) for Grad/Jacobian(body, w)."""
+        body, w = e.args
+        point = table[w]
+        free = sp.ImmutableMatrix(*point.shape, lambda i, j: sp.Dummy(f"{w.name}_{i}{j}", real=True))
+        return conv(body, {**table, w: free}), free, point
+
+    def conv(e, table):
+        if isinstance(e, sp.Abs) and positive(e.args[0]):     # e.g. |det Σ| = det Σ for an SPD Σ
+            return conv(e.args[0], table)
         if isinstance(e, sp.Inverse) and e.args[0] in spd:
             return table[e.args[0]]
         if isinstance(e, sp.Determinant) and e.args[0] in spd:
@@ -269,29 +386,53 @@ def to_explicit(expr, table, sizes, spd=()):
         if isinstance(e, sp.MatrixSymbol) and e in spd:
             return table[e].inv()
         if isinstance(e, Grad):
-            f, w = e.args
-            fe = _as_scalar(conv(f))
-            we = table[w]
-            return sp.ImmutableMatrix(we.shape[0], we.shape[1], lambda i, j: sp.diff(fe, we[i, j]))
+            fe, free, point = derivative(e, table)
+            fe = _as_scalar(fe)
+            g = sp.ImmutableMatrix(*free.shape, lambda i, j: _abs_as_sign(sp.diff(fe, free[i, j])))
+            return g.xreplace(dict(zip(free, point)))
         if isinstance(e, Jacobian):
-            v, w = e.args
-            ve = conv(v)
-            we = table[w]
-            return sp.ImmutableMatrix(ve.shape[0], we.shape[0], lambda i, j: sp.diff(ve[i, 0], we[j, 0]))
+            ve, free, point = derivative(e, table)
+            ve = _explicit(ve)
+            jac = sp.ImmutableMatrix(ve.shape[0], free.shape[0],
+                                     lambda i, j: _abs_as_sign(sp.diff(ve[i, 0], free[j, 0])))
+            return jac.xreplace(dict(zip(free, point)))
+        if isinstance(e, sp.Trace):
+            return _explicit(conv(e.args[0], table)).trace()
+        if isinstance(e, sp.Determinant):
+            return _explicit(conv(e.args[0], table)).det()
         if isinstance(e, sp.MatrixSymbol):
             return table[e]
         if isinstance(e, scalar):
-            return _explicit(conv(e.args[0]))[0, 0]
+            return _explicit(conv(e.args[0], table))[0, 0]
         if not e.args:
             return sub.get(e, e)
-        new = e.func(*[conv(a) for a in e.args])
+        new = e.func(*[conv(a, table) for a in e.args])
         return _explicit(new) if isinstance(new, MatrixExpr) else new
 
-    out = conv(expr)
+    out = conv(expr, table)
     out = out.doit() if hasattr(out, "doit") else out
     if isinstance(out, sp.MatrixExpr) and not isinstance(out, sp.MatrixBase):
         out = sp.ImmutableMatrix(out.as_explicit())
     return out
+
+
+def _positive_under(spd):
+    """Whether a scalar is positive by the matrix-level facts (an SPD matrix's determinant is positive),
+    which explicit entries of the SPD cone's parametrisation cannot carry as symbol assumptions."""
+    def positive(e):
+        try:
+            return bool(scalar_atoms_to_dummies(e, spd).is_positive)
+        except Unsupported:
+            return False
+    return positive
+
+
+def _abs_as_sign(e):
+    """|g| = g·sign(g) for real g, where sign(g) also occurs: d log|g| = sign(g) g'/|g| becomes g'/g,
+    with no sign left for the case split of the scalar route to choke on."""
+    signs = {a.args[0] for a in e.atoms(sp.sign)}
+    return e.xreplace({a: a.args[0] * sp.sign(a.args[0]) for a in e.atoms(sp.Abs)
+                       if a.args[0] in signs and a.args[0].is_real})
 
 
 def _explicit(m):

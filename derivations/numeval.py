@@ -26,6 +26,10 @@ class NotEvaluable(Exception):
     """mpmath cannot evaluate this expression here; the step cannot be confirmed (the reason is the message)."""
 
 
+class Diverges(NotEvaluable):
+    """An integral or series that diverges here: where the other side of a claim is finite, a counterexample."""
+
+
 _LOST_CAP = 10_000.0     # "every digit": a value computed with no accuracy at all
 
 
@@ -40,12 +44,17 @@ class Trace:
     parent: "Trace | None" = None
     factor: float = 1.0
     absorbed: bool = False       # a nonzero term vanished below the precision of a sum
-    floor: object = 0            # absolute uncertainty of numeric derivatives taken along the way
+    approximate: bool = False    # quad, nsum, limit or diff: errors set by the method, not the precision alone
 
     def absorb(self):
         self.absorbed = True
         if self.parent is not None:
             self.parent.absorb()
+
+    def approximated(self):
+        self.approximate = True
+        if self.parent is not None:
+            self.parent.approximated()
 
     def lose(self, digits):
         digits = min(float(digits), _LOST_CAP)
@@ -401,12 +410,35 @@ def _sum_combine(acc, v, env):
 def _infinite(inner, var, a, env, what):
     if what != "sum":
         raise NotEvaluable(f"an infinite {what} is beyond the numeric route")
+    env.trace.approximated()
+    _converges(inner, var, env)
     f = lambda k: evaluate(inner, env.apart({var: mpmath.mpf(k)}, factor=0.0))
     value = mpmath.nsum(f, [a, mpmath.inf])
     with mpmath.workdps(mpmath.mp.dps + 15):
         finer = mpmath.nsum(f, [a, mpmath.inf])
     _lose(env, value, finer)
     return value
+
+
+def _converges(inner, var, env):
+    """nsum extrapolates divergent series too (Σ(−1)^k "= 1/2"): refuse a series whose terms do not
+    shrink towards 0 (necessary for convergence; nsum's own estimate then stands for the rest)."""
+    try:
+        far, farther = (abs(evaluate(inner, env.apart({var: mpmath.mpf(10) ** k}, factor=0.0))) for k in (4, 8))
+    except (NotEvaluable, ZeroDivisionError):
+        return
+    if farther > mpmath.mpf(10) ** (-mpmath.mp.dps // 2) and farther >= far / 2:
+        raise Diverges("the series does not converge (its terms do not shrink)")
+
+
+def _grows(inner, var, env, sign):
+    """An integrand that grows without bound towards an infinite end: the integral diverges there."""
+    try:
+        near, far = (abs(evaluate(inner, env.apart({var: sign * mpmath.mpf(10) ** k}, factor=0.0))) for k in (2, 4))
+    except (NotEvaluable, ZeroDivisionError):
+        return
+    if far > 1 and far > near * 2:
+        raise Diverges("the integral diverges here (its integrand grows towards an infinite end)")
 
 
 def _lose(env, coarse, fine):
@@ -436,6 +468,10 @@ def _integral(e, env):
         raise NotEvaluable("an indefinite integral has no value to compare")
     inner = sp.Integral(e.function, *rest) if rest else e.function
     a, b = (evaluate(x, env) for x in ends)
+    env.trace.approximated()
+    for end in (a, b):
+        if end in (mpmath.inf, -mpmath.inf):
+            _grows(inner, var, env, 1 if end > 0 else -1)
     f = lambda t: evaluate(inner, env.apart({var: t}, factor=0.0))   # quad's error estimate covers it
     value, err = mpmath.quad(f, [a, b], error=True)
     size = max(abs(value), mpmath.mpf(10) ** -mpmath.mp.dps)
@@ -449,6 +485,7 @@ def _integral(e, env):
 def _limit(e, env):
     expr, var, point, direction = e.args
     z0 = evaluate(point, env)
+    env.trace.approximated()
     f = lambda t: evaluate(expr, env.apart({var: t}, factor=0.0))
     sides = {"+": (1,), "-": (-1,), "+-": (1, -1)}[str(direction)]
     values = []
@@ -483,6 +520,7 @@ def _partial(expr, env, variables, orders, out=(0, 0)):
         orders = list(orders) + [int(k) for _, k in expr.variable_count]
         expr = expr.expr
     x0 = [_slot_value(v, env) for v in variables]
+    env.trace.approximated()
     inner = Trace(parent=env.trace)
 
     def g(*ts):
@@ -492,17 +530,14 @@ def _partial(expr, env, variables, orders, out=(0, 0)):
     with mpmath.workdps(mpmath.mp.dps + 10):
         value = mpmath.diff(g, at, k)
         f0 = g(*x0)
-    with mpmath.workdps(mpmath.mp.dps + 25):     # the digits two precisions agree on are the digits kept
-        finer = mpmath.diff(g, at, k)
-    # The finer value is kept; the coarse one's distance from it bounds its error (absolutely, so a
-    # derivative that is 0 is not judged against its own noise).
-    env.trace.floor = max(env.trace.floor, abs(value - finer))
-    # A zero where f depends on the variable, or any tiny value where f absorbed terms, may be
-    # a variation below the precision (a saturated deep chain) rather than a real zero.
-    flat = value == 0 and finer == 0 and any(expr.has(v[0] if isinstance(v, tuple) else v) for v in variables)
+    # Its error is measured by the prover, which evaluates every claim at two precisions. A zero
+    # where f depends on the variable, or any tiny value where f absorbed terms, may be a variation
+    # below the precision (a saturated deep chain) rather than a real zero. (For an entry of a
+    # matrix f may hold the matrix without depending on that entry, so only absorption counts.)
+    flat = value == 0 and any(not isinstance(v, tuple) and expr.has(v) for v in variables)
     if inner.absorbed or flat:
-        _resolved(env, finer, f0, x0, orders)
-    return +finer
+        _resolved(env, value, f0, x0, orders)
+    return +value
 
 
 def _resolved(env, d, f0, x0, orders):
@@ -618,7 +653,11 @@ def _transpose(e, env):
 
 def _inverse(e, env):
     m = evaluate(e.args[0], env)
-    if mpmath.det(m) == 0:
+    # Singular, or singular up to rounding (|det| far below Hadamard's bound Π‖row‖): no inverse.
+    bound = mpmath.mpf(1)
+    for i in range(m.rows):
+        bound *= mpmath.norm(m[i, :])
+    if bound == 0 or abs(mpmath.det(m)) <= bound * mpmath.mpf(10) ** (-mpmath.mp.dps // 2):
         raise NotEvaluable("a singular matrix has no inverse")
     return mpmath.inverse(m)
 

@@ -12,7 +12,7 @@ import sympy as sp
 from .functions import unfold
 from .matrices import (Grad, Jacobian, Unsupported, apply_rules, canon_entries, explicit_matrices, matrix_parts,
                        scalar_atoms_to_dummies, to_explicit)
-from .numeval import Env, NotEvaluable, evaluate
+from .numeval import Diverges, Env, NotEvaluable, evaluate
 from .sampling import kink_values, matrix_value, real_value, rng_for, size_configs
 
 PROVED, CHECKED, FAILED = "proved", "checked", "failed"
@@ -115,7 +115,7 @@ def _products(e):
 
 def _exp_injective(e):
     """For a real e, e = 0 iff exp(e) = 1 (exp is injective on the reals): logs of sums then combine."""
-    if e.is_real is not True:
+    if e.is_real is not True or not e.has(sp.log) or sp.count_ops(e) > 200:
         return e
     r = sp.simplify(sp.powsimp(sp.exp(e), force=False) - 1)
     return sp.S.Zero if r == 0 else e
@@ -154,6 +154,8 @@ def _kink_quantities(e):
 
 def _split_on(g):
     """A real symbol s in which g is linear with a nonzero constant slope, and s as a function of t = g."""
+    if g.is_real is not True:          # the three cases cover the reals only
+        return None
     for s in sorted(g.free_symbols, key=sp.default_sort_key):
         if not (s.is_real and isinstance(s, sp.Symbol)):
             continue
@@ -297,12 +299,13 @@ def _points(lhs, rhs, ctx):
     mats = _matrix_symbols(lhs, rhs)
     dims = _dims_of((lhs, rhs), ctx)
     scalars = _scalars((lhs, rhs), dims, mats)
-    configs = size_configs(dims)
-    constant = not (scalars or mats or dims or any(e.has(sp.Indexed) for e in (lhs, rhs)))
     costly = any(isinstance(n, (Grad, Jacobian)) for e in (lhs, rhs) for n in sp.preorder_traversal(e))
+    configs = size_configs(dims) + ([{d: 4 + i % 2 for i, d in enumerate(dims)}] if dims and not costly else [])
+    constant = not (scalars or mats or dims or any(e.has(sp.Indexed) for e in (lhs, rhs)))
     points = ctx.points // 2 if costly else ctx.points      # each matrix derivative is p² mpmath.diff calls
     per = 1 if constant else max(2, -(-points // len(configs)))
     kinks = [(s, v) for s in scalars if s.is_real for v in kink_values((lhs, rhs), s)]
+    families = {a.base.label: a.base.assumptions0 for e in (lhs, rhs) for a in e.atoms(sp.Indexed)}
     k = 0
     for config in configs:
         for _ in range(per + (len(kinks) if config is configs[-1] else 0)):
@@ -314,12 +317,13 @@ def _points(lhs, rhs, ctx):
             for m in sorted(mats, key=lambda s: s.name):
                 r, c = (int(sp.sympify(x).xreplace({d: sp.Integer(n) for d, n in config.items()})) for x in m.shape)
                 values[m] = matrix_value(m, r, c, rng, m in ctx.spd, m in ctx.symmetric)
-            yield values, _indexed_values(ctx, k, domains), config
+            yield values, _indexed_values(ctx, k, domains, families), config
             k += 1
 
 
-def _indexed_values(ctx, k, domains):
-    """y[i] at this point: drawn once per entry, the same wherever it appears."""
+def _indexed_values(ctx, k, domains, assumptions):
+    """y[i] at this point: drawn once per entry, the same wherever it appears, honouring the
+    assumptions of its IndexedBase (complex when it has none)."""
     cache = {}
 
     def value(label, idx):
@@ -328,7 +332,7 @@ def _indexed_values(ctx, k, domains):
             # weights is then evaluable at the points where they are moderate
             r = random.Random(f"{ctx.seed}:{k}:{label}:{idx}")
             dom = domains.get(label, domains.get(sp.IndexedBase(label)))
-            cache[label, idx] = real_value(sp.Symbol(str(label), real=True), k, r, dom)
+            cache[label, idx] = real_value(sp.Symbol(str(label), **assumptions.get(label, {})), k, r, dom)
         return cache[label, idx]
     return value
 
@@ -339,9 +343,24 @@ def _mag(v):
     return abs(v)
 
 
+class OneSideDiverges(Exception):
+    """One side diverges at this point and the other is finite: a counterexample."""
+
+
 def _both(lhs, rhs, values, indexed):
     env = Env(dict(values), indexed)
-    a, b = evaluate(lhs, env), evaluate(rhs, env)
+    sides = []
+    for side in (lhs, rhs):
+        try:
+            sides.append(evaluate(side, env))
+        except Diverges as exc:
+            sides.append(exc)
+    diverged = [isinstance(v, Diverges) for v in sides]
+    if all(diverged):
+        raise sides[0]
+    if any(diverged):
+        raise OneSideDiverges(f"the {'left' if diverged[0] else 'right'} side diverges here and the other is finite")
+    a, b = sides
     if isinstance(a, mpmath.matrix) != isinstance(b, mpmath.matrix):
         raise NotEvaluable("one side is a matrix and the other a scalar")
     if isinstance(a, mpmath.matrix) and (a.rows, a.cols) != (b.rows, b.cols):
@@ -370,7 +389,9 @@ def _agree(lhs, rhs, values, indexed):
         a, b, tr = _both(lhs, rhs, values, indexed)
     size, top = max(_mag(a), _mag(b)), max(tr.scale, _mag(a), _mag(b))
     extra = 0 if top == 0 else 20 if size == 0 else max(0, int(mpmath.ceil(mpmath.log10(top / size))))
-    digits = min(_CAP, 2 * (30 + extra + int(min(tr.lost, _CAP))))
+    digits = 2 * (30 + extra + int(min(tr.lost, _CAP)))
+    if digits > _CAP:
+        raise NotEvaluable(f"deciding here needs {digits} digits, more than the budget of {_CAP}")
     with mpmath.workdps(digits):
         a1, b1, _ = _both(lhs, rhs, values, indexed)
     with mpmath.workdps(digits + 20):
@@ -379,8 +400,16 @@ def _agree(lhs, rhs, values, indexed):
             raise NotEvaluable(f"too ill-conditioned here for {digits} digits")
         top = max(tr.scale, _mag(a), _mag(b))
         modelled = mpmath.mpf(10) ** (-(digits + 20 - tr.lost - _MARGIN)) * top
-        noise = max(modelled, tr.floor * 10 ** _MARGIN, _mag(a1 - a) + _mag(b1 - b))
-        return _mag(a - b) <= noise, a, b
+        noise = max(modelled, _mag(a1 - a) + _mag(b1 - b))
+        diff, coarse = _mag(a - b), _mag(a1 - b1)
+        # A difference that stays put when 20 more digits are used is no rounding noise, however small
+        # (exact arithmetic only: approximate operations may carry errors of their own method).
+        stable = not tr.approximate and diff > 0 and abs(coarse - diff) <= diff * mpmath.mpf(10) ** -6
+    if diff > 0 and coarse == 0 and not tr.approximate:     # the difference was below d digits: look again
+        with mpmath.workdps(digits + 40):
+            a3, b3, _ = _both(lhs, rhs, values, indexed)
+            stable = abs(_mag(a3 - b3) - diff) <= diff * mpmath.mpf(10) ** -6
+    return diff <= noise and not stable, a, b
 
 
 def _show(v):
@@ -416,7 +445,7 @@ def numeric(lhs, rhs, ctx: Context):
             tried += 1
             try:
                 equal, a, b = _agree(lhs, rhs, values, indexed)
-            except DifferentShapes as exc:
+            except (DifferentShapes, OneSideDiverges) as exc:
                 return False, f"{exc} ({_where(values, config)})"
             except (NotEvaluable, ZeroDivisionError, ValueError, OverflowError, TypeError) as exc:
                 reason = str(exc) or type(exc).__name__

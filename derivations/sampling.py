@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 
 import mpmath
 import sympy as sp
 
+from .numeval import Env, NotEvaluable, evaluate
+
 # Decimal exponents visited in turn (with jitter): claims false only far out or very close to 0 are met.
 _EXPONENTS = (0.0, -6.0, 6.0, -3.0, 3.0, 0.5, -1.0, 1.5, -4.5, 4.5, 1.0, -0.5)
-_INTEGERS = (1, 2, 3, 5, 8, 13, 21, 34, 41, 4, 7, 40)
+_INTEGERS = (1, 2, 3, 5, 6, 8, 12, 13, 21, 34, 41, 60, 4, 7, 40, 30)
 _KINDS = (sp.Abs, sp.Max, sp.Min, sp.Heaviside, sp.sign)
 
 
@@ -50,7 +53,9 @@ def real_value(sym, k, rng, domain=None):
         v = 0.0
     if sym.is_real or sym.is_extended_real:
         return mpmath.mpf(_signed(sym, v, rng))
-    angle = rng.uniform(-3.1, 3.1)               # complex symbols are sampled complex
+    angle = rng.uniform(-math.pi, math.pi)       # complex symbols are sampled complex, at every argument,
+    if k % 4 == 2:                               # and just off the real axis, where branch cuts lie
+        angle = rng.choice((0.0, math.pi)) + rng.choice((-1, 1)) * 1e-3
     return mpmath.mpc(v * mpmath.cos(angle), v * mpmath.sin(angle))
 
 
@@ -75,28 +80,47 @@ def matrix_value(m, rows, cols, rng, spd=False, symmetric=False):
     return a
 
 
+def _kink_quantities(e):
+    """g in |g|, H(g), sign(g), and every difference of two arguments of max/min: kinks are where g = 0."""
+    for node in sp.preorder_traversal(e):
+        if isinstance(node, (sp.Max, sp.Min)):
+            args = node.args
+            yield from (a - b for i, a in enumerate(args) for b in args[i + 1:])
+        elif isinstance(node, _KINDS):
+            yield node.args[0]
+
+
+def _real_roots(g, sym):
+    """Real roots of g in sym, when g is a polynomial in sym alone with numeric coefficients."""
+    if g.free_symbols != {sym} or not g.is_polynomial(sym):
+        return []
+    coeffs = sp.Poly(g, sym).all_coeffs()
+    if len(coeffs) < 2 or len(coeffs) > 9 or not all(c.is_number for c in coeffs):
+        return []
+    try:
+        with mpmath.workdps(30):
+            values = [evaluate(c, Env({}, None)) for c in coeffs]
+            roots = mpmath.polyroots(values, maxsteps=200, extraprec=60) if len(values) > 2 else [-values[1] / values[0]]
+    except (NotEvaluable, mpmath.libmp.NoConvergence, ZeroDivisionError):
+        return []
+    return [mpmath.re(r) for r in roots if abs(mpmath.im(r)) <= 1e-20 * (1 + abs(r))]
+
+
 def kink_values(exprs, sym) -> list:
-    """Values of ``sym`` at and either side of each kink of Abs/Max/Min/Heaviside/sign in which it is
-    the only symbol and enters linearly (e.g. |x − 3| gives 3 and 3 ± 1e-9·4)."""
+    """Values of ``sym`` at and either side of each kink of Abs/Max/Min/Heaviside/sign where it is the
+    only symbol (|x − π| gives π and π ± 1e-9·(1 + π); |x² − 2| gives ±√2 and their neighbours;
+    min(n, 42) for an integer n gives 41, 42, 43)."""
     out = []
     for e in exprs:
-        for node in sp.preorder_traversal(e):
-            if not isinstance(node, _KINDS):
-                continue
-            for arg in node.args:
-                if arg.free_symbols != {sym}:
-                    continue
-                poly = sp.Poly(arg, sym) if arg.is_polynomial(sym) else None
-                if poly is None or poly.degree() != 1 or not all(c.is_Number for c in poly.all_coeffs()):
-                    continue
-                a, c = poly.all_coeffs()
-                root = -mpmath.mpf(int(c.p)) / int(c.q) / (mpmath.mpf(int(a.p)) / int(a.q)) \
-                    if c.is_Rational and a.is_Rational else None
-                if root is None:
-                    continue
-                h = mpmath.mpf("1e-9") * (1 + abs(root))
-                out += [root, root - h, root + h]
-    return list(dict.fromkeys(out))[:6]
+        for g in _kink_quantities(e):
+            for root in _real_roots(g, sym):
+                if sym.is_integer:
+                    base = int(mpmath.floor(root))
+                    out += [mpmath.mpf(v) for v in range(base - 1, base + 3)]
+                else:
+                    h = mpmath.mpf("1e-9") * (1 + abs(root))
+                    out += [root, root - h, root + h]
+    return list(dict.fromkeys(out))[:12]
 
 
 def rng_for(*exprs, salt="") -> random.Random:

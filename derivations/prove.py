@@ -210,9 +210,23 @@ def scalar_zero(e, spd=(), split=True):
     return False, "no simplifier reduced the difference to 0"
 
 
+def _prepared(e):
+    """Before SymPy's doit: each Subs becomes a simultaneous substitution into its evaluated body
+    (SymPy 1.14 substitutes one variable after the other, so a swap x, y -> y, x goes wrong), with
+    bound indices renamed first so nothing is captured; each integrand is simplified (an identity)
+    before it is integrated, which steers SymPy away from some of its wrong definite integrals."""
+    def subs(node):
+        body = canonical_bound(node.expr.doit())
+        return body.xreplace(dict(zip(node.variables, node.point)))
+
+    e = e.replace(lambda n: isinstance(n, sp.Subs), subs)
+    return e.replace(lambda n: isinstance(n, sp.Integral),
+                     lambda n: sp.Integral(sp.simplify(n.function), *n.limits))
+
+
 def symbolic(lhs, rhs, ctx: Context):
     try:
-        d = apply_rules(unfold(_diff_of(lhs, rhs))).doit()
+        d = apply_rules(_prepared(unfold(_diff_of(lhs, rhs)))).doit()
         if _is_matrix(d):
             if isinstance(d, sp.MatrixBase):
                 results = [scalar_zero(canon_entries(x, ctx.symmetric), ctx.spd) for x in d]

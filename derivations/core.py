@@ -154,9 +154,10 @@ class Derivation:
         return self.step(lhs, rhs, why, cases, induction)
 
     def result(self, name, expr=None, at=None):
-        """The closed form ``name``: the last right side of the chain derive(..., name=name) opened (or,
-        without such a chain, of a chain ending in ``expr``), with ``at`` substituted for free symbols.
-        A defined symbol as ``expr`` records its definition, labelled as a definition, not a derivation."""
+        """The closed form ``name``: the last right side of the chain derive(..., name=name) opened, with
+        ``at`` substituted for free symbols; ``expr``, when given, must be that same expression.
+        A defined symbol as ``expr`` records its definition, labelled as a definition, not a derivation.
+        What does not hold is reported by verify() as a problem of the proof."""
         at = dict(at or {})
         chain = self._chain_named(name)
         value = _expr(expr) if expr is not None else None
@@ -166,8 +167,9 @@ class Derivation:
             self._claims.append((name, value, "definition"))
             return self
         if value is None:
-            if chain is None:
-                raise ValueError(f"result {name!r}: no chain is named {name!r}; open one with derive(..., name={name!r})")
+            if chain is None:            # reported by verify(): no chain is named after the result
+                self._claims.append((name, None, at))
+                return self
             value = chain[-1].rhs.xreplace(at)
         self.results[name] = value
         self._claims.append((name, value, at))

@@ -2,7 +2,7 @@
 import sympy as sp
 
 from ..core import Derivation
-from ..functions import sigmoid, sigmoid_prime, softplus
+from ..functions import sigmoid, softplus
 from ..codegen.spec import Output, Spec, describe, emit
 from ..registry import register
 

@@ -37,8 +37,8 @@ def verify_many(ds, jobs=None, progress=None) -> list:
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
             for n, (task, result) in enumerate(zip(tasks, pool.map(_judge, tasks, chunksize=1)), 1):
                 done[task] = result
-                if progress:
-                    progress(n, len(tasks), ds[task[0]].name)
+                if progress and (n == len(tasks) or tasks[n][0] != task[0]):   # once per derivation
+                    progress(task[0] + 1, len(ds), f"{ds[task[0]].name} ({n}/{len(tasks)} steps)")
     finally:
         _WORK.clear()
     return [d.verify(judge_steps=lambda d, steps, i=i: [done[i, j] for j in range(len(steps))])

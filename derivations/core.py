@@ -308,8 +308,13 @@ def _cases_problem(cases, domains):
 
 
 def _at_problem(at, chain, domains):
-    """A result may instantiate a chain's free scalar symbols, only where that keeps the claim's premises."""
+    """A result may instantiate a chain's free scalar symbols, only where that keeps the claim's premises
+    and where no binder of the chain would capture the value's symbols."""
+    bound = bound_symbols([e for r in chain for e in (r.lhs, r.rhs)])
     for sym, value in at.items():
+        captured = sp.sympify(value).free_symbols & bound
+        if captured:
+            return f"{value} mentions {', '.join(map(str, captured))}, bound in the chain: it would be captured"
         if not isinstance(sym, sp.Symbol):
             return f"only symbols can be instantiated, not {sym}"
         if sym in domains:

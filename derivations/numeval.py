@@ -421,14 +421,25 @@ def _infinite(inner, var, a, env, what):
 
 
 def _converges(inner, var, env):
-    """nsum extrapolates divergent series too (Σ(−1)^k "= 1/2"): refuse a series whose terms do not
-    shrink towards 0 (necessary for convergence; nsum's own estimate then stands for the rest)."""
+    """nsum extrapolates divergent series too (Σ(−1)^k "= 1/2", Σ cos k), and grinds on slowly
+    convergent ones: refuse a series whose terms, over a few consecutive k far out, do not shrink
+    faster than 1/k (necessary for convergence where it refuses; nsum's own estimate stands for the rest)."""
+    def block(k0):
+        return max(abs(evaluate(inner, env.apart({var: mpmath.mpf(k0 + j)}, factor=0.0))) for j in range(4))
     try:
-        far, farther = (abs(evaluate(inner, env.apart({var: mpmath.mpf(10) ** k}, factor=0.0))) for k in (4, 8))
+        far, farther = block(10 ** 4), block(10 ** 8)
     except (NotEvaluable, ZeroDivisionError):
         return
-    if farther > mpmath.mpf(10) ** (-mpmath.mp.dps // 2) and farther >= far / 2:
-        raise Diverges("the series does not converge (its terms do not shrink)")
+    if farther > mpmath.mpf(10) ** (-mpmath.mp.dps // 2) and farther * 10 ** 8 >= far * 10 ** 4 / 2:
+        raise Diverges("the series does not converge, or too slowly to sum (its terms do not shrink faster than 1/k)")
+
+
+def _steadily_growing(inner, var, env, sign):
+    """|f| grows at every step 10, 10², …, 10⁶ and keeps its sign: no oscillating integrand (t cos t³)."""
+    values = [evaluate(inner, env.apart({var: sign * mpmath.mpf(10) ** k}, factor=0.0)) for k in range(1, 7)]
+    if any(isinstance(v, mpmath.mpc) for v in values):
+        return all(abs(b) > 2 * abs(a) for a, b in zip(values, values[1:]))
+    return all(abs(b) > 2 * abs(a) and (a > 0) == (b > 0) for a, b in zip(values, values[1:]))
 
 
 def _grows(inner, var, env, sign):
@@ -437,7 +448,7 @@ def _grows(inner, var, env, sign):
         near, far = (abs(evaluate(inner, env.apart({var: sign * mpmath.mpf(10) ** k}, factor=0.0))) for k in (2, 4))
     except (NotEvaluable, ZeroDivisionError):
         return
-    if far > 1 and far > near * 2:
+    if far > 1 and far > near * 2 and _steadily_growing(inner, var, env, sign):
         raise Diverges("the integral diverges here (its integrand grows towards an infinite end)")
 
 
@@ -475,6 +486,10 @@ def _integral(e, env):
     f = lambda t: evaluate(inner, env.apart({var: t}, factor=0.0))   # quad's error estimate covers it
     value, err = mpmath.quad(f, [a, b], error=True)
     size = max(abs(value), mpmath.mpf(10) ** -mpmath.mp.dps)
+    if mpmath.inf in (abs(a), abs(b)):     # over an infinite range quad's own estimate can be blind
+        inner_point = mpmath.mpf(1) if b == mpmath.inf and a < 1 else (mpmath.mpf(-1) if a == -mpmath.inf and b > -1 else a + 1)
+        other = mpmath.quad(f, [a, inner_point, b])      # other nodes, same method: a second opinion
+        err = max(err, abs(other - value))
     if not mpmath.isfinite(value) or err > size * mpmath.mpf(10) ** (-mpmath.mp.dps // 3):
         raise NotEvaluable(f"mpmath.quad does not converge here (error estimate {mpmath.nstr(err, 3)})")
     if err:
@@ -490,6 +505,7 @@ def _limit(e, env):
     sides = {"+": (1,), "-": (-1,), "+-": (1, -1)}[str(direction)]
     values = []
     for d in sides:
+        _settles(f, z0, d)
         coarse = mpmath.limit(f, z0, direction=d)
         with mpmath.workdps(mpmath.mp.dps + 15):
             fine = mpmath.limit(f, z0, direction=d)
@@ -498,6 +514,21 @@ def _limit(e, env):
     if len(values) == 2 and abs(values[0] - values[1]) > mpmath.mpf(10) ** (-mpmath.mp.dps // 3) * (1 + abs(values[0])):
         raise NotEvaluable("the one-sided limits differ: the two-sided limit does not exist")
     return +values[0]
+
+
+def _settles(f, z0, d):
+    """Before asking mpmath.limit (which can grind for minutes on an infinite or oscillating limit):
+    f must settle as the point is approached, within a part in a million over a few close points."""
+    ks = (mpmath.mp.dps // 4, mpmath.mp.dps // 3)     # close, yet far above the rounding of the point itself
+    if z0 in (mpmath.inf, -mpmath.inf):
+        sign = 1 if z0 > 0 else -1
+        near = [f(sign * mpmath.mpf(10) ** k * (1 + mpmath.mpf(j) / 10)) for k in ks for j in range(2)]
+    else:
+        near = [f(z0 + d * mpmath.mpf(10) ** -k * (1 + mpmath.mpf(j) / 10)) for k in ks for j in range(2)]
+    mid = near[-1]
+    if any(not mpmath.isfinite(v) for v in near) or \
+            max(abs(v - mid) for v in near) > mpmath.mpf(10) ** -6 * (1 + abs(mid)):
+        raise NotEvaluable("the limit does not settle (infinite, or oscillating) on this side")
 
 
 def _subs(e, env):

@@ -13,7 +13,7 @@ from .functions import unfold
 from .matrices import (Grad, Jacobian, Unsupported, apply_rules, canon_entries, explicit_matrices, matrix_parts,
                        scalar_atoms_to_dummies, to_explicit)
 from .numeval import Diverges, Env, NotEvaluable, evaluate
-from .sampling import kink_values, matrix_value, real_value, rng_for, size_configs
+from .sampling import INTEGERS, kink_values, matrix_value, real_value, rng_for, size_configs
 
 PROVED, CHECKED, FAILED = "proved", "checked", "failed"
 
@@ -64,15 +64,16 @@ def _canonical_var(v, depth):
 
 
 def canonical_bound(e, depth=0):
-    """Rename every bound index of Sum/Product to the canonical variable of its depth (one limit per node)."""
+    """Rename every bound variable of Sum/Product/Integral to the canonical variable of its depth (one
+    limit per node), so that a substitution into the result can capture nothing."""
     if not e.args or isinstance(e, (sp.MatrixSymbol, sp.Indexed, sp.Symbol)):
         return e
-    if isinstance(e, (sp.Sum, sp.Product)):
+    if isinstance(e, (sp.Sum, sp.Product, sp.Integral)):
         f = e.function if len(e.limits) == 1 else type(e)(e.function, *e.limits[:-1])
-        v, lo, hi = e.limits[-1]
+        v, *ends = e.limits[-1]
         c = _canonical_var(v, depth)
         return type(e)(canonical_bound(f.xreplace({v: c}), depth + 1),
-                       (c, canonical_bound(lo, depth), canonical_bound(hi, depth)))
+                       (c, *(canonical_bound(x, depth) for x in ends)))
     return e.func(*[canonical_bound(a, depth) for a in e.args])
 
 
@@ -317,6 +318,8 @@ def _points(lhs, rhs, ctx):
     configs = size_configs(dims) + ([{d: 4 + i % 2 for i, d in enumerate(dims)}] if dims and not costly else [])
     constant = not (scalars or mats or dims or any(e.has(sp.Indexed) for e in (lhs, rhs)))
     points = ctx.points // 2 if costly else ctx.points      # each matrix derivative is p² mpmath.diff calls
+    if not costly and any(s.is_integer for s in scalars):
+        points = max(points, len(INTEGERS))                # every sampled integer, once
     per = 1 if constant else max(2, -(-points // len(configs)))
     kinks = [(s, v) for s in scalars if s.is_real for v in kink_values((lhs, rhs), s)]
     families = {a.base.label: a.base.assumptions0 for e in (lhs, rhs) for a in e.atoms(sp.Indexed)}

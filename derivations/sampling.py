@@ -12,7 +12,7 @@ from .numeval import Env, NotEvaluable, evaluate
 
 # Decimal exponents visited in turn (with jitter): claims false only far out or very close to 0 are met.
 _EXPONENTS = (0.0, -6.0, 6.0, -3.0, 3.0, 0.5, -1.0, 1.5, -4.5, 4.5, 1.0, -0.5)
-_INTEGERS = (1, 2, 3, 5, 6, 8, 12, 13, 21, 34, 41, 60, 4, 7, 40, 30)
+INTEGERS = (1, 2, 3, 5, 6, 8, 9, 12, 13, 19, 21, 27, 34, 41, 60, 4, 7, 10, 11, 17, 40, 30, 45, 50)
 _KINDS = (sp.Abs, sp.Max, sp.Min, sp.Heaviside, sp.sign)
 
 
@@ -42,7 +42,8 @@ def real_value(sym, k, rng, domain=None):
         lo, hi = domain
         return mpmath.mpf(rng.uniform(float(lo), float(hi)))
     if sym.is_integer:
-        v = _INTEGERS[(k + rng.randrange(len(_INTEGERS))) % len(_INTEGERS)] if k else 1
+        # every value of the list once over len(INTEGERS) points, from an offset of the symbol's own
+        v = INTEGERS[(k + sum(map(ord, sym.name))) % len(INTEGERS)] if k else 1
         if sym.is_nonnegative and not sym.is_positive and k % 5 == 4:
             v = 0
         return mpmath.mpf(_signed(sym, v, rng))
@@ -83,17 +84,49 @@ def matrix_value(m, rows, cols, rng, spd=False, symmetric=False):
 def _kink_quantities(e):
     """g in |g|, H(g), sign(g), and every difference of two arguments of max/min: kinks are where g = 0."""
     for node in sp.preorder_traversal(e):
-        if isinstance(node, (sp.Max, sp.Min)):
+        if isinstance(node, (sp.Max, sp.Min, sp.KroneckerDelta)):
             args = node.args
             yield from (a - b for i, a in enumerate(args) for b in args[i + 1:])
         elif isinstance(node, _KINDS):
             yield node.args[0]
 
 
+_SCAN = sorted({0.0} | {sgn * 10 ** (k / 4) for k in range(-12, 29) for sgn in (1, -1)})   # ±1e-3 … ±1e7
+
+
+def _found_roots(g, sym):
+    """Real roots of a non-polynomial g in sym alone (exp(x) − e¹⁰, 2ⁿ − 2⁶¹): sign changes of g over
+    a logarithmic grid from 1e-3 to 1e7, each narrowed by bisection."""
+    def sign(t):
+        try:
+            v = evaluate(g, Env({sym: mpmath.mpf(t)}, None))
+        except (NotEvaluable, ZeroDivisionError, ValueError, TypeError):
+            return None
+        return None if isinstance(v, mpmath.mpc) and v.imag else (mpmath.re(v) > 0) - (mpmath.re(v) < 0)
+
+    out = []
+    with mpmath.workdps(30):
+        signs = [sign(t) for t in _SCAN]
+        for (a, sa), (b, sb) in zip(zip(_SCAN, signs), zip(_SCAN[1:], signs[1:])):
+            if sa is None or sb is None or sa * sb > 0:
+                continue
+            lo, hi = mpmath.mpf(a), mpmath.mpf(b)
+            for _ in range(80):
+                mid = (lo + hi) / 2
+                sm = sign(mid)
+                if sm is None:
+                    break
+                lo, hi = (mid, hi) if sm == sa else (lo, mid)
+            out.append((lo + hi) / 2)
+    return out[:6]
+
+
 def _real_roots(g, sym):
     """Real roots of g in sym, when g is a polynomial in sym alone with numeric coefficients."""
-    if g.free_symbols != {sym} or not g.is_polynomial(sym):
+    if g.free_symbols != {sym}:
         return []
+    if not g.is_polynomial(sym):
+        return _found_roots(g, sym)
     coeffs = sp.Poly(g, sym).all_coeffs()
     if len(coeffs) < 2 or len(coeffs) > 9 or not all(c.is_number for c in coeffs):
         return []

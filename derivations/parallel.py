@@ -8,11 +8,15 @@ from concurrent.futures import ProcessPoolExecutor
 _WORK: list = []     # the derivations being verified, inherited by forked workers
 
 
+_TABLES: dict = {}   # derivation index -> its definitions table, built once per worker
+
+
 def _judge(task):
     i, j = task
     d = _WORK[i]
-    table = d._valid_definitions()[0]
-    return d.verify_step(d.steps[j], d.steps[j - 1] if j else None, table)
+    if i not in _TABLES:
+        _TABLES[i] = d._valid_definitions()[0]
+    return d.verify_step(d.steps[j], d.steps[j - 1] if j else None, _TABLES[i])
 
 
 def workers() -> int:
@@ -41,5 +45,6 @@ def verify_many(ds, jobs=None, progress=None) -> list:
                     progress(task[0] + 1, len(ds), f"{ds[task[0]].name} ({n}/{len(tasks)} steps)")
     finally:
         _WORK.clear()
+        _TABLES.clear()
     return [d.verify(judge_steps=lambda d, steps, i=i: [done[i, j] for j in range(len(steps))])
             for i, d in enumerate(ds)]

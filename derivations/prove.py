@@ -13,7 +13,7 @@ from .functions import unfold
 from .matrices import (Grad, Jacobian, Unsupported, apply_rules, canon_entries, explicit_matrices, matrix_parts,
                        scalar_atoms_to_dummies, to_explicit)
 from .numeval import Diverges, Env, NotEvaluable, evaluate
-from .sampling import INTEGERS, kink_values, matrix_value, real_value, rng_for, size_configs
+from .sampling import INTEGERS, kink_quantities, kink_values, matrix_value, real_value, rng_for, size_configs
 
 PROVED, CHECKED, FAILED = "proved", "checked", "failed"
 
@@ -141,18 +141,6 @@ _MAX_OPS = 3000  # beyond this simplify can run for minutes; the numeric route s
 _KINKED = (sp.Abs, sp.Max, sp.Min, sp.Heaviside, sp.sign, sp.Piecewise)
 
 
-def _kink_quantities(e):
-    """The quantities whose sign decides each kink: g in |g|, H(g), sign(g); a − b in max/min(a, b)."""
-    out = []
-    for node in sorted(e.atoms(sp.Abs, sp.Max, sp.Min, sp.Heaviside, sp.sign), key=sp.default_sort_key):
-        if isinstance(node, (sp.Max, sp.Min)):
-            if len(node.args) == 2:
-                out.append(node.args[0] - node.args[1])
-        else:
-            out.append(node.args[0])
-    return list(dict.fromkeys(g for g in out if g.free_symbols))
-
-
 def _split_on(g):
     """A real symbol s in which g is linear with a nonzero constant slope, and s as a function of t = g."""
     if g.is_real is not True:          # the three cases cover the reals only
@@ -173,7 +161,7 @@ def _by_cases(e, depth=0):
     every real value of s, so a zero in each is a proof; the split recurses on what remains."""
     if depth > 3:
         return False, "too many kinks for a case split"
-    for g in _kink_quantities(e):
+    for g in dict.fromkeys(g for g in kink_quantities(e) if g.free_symbols):
         found = _split_on(g)
         if found is None:
             continue

@@ -81,7 +81,7 @@ def matrix_value(m, rows, cols, rng, spd=False, symmetric=False):
     return a
 
 
-def _kink_quantities(e):
+def kink_quantities(e):
     """g in |g|, H(g), sign(g), and every difference of two arguments of max/min: kinks are where g = 0."""
     for node in sp.preorder_traversal(e):
         if isinstance(node, (sp.Max, sp.Min, sp.KroneckerDelta)):
@@ -145,7 +145,7 @@ def kink_values(exprs, sym) -> list:
     min(n, 42) for an integer n gives 41, 42, 43)."""
     out = []
     for e in exprs:
-        for g in _kink_quantities(e):
+        for g in kink_quantities(e):
             for root in _real_roots(g, sym):
                 if sym.is_integer:
                     base = int(mpmath.floor(root))

@@ -66,12 +66,7 @@ class Proof:
     @property
     def chains(self) -> tuple:
         """The steps grouped into chains lhs = e1 = e2 = …, in order."""
-        groups = []
-        for s in self.steps:
-            if s.starts or not groups:
-                groups.append([])
-            groups[-1].append(s)
-        return tuple(tuple(g) for g in groups)
+        return tuple(tuple(g) for g in _group(self.steps))
 
     def counts(self) -> dict:
         out = {PROVED: 0, CHECKED: 0, FAILED: 0}

@@ -1,8 +1,12 @@
 """Matrix-level vocabulary: 1×1 entries, gradients and Jacobians, with a small table of trusted rules."""
 from __future__ import annotations
 
+import itertools
+
 import sympy as sp
 from sympy import MatrixExpr
+
+from .entrywise import Map
 
 
 class Unsupported(Exception):
@@ -104,7 +108,18 @@ TERM_RULES = {
     "P X Q":          lambda X, P, Q: P.T * Q.T,              # tr(AX) → Aᵀ, aᵀXb → abᵀ, aᵀw → a, tr(X) → I
     "P Xᵀ Q":         lambda X, P, Q: Q * P,                  # tr(AXᵀ) → A, bᵀXᵀa → abᵀ, wᵀa → a
     "Xᵀ A X":         lambda X, A: (A + A.T) * X,             # wᵀAw → (A + Aᵀ)w, tr(XᵀAX) → (A + Aᵀ)X
+    "P f(A) Q":       lambda X, P, Q, F: _grad_entrywise(X, P, Q, F),   # aᵀσ(Wᵀx) → x (a ⊙ σ'(Wᵀx))ᵀ
 }
+
+_held = itertools.count()   # names of the matrices an entrywise rule holds fixed
+
+
+def _grad_entrywise(X, P, Q, F):
+    """∇_X tr(P f(A) Q) for F = f(A) entrywise, A free of P and Q: tr(P f(A) Q) = Σ_ij (QP)_ji f(A_ij), so
+    the chain rule gives ∇_X tr(Gᵀ A) with G = (QP)ᵀ ⊙ f'(A) held fixed (A itself may hold further Maps)."""
+    G = sp.HadamardProduct((Q * P).T, F.derivative()).doit()
+    held = sp.MatrixSymbol(f"_G{next(_held)}", *G.shape)
+    return _grad_linear(held.T * F.arg, X).xreplace({held: G})
 
 
 def _term_shape(mats, X):
@@ -112,9 +127,12 @@ def _term_shape(mats, X):
     hits = [i for i, a in enumerate(mats) if a.has(X)]
     if not hits:
         return None
+    p, q = X.shape
+    if len(hits) == 1 and isinstance(mats[hits[0]], Map):
+        i, F = hits[0], mats[hits[0]]
+        return "P f(A) Q", (_product(mats[:i], F.shape[0]), _product(mats[i + 1:], F.shape[1]), F)
     if any(mats[i] not in (X, X.T) for i in hits):
         raise Unsupported(f"{X} inside a nonlinear matrix function: {sp.MatMul(*mats)}")
-    p, q = X.shape
     if len(hits) == 1:
         i = hits[0]
         before, after = mats[:i], mats[i + 1:]

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import mpmath
 import sympy as sp
 
+from .entrywise import Map
 from .matrices import Grad, Jacobian, scalar
 
 _MAX_TERMS = 20_000      # direct summation beyond this is refused (nsum handles infinite ranges)
@@ -724,6 +725,13 @@ def _hadamard(e, env):
     return out
 
 
+def _map(e, env):
+    """f applied to each entry: the function's body evaluated with its variable bound to the entry."""
+    m = evaluate(e.arg, env)
+    var = e.function.variables[0]
+    return mpmath.matrix([[evaluate(e.body, env.bind({var: m[i, j]})) for j in range(m.cols)] for i in range(m.rows)])
+
+
 def _explicit(e, env):
     return mpmath.matrix([[evaluate(e[i, j], env) for j in range(e.cols)] for i in range(e.rows)])
 
@@ -767,6 +775,6 @@ RULES = {
     sp.MatAdd: _matadd, sp.MatMul: _matmul, sp.Transpose: _transpose, sp.Inverse: _inverse,
     sp.MatPow: lambda e, env: evaluate(e.args[0], env) ** int(e.args[1]),
     sp.Determinant: _determinant, sp.Trace: _trace, sp.Identity: _identity, sp.ZeroMatrix: _zero,
-    sp.OneMatrix: _ones, sp.HadamardProduct: _hadamard, sp.MatrixBase: _explicit,
+    sp.OneMatrix: _ones, sp.HadamardProduct: _hadamard, Map: _map, sp.MatrixBase: _explicit,
     sp.matrices.expressions.matexpr.MatrixElement: _element, scalar: _scalar,
 }

@@ -10,6 +10,7 @@ import mpmath
 import sympy as sp
 
 from .functions import unfold
+from .entrywise import merge_entrywise, unify_maps
 from .matrices import (Grad, Jacobian, Unsupported, apply_rules, canon_entries, explicit_matrices, matrix_parts,
                        scalar_atoms_to_dummies, to_explicit)
 from .numeval import Diverges, Env, NotEvaluable, evaluate
@@ -155,6 +156,14 @@ def _split_on(g):
     return None
 
 
+def _undefined(e):
+    """The expression is 0/0 or ∞ − ∞ outright, at a point where one of the claim's sides has no value."""
+    try:
+        return sp.simplify(e) is sp.nan
+    except Exception:      # a simplifier crashing shows nothing
+        return False
+
+
 def _by_cases(e, depth=0):
     """Split on the sign of each kink quantity g (g > 0, g < 0, g = 0): write a symbol s in which g is
     linear as a function of g, then g as a positive dummy, its negative, or 0. The three cases cover
@@ -167,14 +176,20 @@ def _by_cases(e, depth=0):
             continue
         s, s_of_t, t = found
         u = sp.Dummy("u", positive=True)
+        undefined = ""
         for label, value in (("> 0", u), ("< 0", -u), ("= 0", sp.S.Zero)):
             case = e.xreplace({s: s_of_t.xreplace({t: value})})
+            if label == "= 0" and _undefined(case):
+                # e.g. sign(w) − w/|w| at w = 0: a side is undefined there (|w| is not differentiable at
+                # 0), so there is nothing to compare; equality is claimed where both sides are defined.
+                undefined = f"; at {g} = 0 a side is undefined"
+                continue
             ok, why = scalar_zero(case, split=False)
             if not ok and case.has(sp.Abs, sp.Max, sp.Min, sp.Heaviside, sp.sign):
                 ok, why = _by_cases(case, depth + 1)
             if not ok:
                 return False, f"case {g} {label}: {why}"
-        return True, f"by cases on the sign of {g} (> 0, < 0, = 0)"
+        return True, f"by cases on the sign of {g} (> 0, < 0, = 0){undefined}"
     return False, "no case split applies"
 
 
@@ -217,6 +232,7 @@ def symbolic(lhs, rhs, ctx: Context):
     try:
         d = apply_rules(_prepared(unfold(_diff_of(lhs, rhs)))).doit()
         if _is_matrix(d):
+            d = unify_maps(merge_entrywise(d), lambda a, b: scalar_zero(a - b, ctx.spd)[0])
             if isinstance(d, sp.MatrixBase):
                 results = [scalar_zero(canon_entries(x, ctx.symmetric), ctx.spd) for x in d]
             else:

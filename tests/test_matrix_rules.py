@@ -17,6 +17,8 @@ import sympy as sp
 from sympy import Abs, Determinant, Trace, exp, log
 
 from derivations import PROVED, Derivation, Grad, hessian, scalar, sigmoid
+from derivations.entrywise import Map
+from derivations.functions import sigmoid_prime
 from derivations.matrices import ENTRY_RULES, TERM_RULES, _coeff_mats, _term_shape, _terms, grad_rule
 from derivations.prove import Context, components, symbolic
 
@@ -47,7 +49,10 @@ ENTRY_EXAMPLES = {
              (Trace(X.T * C * X), X), (Trace(2 * A * X + A * B * A * X - X.T * C * B), X)],
     "scalar(M)": [(scalar(a.T * X * b), X), (scalar(b.T * X.T * a), X), (scalar(a.T * w), w),
                   (scalar(w.T * c), w), (scalar(w.T * C * w), w), (scalar(w.T * w), w),
-                  (scalar(3 * a.T * X * b - b.T * X.T * a), X)],
+                  (scalar(3 * a.T * X * b - b.T * X.T * a), X),
+                  # entrywise functions: one layer, a layer's transpose, two layers deep
+                  (scalar(a.T * Map(sigmoid, X * b)), X), (scalar(b.T * Map(sp.tanh, X.T * a)), X),
+                  (scalar(a.T * Map(sigmoid, C * Map(sp.tanh, X * b))), X)],
 }
 
 # f(u) of entries u: the chain rule through grad_rule, checked the same way.
@@ -70,6 +75,8 @@ def _explicit_matrices(mats, sizes):
 
 def _explicit(e, table, sizes):
     """SymPy's own evaluation at explicit matrices: xreplace the symbols, then doit."""
+    # SymPy's own entrywise application, not the engine's Map.doit
+    e = e.replace(lambda n: isinstance(n, Map), lambda n: n.arg.applyfunc(n.function))
     e = e.xreplace(table).subs(sizes).doit()
     if isinstance(e, (sp.MatrixExpr, sp.MatrixBase)):
         return sp.ImmutableMatrix(e.as_explicit() if isinstance(e, sp.MatrixExpr) else e)
@@ -177,6 +184,12 @@ TRUE = [
     ("hessian of wTCw", hessian(scalar(w.T * C * w), w), C + C.T, {}),
     ("hessian of exp(aTw) wTw", hessian(exp(scalar(a.T * w)) * scalar(w.T * w), w),
      exp(scalar(a.T * w)) * (scalar(w.T * w) * a * a.T + 2 * w * a.T + 2 * a * w.T + 2 * sp.Identity(p)), {}),
+    ("entrywise: aT sigma(X b)", Grad(scalar(a.T * Map(sigmoid, X * b)), X),
+     sp.HadamardProduct(a, Map(sigmoid_prime, X * b)) * b.T, {}),
+    ("entrywise: bT sigma(XT a), by W", Grad(scalar(b.T * Map(sigmoid, X.T * a)), X),
+     a * sp.HadamardProduct(b, Map(sigmoid_prime, X.T * a)).T, {}),
+    ("entrywise: sigma' = sigma(1 - sigma)", Grad(scalar(a.T * Map(sigmoid, w)), w),
+     sp.HadamardProduct(a, Map(sigmoid, w), Map(sp.Lambda(sp.Symbol("u"), 1 - sigmoid(sp.Symbol("u"))), w)), {}),
     # |det Σ| = det Σ on the SPD cone, by components too (the parametrisation cannot carry the sign)
     ("|det X| for X SPD", Abs(Determinant(S)), Determinant(S), {"spd": (S,)}),
 ]
@@ -199,6 +212,11 @@ FALSE = [
     ("hessian missing the product rule", hessian(exp(scalar(a.T * w)) * scalar(w.T * w), w),
      exp(scalar(a.T * w)) * (scalar(w.T * w) * a * a.T + 2 * sp.Identity(p)), {}),
     ("|det X| for a general X", Abs(Determinant(S)), Determinant(S), {}),
+    ("entrywise: sigma for sigma'", Grad(scalar(a.T * Map(sigmoid, S * c)), S),
+     sp.HadamardProduct(a, Map(sigmoid, S * c)) * c.T, {}),
+    ("entrywise: sigma' dropped", Grad(scalar(a.T * Map(sigmoid, S * c)), S), a * c.T, {}),
+    ("entrywise: transposed", Grad(scalar(a.T * Map(sigmoid, S * c)), S),
+     c * sp.HadamardProduct(a, Map(sigmoid_prime, S * c)).T, {}),
 ]
 
 

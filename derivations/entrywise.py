@@ -57,6 +57,8 @@ class Map(MatrixExpr):
         bare = isinstance(self.arg, sp.MatrixSymbol) or not self.body.xreplace(applied).has(SLOT)
         inner = _Shown(printer._print(self.arg) if bare else r"\left(%s\right)" % printer._print(self.arg))
         s = printer._print(self.body.xreplace({SLOT: inner}))
+        if isinstance(self.body, sp.Add):       # 1 − σ(z) as a factor of a product: bracketed
+            s = r"\left(%s\right)" % s
         return s if exp is None else r"\left(%s\right)^{%s}" % (s, exp)
 
 
@@ -90,7 +92,9 @@ def merge_entrywise(expr):
     """Scalars out of Hadamard products and Maps over one argument merged, innermost first."""
     if not expr.has(sp.HadamardProduct):
         return expr
-    return expr.replace(lambda e: isinstance(e, sp.HadamardProduct), _pull_scalars)
+    expr = expr.replace(lambda e: isinstance(e, sp.HadamardProduct), _pull_scalars)
+    # a scalar pulled out lands in a product nested in its parent: flatten, so it joins the coefficient
+    return expr.replace(lambda e: isinstance(e, sp.MatMul), lambda e: e.doit(deep=False))
 
 
 def unify_maps(expr, equal):

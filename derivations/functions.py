@@ -138,3 +138,56 @@ def unfold(expr):
         if expr.has(f):
             expr = expr.replace(f, f.definition)
     return expr
+
+
+# The ReLU family (R20). Each derivative is a function of its own, defined everywhere: at the kink z = 0,
+# where the function has no derivative, it takes the left derivative — the lecture's convention
+# ReLU'(0) = 0, and α for leaky ReLU (as PyTorch and scikit-learn's backprop do). The kink is one branch
+# of a Piecewise, so the value there is a definition, never an accident of Max's or Heaviside's.
+LEAKY_SLOPE = sp.Rational(1, 10)   # α of leaky ReLU, exact
+
+
+class relu(_Defined):
+    r"""The rectified linear unit :math:`\operatorname{ReLU}(z) = \max(0, z)`."""
+
+    latex_name, pretty_name, real_on_reals = r"\operatorname{ReLU}", "ReLU", True
+
+    @staticmethod
+    def definition(z):
+        return sp.Max(z, 0)
+
+    def fdiff(self, argindex=1):
+        return relu_prime(self.args[0])
+
+
+class relu_prime(_Defined):
+    r"""ReLU's derivative :math:`\mathbb{1}\{z > 0\}`, 0 at the kink z = 0 by convention."""
+
+    latex_name, pretty_name, real_on_reals = r"\operatorname{ReLU}'", "ReLU'", True
+
+    @staticmethod
+    def definition(z):
+        return sp.Piecewise((1, z > 0), (0, True))
+
+
+class leaky_relu(_Defined):
+    r"""Leaky ReLU :math:`\max(\alpha z, z)` with :math:`\alpha = 1/10`."""
+
+    latex_name, pretty_name, real_on_reals = r"\operatorname{LeakyReLU}", "LeakyReLU", True
+
+    @staticmethod
+    def definition(z):
+        return sp.Max(LEAKY_SLOPE * z, z)
+
+    def fdiff(self, argindex=1):
+        return leaky_relu_prime(self.args[0])
+
+
+class leaky_relu_prime(_Defined):
+    r"""Leaky ReLU's derivative: 1 for z > 0, :math:`\alpha = 1/10` for z < 0 and, by convention, at z = 0."""
+
+    latex_name, pretty_name, real_on_reals = r"\operatorname{LeakyReLU}'", "LeakyReLU'", True
+
+    @staticmethod
+    def definition(z):
+        return sp.Piecewise((1, z > 0), (LEAKY_SLOPE, True))

@@ -6,7 +6,7 @@ import itertools
 import sympy as sp
 from sympy import MatrixExpr
 
-from .entrywise import Map
+from .entrywise import Map, merge_entrywise
 
 
 class Unsupported(Exception):
@@ -329,7 +329,7 @@ def matrix_parts(m, symmetric=()):
     for term in _terms(m):
         if isinstance(term, sp.ZeroMatrix):
             continue
-        c, mats = _coeff_mats(term)
+        c, mats = _coeff_mats(merge_entrywise(term))
         part = _canon_product(sp.MatMul(*mats).doit() if len(mats) > 1 else mats[0], symmetric)
         groups[part] = groups.get(part, 0) + canon_entries(c, symmetric)
     return groups

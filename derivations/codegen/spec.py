@@ -51,6 +51,22 @@ class Chain:
     grad: str = "grad"
 
 
+@dataclass(frozen=True)
+class Network:
+    """A whole module for a network of layers h_k = f(W_kᵀh_{k−1} + b_k): its forward pass, loss and gradient.
+
+    The template's backward recursion is the layer-level results of `derivation` (``forward``, ``loss_out``,
+    ``delta_out``, ``delta``, ``grad_W``, ``grad_b``, ``penalty_grad``, proved with f = σ); `closed_forms`
+    names a derivation whose closed forms the generated gradient must also equal (R17's guiding example).
+    """
+
+    module: str
+    derivation: str
+    template: str               # "mlp": any depth, biases, squared penalty; "guiding": R17, two layers, norms
+    activations: tuple          # ((name, f, f'), ...) for the hidden layers; f' needs a stable form
+    closed_forms: str | None = None
+
+
 _SPECS: list = []
 MODULE_DOCS: dict[str, str] = {}
 
@@ -61,9 +77,10 @@ def describe(module: str, text: str):
 
 
 def emit(spec):
-    """Register a generated function (Spec) or module (Chain); library modules call this next to their derivations."""
-    if not isinstance(spec, (Spec, Chain)):
-        raise TypeError(f"emit expects a Spec or a Chain, got {type(spec).__name__}")
+    """Register a generated function (Spec) or module (Chain, Network); library modules call this next to their
+    derivations."""
+    if not isinstance(spec, (Spec, Chain, Network)):
+        raise TypeError(f"emit expects a Spec, a Chain or a Network, got {type(spec).__name__}")
     name = getattr(spec, "name", None)
     if any(s.module == spec.module and getattr(s, "name", None) == name for s in _SPECS):
         raise ValueError(f"{spec.module}.{name or '<module>'} is emitted twice")
@@ -72,7 +89,7 @@ def emit(spec):
 
 
 def specs() -> list:
-    """Every emitted Spec and Chain, after the registry has imported the library (which emits them)."""
+    """Every emitted Spec, Chain and Network, after the registry has imported the library (which emits them)."""
     from .. import registry
     registry.names()
     return list(_SPECS)

@@ -122,12 +122,36 @@ def lift(exprs, forms):
     return list(defs.values()), out
 
 
+# Forms for whole-array code that prints max and min as np.maximum and np.minimum (Block(kinks=False), the
+# network modules, whose pre-activations are finite): there a where() with scalar branches costs several times
+# np.maximum per entry. function -> form, each proved in ``stable-forms`` like the lowerings; read through
+# array_lowerings(), the lowerings with these in their place.
+ARRAY_FORMS: dict = {}
+
+
+def array_form(f, form, why: str):
+    """Register the whole-array form of the SymPy function ``f`` (see ARRAY_FORMS). Returns ``form``."""
+    if f in ARRAY_FORMS:
+        raise ValueError(f"an array form of {f.__name__} is registered twice")
+    ARRAY_FORMS[f] = form
+    _WHY[("array", f)] = why
+    return form
+
+
+def array_lowerings() -> dict:
+    """The lowerings, each function with an array form lowered to that form instead."""
+    out = lowerings()
+    out.update(ARRAY_FORMS)
+    return out
+
+
 def proofs():
     """Each registered rewrite and lowering (the library's included) as a claim (lhs, rhs, why) on a real
     symbol, for the verifier."""
     z = sp.Symbol("z", real=True)
     out = [(p.xreplace({u: z}), r.xreplace({u: z}), f"rewrite {name}") for name, p, r in rewrites()]
     out += [(f(z), form(z), f"stable form of {f.__name__}: {_WHY[f]}") for f, form in lowerings().items()]
+    out += [(f(z), form(z), f"array form of {f.__name__}: {_WHY[('array', f)]}") for f, form in ARRAY_FORMS.items()]
     out += [(f(z, 0), sp.Piecewise((z, sp.Rel(z, 0, op)), (0, True)), f"{f.__name__}(z, 0) is written z*(z {op} 0)")
             for f, op in KINKS.items()]
     return out

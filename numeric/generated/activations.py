@@ -2,8 +2,63 @@
 """Activation functions (R6, R20), generated from verified derivations."""
 import numpy as np
 
-__all__ = ['sigmoid', 'sigmoid_prime', 'log_sigmoid', 'softplus', 'tanh', 'tanh_prime']
-DERIVED_FROM = {'sigmoid': 'sigmoid', 'sigmoid_prime': 'sigmoid', 'log_sigmoid': 'sigmoid', 'softplus': 'sigmoid', 'tanh': 'tanh', 'tanh_prime': 'tanh'}
+__all__ = ['relu', 'relu_prime', 'leaky_relu', 'leaky_relu_prime', 'tanh', 'tanh_prime', 'sigmoid', 'sigmoid_prime', 'log_sigmoid', 'softplus']
+DERIVED_FROM = {'relu': 'activations', 'relu_prime': 'activations', 'leaky_relu': 'activations', 'leaky_relu_prime': 'activations', 'tanh': 'tanh', 'tanh_prime': 'tanh', 'sigmoid': 'sigmoid', 'sigmoid_prime': 'sigmoid', 'log_sigmoid': 'sigmoid', 'softplus': 'sigmoid'}
+
+
+def relu(z):
+    r"""ReLU, max(0, z), as where(z > 0, z, 0): exact, and 0 at z = -inf.
+
+    Formula: $value = \operatorname{ReLU}\left(z\right)$
+    Derived in: 'activations' (R20); check with `deepderive verify activations`.
+    """
+    return np.where(z > 0.0, z, 0.0)
+
+
+def relu_prime(z):
+    r"""Derivative of ReLU, 1 where z > 0 and 0 elsewhere (0 at the kink z = 0, by convention).
+
+    Formula: $value = \operatorname{ReLU}'\left(z\right)$
+    Derived in: 'activations' (R20); check with `deepderive verify activations`.
+    """
+    return np.where(z > 0.0, 1.0, 0.0)
+
+
+def leaky_relu(z):
+    r"""Leaky ReLU, max(z/10, z), as where(z > 0, z, z/10).
+
+    Formula: $value = \operatorname{LeakyReLU}\left(z\right)$
+    Derived in: 'activations' (R20); check with `deepderive verify activations`.
+    """
+    return np.where(z > 0.0, z, (1/10)*z)
+
+
+def leaky_relu_prime(z):
+    r"""Derivative of leaky ReLU, 1 where z > 0 and 1/10 elsewhere (the left derivative at the kink z = 0).
+
+    Formula: $value = \operatorname{LeakyReLU}'\left(z\right)$
+    Derived in: 'activations' (R20); check with `deepderive verify activations`.
+    """
+    return np.where(z > 0.0, 1.0, 1/10)
+
+
+def tanh(z):
+    r"""Hyperbolic tangent, np.tanh: no cancellation near 0 (unlike 2 sigmoid(2z) - 1).
+
+    Formula: $value = \tanh{\left(z \right)}$
+    Derived in: 'tanh' (R20); check with `deepderive verify tanh`.
+    """
+    return np.tanh(z)
+
+
+def tanh_prime(z):
+    r"""Derivative of tanh, 1 - tanh(z)**2, as 4e/(1 + e(2 + e)) with e = exp(-2|z|): accurate in both tails.
+
+    Formula: $value = 1 - \tanh^{2}{\left(z \right)}$
+    Derived in: 'tanh' (R20); check with `deepderive verify tanh`.
+    """
+    t0 = np.exp(-2.0*np.abs(z))
+    return 4.0*t0/(t0*(t0 + 2.0) + 1.0)
 
 
 def sigmoid(z):
@@ -50,22 +105,3 @@ def softplus(z):
     t0 = z*(z >= 0.0)
     t1 = z*(z < 0.0)
     return t0 + np.log1p(np.exp(t1 - t0))
-
-
-def tanh(z):
-    r"""Hyperbolic tangent, np.tanh: no cancellation near 0 (unlike 2 sigmoid(2z) - 1).
-
-    Formula: $value = \tanh{\left(z \right)}$
-    Derived in: 'tanh' (R20); check with `deepderive verify tanh`.
-    """
-    return np.tanh(z)
-
-
-def tanh_prime(z):
-    r"""Derivative of tanh, 1 - tanh(z)**2, as 4e/(1 + e(2 + e)) with e = exp(-2|z|): accurate in both tails.
-
-    Formula: $value = 1 - \tanh^{2}{\left(z \right)}$
-    Derived in: 'tanh' (R20); check with `deepderive verify tanh`.
-    """
-    t0 = np.exp(-2.0*np.abs(z))
-    return 4.0*t0/(t0*(t0 + 2.0) + 1.0)

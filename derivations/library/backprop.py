@@ -1,0 +1,95 @@
+"""Backpropagation at matrix level (R15–R17): the output's δ, one layer's backward step, weight and bias gradients."""
+import sympy as sp
+
+from ..core import Derivation
+from ..entrywise import Map
+from ..functions import sigmoid, sigmoid_prime, softplus
+from ..matrices import Grad, scalar
+from ..registry import register
+from ..codegen.spec import describe, emit
+from .activations import networks
+
+p, q, r = sp.symbols("p q r", integer=True, positive=True)     # widths of layers k−1, k and k+1
+W, V = sp.MatrixSymbol("W", p, q), sp.MatrixSymbol("V", q, r)  # layer k's weights, layer k+1's
+h, b = sp.MatrixSymbol("h", p, 1), sp.MatrixSymbol("b", q, 1)  # h_{k−1}, b_k
+c = sp.MatrixSymbol("c", r, 1)                                 # b_{k+1}
+z = sp.MatrixSymbol("z", q, 1)                                 # z_k = W_kᵀ h_{k−1} + b_k
+d = sp.MatrixSymbol("d", r, 1)                                 # δ_{k+1} = ∂ℓ/∂z_{k+1}
+delta = sp.MatrixSymbol("delta", q, 1)                         # δ_k
+s = sp.Symbol("s", real=True)                                  # the output unit's logit
+y = sp.Symbol("y", real=True)
+lam = sp.Symbol("lambda", nonnegative=True)
+_CASES = ({y: 0}, {y: 1})
+
+
+def cross_entropy(yh, yy):
+    return -yy * sp.log(yh) - (1 - yy) * sp.log(1 - yh)
+
+
+def _output(dd):
+    """The output unit: ŷ = σ(s), ℓ = cross_ent(ŷ, y), and δ_out = ∂ℓ/∂s."""
+    dd.derive(cross_entropy(sigmoid(s), y), name="loss_out").then(
+        softplus((1 - 2 * y) * s), r"for $y \in \{0,1\}$ one term is present: one softplus (R7)", cases=_CASES)
+    dd.derive(sp.Derivative(softplus((1 - 2 * y) * s), s), name="delta_out").then(
+        sigmoid(s) - y, r"$\operatorname{softplus}' = \sigma$ and $\sigma(-s) = 1 - \sigma(s)$: "
+                        r"$\delta_{\mathrm{out}} = \hat y - y$", cases=_CASES)
+
+
+def _layer(dd):
+    """One layer forward (R14), then backward: δ_{k+1} becomes δ_k, and δ_k gives the gradients of W_k and b_k."""
+    tt = sp.Symbol("t", real=True)
+    dd.derive(Map(sp.Lambda(tt, 1 / (1 + sp.exp(-tt))), W.T * h + b), name="forward").then(
+        Map(sigmoid, W.T * h + b), r"R14: $h_k = \sigma(W_k^T h_{k-1} + b_k)$, $\sigma(t) = 1/(1+e^{-t})$ entrywise")
+    dd.derive(Grad(scalar(d.T * (V.T * Map(sigmoid, z) + c)), z), name="delta").then(
+        sp.HadamardProduct(V * d, Map(sigmoid_prime, z)),
+        r"$z_{k+1} = W_{k+1}^T\sigma(z_k) + b_{k+1}$; by the chain rule (R16) $\ell$ reaches $z_k$ only through "
+        r"$z_{k+1}$, so $\delta_k = \nabla_{z_k}(\delta_{k+1}^T z_{k+1}) = (W_{k+1}\delta_{k+1}) \odot \sigma'(z_k)$")
+    dd.derive(Grad(scalar(delta.T * (W.T * h + b)), W), name="grad_W").then(
+        h * delta.T, r"$z_k = W_k^T h_{k-1} + b_k$: $\partial\ell/\partial W_k = \nabla_{W_k}(\delta_k^T z_k) = "
+                     r"h_{k-1}\delta_k^T$")
+    dd.derive(Grad(scalar(delta.T * (W.T * h + b)), b), name="grad_b").then(
+        delta, r"$\partial\ell/\partial b_k = \nabla_{b_k}(\delta_k^T z_k) = \delta_k$")
+    dd.derive(Grad(lam * sp.Trace(W.T * W), W), name="penalty_grad").then(
+        2 * lam * W, r"weight decay $\lambda\|W_k\|_F^2 = \lambda\operatorname{tr}(W_k^T W_k)$ adds $2\lambda W_k$")
+
+
+def _two_layers(dd):
+    """The recursion against the whole gradient of a network with two hidden layers, written out."""
+    W1, W2 = sp.MatrixSymbol("W_1", p, q), sp.MatrixSymbol("W_2", q, r)
+    b1, b2 = sp.MatrixSymbol("b_1", q, 1), sp.MatrixSymbol("b_2", r, 1)
+    x, v = sp.MatrixSymbol("x", p, 1), sp.MatrixSymbol("v", r, 1)
+    z1 = W1.T * x + b1
+    z2 = W2.T * Map(sigmoid, z1) + b2
+    out = scalar(v.T * Map(sigmoid, z2))
+    loss = softplus((1 - 2 * y) * out)
+    # δ_out = ŷ − y in the form that does not cancel for y ∈ {0, 1} (R9): (1 − 2y)σ((1 − 2y)s)
+    d_out = (1 - 2 * y) * sigmoid((1 - 2 * y) * out)
+    d2 = sp.HadamardProduct(d_out * v, Map(sigmoid_prime, z2))                # δ_2 from δ_out
+    d1 = sp.HadamardProduct(W2 * d2, Map(sigmoid_prime, z1))                  # δ_1 from δ_2
+    dd.derive(Grad(loss, W1), name="two_layers_W1").then(
+        x * d1.T, r"two hidden layers written out: $\nabla_{W_1}\ell = x\,\delta_1^T$ with "
+                  r"$\delta_2 = (v\,\delta_{\mathrm{out}}) \odot \sigma'(z_2)$, $\delta_1 = (W_2\delta_2) \odot \sigma'(z_1)$",
+        cases=_CASES)
+    dd.derive(Grad(loss, b2), name="two_layers_b2").then(d2, r"$\nabla_{b_2}\ell = \delta_2$", cases=_CASES)
+
+
+@register("backprop")
+def build():
+    dd = Derivation("backprop", "Backpropagation through a multi-layer perceptron", source="R15–R17",
+                    statement=r"For $z_k = W_k^T h_{k-1} + b_k$, $h_k = \sigma(z_k)$, $\hat y = \sigma(s)$ and "
+                              r"$\ell = \operatorname{cross\_ent}(\hat y, y)$: $\delta_{\mathrm{out}} = \hat y - y$, "
+                              r"$\delta_k = (W_{k+1}\delta_{k+1}) \odot \sigma'(z_k)$, "
+                              r"$\partial\ell/\partial W_k = h_{k-1}\delta_k^T$ and $\partial\ell/\partial b_k = \delta_k$.",
+                    dims=(p, q, r), domains={y: {0, 1}}, points=24, names={lam: r"\lambda", delta: r"\delta", d: r"\delta_{k+1}"})
+    _output(dd)
+    _layer(dd)
+    _two_layers(dd)
+    for name in ("forward", "loss_out", "delta_out", "delta", "grad_W", "grad_b", "penalty_grad"):
+        dd.result(name)
+    return dd
+
+
+for _net in networks():
+    emit(_net)
+describe("mlp", "Multi-layer perceptron of any depth: forward pass and backpropagation (R14–R17, R20)")
+describe("guiding", "The guiding example (R17): loss and gradient of a two-layer network")

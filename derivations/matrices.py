@@ -7,6 +7,7 @@ import sympy as sp
 from sympy import MatrixExpr
 
 from .entrywise import Map, merge_entrywise
+from .families import HeldGrad, Layered
 
 
 class Unsupported(Exception):
@@ -109,7 +110,12 @@ TERM_RULES = {
     "P Xᵀ Q":         lambda X, P, Q: Q * P,                  # tr(AXᵀ) → A, bᵀXᵀa → abᵀ, wᵀa → a
     "Xᵀ A X":         lambda X, A: (A + A.T) * X,             # wᵀAw → (A + Aᵀ)w, tr(XᵀAX) → (A + Aᵀ)X
     "P f(A) Q":       lambda X, P, Q, F: _grad_entrywise(X, P, Q, F),   # aᵀσ(Wᵀx) → x (a ⊙ σ'(Wᵀx))ᵀ
+    "P H Q":          lambda X, P, Q, H: HeldGrad(_trace_of(Q * P * H), X),  # H layered: left to an induction
 }
+
+
+def _trace_of(m):
+    return scalar(m) if m.shape == (1, 1) else sp.Trace(m)
 
 _held = itertools.count()   # names of the matrices an entrywise rule holds fixed
 
@@ -128,9 +134,10 @@ def _term_shape(mats, X):
     if not hits:
         return None
     p, q = X.shape
-    if len(hits) == 1 and isinstance(mats[hits[0]], Map):
+    if len(hits) == 1 and isinstance(mats[hits[0]], (Map, Layered)) and mats[hits[0]] != X:
         i, F = hits[0], mats[hits[0]]
-        return "P f(A) Q", (_product(mats[:i], F.shape[0]), _product(mats[i + 1:], F.shape[1]), F)
+        row = "P f(A) Q" if isinstance(F, Map) else "P H Q"
+        return row, (_product(mats[:i], F.shape[0]), _product(mats[i + 1:], F.shape[1]), F)
     if any(mats[i] not in (X, X.T) for i in hits):
         raise Unsupported(f"{X} inside a nonlinear matrix function: {sp.MatMul(*mats)}")
     if len(hits) == 1:
@@ -420,6 +427,8 @@ def to_explicit(expr, table, sizes, spd=()):
             return _explicit(conv(e.args[0], table)).det()
         if isinstance(e, sp.MatrixSymbol):
             return table[e]
+        if isinstance(e, Layered):
+            return _stand_in(e, table, sub)
         if isinstance(e, scalar):
             return _explicit(conv(e.args[0], table))[0, 0]
         if not e.args:
@@ -432,6 +441,17 @@ def to_explicit(expr, table, sizes, spd=()):
     if isinstance(out, sp.MatrixExpr) and not isinstance(out, sp.MatrixBase):
         out = sp.ImmutableMatrix(out.as_explicit())
     return out
+
+
+def _stand_in(e, table, sub):
+    """An unevaluated Layered matrix (W_k, h_{k-1} for a symbolic k) free of every matrix differentiated
+    here: a matrix of fresh symbols, the same for every occurrence (any value it can take is covered)."""
+    if any(e.has(m) for m in table if isinstance(m, sp.MatrixSymbol) and isinstance(table[m], sp.ImmutableMatrix)
+           and any(isinstance(x, sp.Dummy) for x in table[m].free_symbols)):
+        raise Unsupported(f"{e} depends on the matrix differentiated by")
+    r, c = (int(sp.sympify(k, strict=True).xreplace(sub)) for k in e.shape)
+    name = sp.sstr(e)
+    return sp.ImmutableMatrix(r, c, lambda i, j: sp.Symbol(f"{name}_{i}{j}", real=True))
 
 
 def _positive_under(spd):

@@ -18,6 +18,7 @@ import mpmath
 import sympy as sp
 
 from .entrywise import Map
+from .families import Layered
 from .matrices import Grad, Jacobian, scalar
 
 _MAX_TERMS = 20_000      # direct summation beyond this is refused (nsum handles infinite ranges)
@@ -44,6 +45,7 @@ class Trace:
     lost: float = 0.0
     parent: "Trace | None" = None
     factor: float = 1.0
+    reach: object = 0            # largest |f|/|x|^k of a numeric derivative by a matrix entry: what it must resolve
     absorbed: bool = False       # a nonzero term vanished below the precision of a sum
     approximate: bool = False    # quad, nsum, limit or diff: errors set by the method, not the precision alone
 
@@ -56,6 +58,12 @@ class Trace:
         self.approximate = True
         if self.parent is not None:
             self.parent.approximated()
+
+    def reached(self, v):
+        if v > self.reach:
+            self.reach = v
+            if self.parent is not None:
+                self.parent.reached(v)
 
     def lose(self, digits):
         digits = min(float(digits), _LOST_CAP)
@@ -121,6 +129,10 @@ def _symbol(e, env):
     try:
         return env.values[e]
     except KeyError:
+        draw = getattr(env.indexed, "matrix", None)
+        if isinstance(e, sp.MatrixSymbol) and draw is not None:
+            # a layer's matrix that a definition made at the sampled depth (W_7 of an L = 9 network)
+            return draw(e, _dim(e.rows, env), _dim(e.cols, env))
         raise NotEvaluable(f"no value for the symbol {e}") from None
 
 
@@ -569,16 +581,25 @@ def _partial(expr, env, variables, orders, out=(0, 0)):
     flat = value == 0 and any(not isinstance(v, tuple) and expr.has(v) for v in variables)
     if inner.absorbed or flat:
         _resolved(env, value, f0, x0, orders)
+    if any(isinstance(v, tuple) for v in variables):
+        # By a matrix entry a zero may be exact (f ignores that entry) or below what differences of f
+        # resolve (a deep saturated network): the prover raises the precision until |f|/|x|^k is resolved.
+        env.trace.reached(_reach(f0, x0, orders))
     return +value
+
+
+def _reach(f0, x0, orders):
+    """|f|/|x|^k: the scale below which a numeric derivative of f is lost in the differences of f."""
+    reach = abs(f0)
+    for x, k in zip(x0, orders):
+        reach /= max(abs(x), 1) ** k
+    return reach
 
 
 def _resolved(env, d, f0, x0, orders):
     """A numeric derivative far below |f|/|x|^k is below what differences of f can resolve: the point
     then says nothing about the derivative, and is marked so."""
-    reach = abs(f0)
-    for x, k in zip(x0, orders):
-        reach /= max(abs(x), 1) ** k
-    if abs(d) < reach * mpmath.mpf(10) ** (-mpmath.mp.dps // 2):
+    if abs(d) < _reach(f0, x0, orders) * mpmath.mpf(10) ** (-mpmath.mp.dps // 2):
         env.trace.lose(_LOST_CAP)
 
 
@@ -775,6 +796,6 @@ RULES = {
     sp.MatAdd: _matadd, sp.MatMul: _matmul, sp.Transpose: _transpose, sp.Inverse: _inverse,
     sp.MatPow: lambda e, env: evaluate(e.args[0], env) ** int(e.args[1]),
     sp.Determinant: _determinant, sp.Trace: _trace, sp.Identity: _identity, sp.ZeroMatrix: _zero,
-    sp.OneMatrix: _ones, sp.HadamardProduct: _hadamard, Map: _map, sp.MatrixBase: _explicit,
+    sp.OneMatrix: _ones, sp.HadamardProduct: _hadamard, Map: _map, Layered: _defined, sp.MatrixBase: _explicit,
     sp.matrices.expressions.matexpr.MatrixElement: _element, scalar: _scalar,
 }

@@ -11,6 +11,7 @@ import sympy as sp
 
 from .functions import unfold
 from .entrywise import merge_entrywise, unify_maps
+from .families import HeldGrad, Layered
 from .matrices import (Grad, Jacobian, Unsupported, apply_rules, canon_entries, explicit_matrices, matrix_parts,
                        scalar_atoms_to_dummies, to_explicit)
 from .numeval import Diverges, Env, NotEvaluable, evaluate
@@ -232,18 +233,24 @@ def symbolic(lhs, rhs, ctx: Context):
     try:
         d = apply_rules(_prepared(unfold(_diff_of(lhs, rhs)))).doit()
         if _is_matrix(d):
-            d = unify_maps(merge_entrywise(d), lambda a, b: scalar_zero(a - b, ctx.spd)[0])
-            if isinstance(d, sp.MatrixBase):
-                results = [scalar_zero(canon_entries(x, ctx.symmetric), ctx.spd) for x in d]
-            else:
-                results = [scalar_zero(c, ctx.spd) for c in matrix_parts(d, ctx.symmetric).values()]
-            ok = all(r[0] for r in results)
-            why = "matrix level: " + ("every matrix term cancels" if ok else
-                                      next(r[1] for r in results if not r[0]))
-            return ok, why
+            return _matrix_zero(d, ctx)
         return scalar_zero(canon_entries(d, ctx.symmetric), ctx.spd)
     except Unsupported as exc:
         return False, f"outside the matrix rules: {exc}"
+
+
+def _matrix_zero(d, ctx):
+    """Whether a matrix expression is zero at the matrix level: its terms grouped by matrix part (entrywise
+    functions merged and unified first), each group's scalar coefficient reduced to 0."""
+    if d.has(HeldGrad):
+        return False, "a gradient through a layered matrix is left over"
+    d = unify_maps(merge_entrywise(d), lambda a, b: scalar_zero(a - b, ctx.spd)[0])
+    if isinstance(d, sp.MatrixBase):
+        results = [scalar_zero(canon_entries(x, ctx.symmetric), ctx.spd) for x in d]
+    else:
+        results = [scalar_zero(c, ctx.spd) for c in matrix_parts(d, ctx.symmetric).values()]
+    ok = all(r[0] for r in results)
+    return ok, "matrix level: " + ("every matrix term cancels" if ok else next(r[1] for r in results if not r[0]))
 
 
 # ---- route 2: explicit components --------------------------------------------------------------
@@ -347,6 +354,17 @@ def _indexed_values(ctx, k, domains, assumptions):
     assumptions of its IndexedBase (complex when it has none)."""
     cache = {}
 
+    def matrix(m, rows, cols):
+        """A matrix a definition made at this point (a layer's W_j): drawn once, like the claim's own."""
+        if (m, rows, cols) not in cache:
+            # one magnitude per point for all of them (as for an indexed family), so that some points
+            # have a deep network that is not saturated at every layer
+            scale = random.Random(f"{ctx.seed}:{k}:layers").choice((1.0, 0.01, 100.0, 3.16))
+            r = random.Random(f"{ctx.seed}:{k}:{m.name}:{rows}x{cols}")
+            cache[m, rows, cols] = mpmath.matrix([[mpmath.mpf(r.gauss(0, 1) * scale) for _ in range(cols)]
+                                                  for _ in range(rows)])
+        return cache[m, rows, cols]
+
     def value(label, idx):
         if (label, idx) not in cache:
             # one magnitude per point for a whole family y[·] (jittered per entry): a deep chain of
@@ -355,6 +373,7 @@ def _indexed_values(ctx, k, domains, assumptions):
             dom = domains.get(label, domains.get(sp.IndexedBase(label)))
             cache[label, idx] = real_value(sp.Symbol(str(label), **assumptions.get(label, {})), k, r, dom)
         return cache[label, idx]
+    value.matrix = matrix
     return value
 
 
@@ -411,6 +430,8 @@ def _agree(lhs, rhs, values, indexed):
     size, top = max(_mag(a), _mag(b)), max(tr.scale, _mag(a), _mag(b))
     extra = 0 if top == 0 else 20 if size == 0 else max(0, int(mpmath.ceil(mpmath.log10(top / size))))
     digits = 2 * (30 + extra + int(min(tr.lost, _CAP)))
+    if tr.reach > size > 0:    # derivatives far below their function: enough digits to resolve them
+        digits = max(digits, 2 * (30 + int(mpmath.ceil(mpmath.log10(tr.reach / size)))))
     if digits > _CAP:
         raise NotEvaluable(f"deciding here needs {digits} digits, more than the budget of {_CAP}")
     with mpmath.workdps(digits):
@@ -430,6 +451,8 @@ def _agree(lhs, rhs, values, indexed):
         with mpmath.workdps(digits + 40):
             a3, b3, _ = _both(lhs, rhs, values, indexed)
             stable = abs(_mag(a3 - b3) - diff) <= diff * mpmath.mpf(10) ** -6
+    if diff > noise and diff <= tr.reach * mpmath.mpf(10) ** (-(digits + 20) // 2 + 3):
+        raise NotEvaluable("the difference is below what numeric differentiation resolves here")
     return diff <= noise and not stable, a, b
 
 
@@ -528,6 +551,58 @@ def _peel_last(e, n):
     return e.replace(lambda x: isinstance(x, (sp.Sum, sp.Product)), peel)
 
 
+def _instance(pattern, e, free, bound):
+    """Whether e is pattern with its matrices in `free` replaced (binding them in `bound`); a product
+    whose first factor is vᵀ for a free v takes every leading factor of e into v: scalar(vᵀH) matches
+    scalar(P Q H) with v = (P Q)ᵀ."""
+    if pattern in free:
+        if pattern in bound:
+            return bound[pattern] == e
+        bound[pattern] = e
+        return True
+    if isinstance(pattern, sp.MatMul) and isinstance(e, sp.MatMul) and isinstance(pattern.args[0], sp.Transpose) \
+            and pattern.args[0].arg in free and len(e.args) >= len(pattern.args):
+        tail = len(pattern.args) - 1
+        lead = e.args[:len(e.args) - tail]
+        head = (sp.MatMul(*lead).doit() if len(lead) > 1 else lead[0]).T.doit()
+        return _instance(pattern.args[0].arg, head, free, bound) and \
+            all(_instance(p, x, free, bound) for p, x in zip(pattern.args[1:], e.args[len(e.args) - tail:]))
+    if type(pattern) is not type(e) or len(pattern.args) != len(e.args):
+        return pattern == e
+    if not pattern.args:
+        return pattern == e
+    return all(_instance(p, x, free, bound) for p, x in zip(pattern.args, e.args))
+
+
+def _matrix_step(lhs, rhs, n, ctx):
+    """P(n) → P(n+1) for a claim ∇_X f(n) = R(n) whose f holds a layered matrix (e.g. h_L of a network):
+    the rules take the next case's gradient down to the layered matrix of case n, where they leave a
+    HeldGrad (its cotangent held at its value); the hypothesis, which holds for every value of the
+    matrices f does not differentiate, replaces each HeldGrad that is an instance of it; what remains
+    must cancel at the matrix level."""
+    hyp_l, hyp_r = unfold(lhs), unfold(rhs)
+    if not isinstance(hyp_l, Grad):
+        return False, "a matrix claim proved by induction must be a gradient ∇_X f = R"
+    f, X = hyp_l.args
+    inside = set().union(*(_matrix_symbols(node) for node in f.atoms(Layered)))
+    free = _matrix_symbols(f) - inside - {X}          # the cotangents: matrices outside the layered part
+    try:
+        nxt_l = apply_rules(unfold(lhs.subs(n, n + 1)))
+    except Unsupported as exc:
+        return False, f"outside the matrix rules: {exc}"
+    table = {}
+    for node in nxt_l.atoms(HeldGrad):
+        bound: dict = {}
+        if node.args[1] == X and _instance(f, node.args[0], free, bound):
+            table[node] = hyp_r.xreplace(bound)
+    if not table:
+        return False, "the hypothesis does not occur in the next case"
+    try:
+        return _matrix_zero((nxt_l.xreplace(table) - unfold(rhs.subs(n, n + 1))).doit(), ctx)
+    except Unsupported as exc:
+        return False, f"outside the matrix rules: {exc}"
+
+
 def judge_induction(lhs, rhs, n, ctx: Context) -> Verdict:
     """Claim P(n): lhs = rhs for every positive integer n. Proved when P(1) is proved and P(n+1)
     reduces to 0 once the hypothesis lhs(n) -> rhs(n) is substituted; the claim itself is still
@@ -541,7 +616,9 @@ def judge_induction(lhs, rhs, n, ctx: Context) -> Verdict:
     base = judge(lhs.xreplace({n: sp.S.One}), rhs.xreplace({n: sp.S.One}), ctx)
     routes["base"] = f"{n} = 1: {base.status}"
     step_ok, step_why = False, "the hypothesis does not occur in the next case"
-    for prepare in (_peel_last, lambda e, n: e.doit()):
+    if _is_matrix(lhs):
+        step_ok, step_why = _matrix_step(lhs, rhs, n, ctx)
+    for prepare in () if _is_matrix(lhs) else (_peel_last, lambda e, n: e.doit()):
         hyp_l, hyp_r = prepare(unfold(lhs), None), prepare(unfold(rhs), None)
         nxt_l, nxt_r = prepare(unfold(lhs.subs(n, n + 1)), n), prepare(unfold(rhs.subs(n, n + 1)), n)
         if nxt_l.has(hyp_l) and hyp_l != nxt_l:

@@ -79,7 +79,7 @@ def test_the_audit_vocabulary_is_what_the_printer_writes():
                 and isinstance(n.value, ast.Name) and n.value.id == "np"}
         assert "math." not in path.read_text(), path.name
         assert used - codegen.NUMPY_NAMES <= {"asarray", "array", "float64", "linalg", "vstack", "hstack",
-                                              "column_stack"}, path.name   # those the templates write
+                                              "column_stack", "add", "multiply", "vdot"}, path.name  # templates
 
 
 # ---- the stages ---------------------------------------------------------------------------------
@@ -163,17 +163,18 @@ def test_nested_forms_stay_linear_and_accurate():
 def test_block_writes_kinks_as_one_comparison_each():
     block = Block([sp.exp(sp.Min(z, 0) - sp.Max(z, 0)) + sp.Max(z, 0)])
     lines, txt = block.code_of(0)
-    assert lines == ["t0 = z*(z >= 0.0)", "t1 = z*(z < 0.0)"] and txt == "t0 + np.exp(t1 - t0)"
+    assert lines == ["t0 = np.where(z < 0.0, 0.0, z)", "t1 = np.where(z >= 0.0, 0.0, z)"] and \
+        txt == "t0 + np.exp(t1 - t0)"
     # a compound argument is computed once and named before its comparison
     lines, _ = Block([sp.Max(2 * z + 1, 0)]).code_of(0)
-    assert lines[0] == "t0 = 2.0*z + 1.0" and lines[1] == "t1 = t0*(t0 >= 0.0)"
+    assert lines[0] == "t0 = 2.0*z + 1.0" and lines[1] == "t1 = np.where(t0 < 0.0, 0.0, t0)"
 
 
 def test_a_wrong_kink_spelling_fails_its_proof(monkeypatch):
     from derivations.library.sigmoid import stable_forms
-    monkeypatch.setitem(stable.KINKS, sp.Max, "<")
+    monkeypatch.setitem(stable.KINKS, sp.Max, ">=")      # the right entry is "<": max(z, 0) is 0 where z < 0
     failed = [s.why for s in stable_forms().verify().steps if s.status == "failed"]
-    assert failed == ["Max(z, 0) is written z*(z < 0)"]
+    assert failed == ["Max(z, 0) is written where(z >= 0, 0, z)"]
 
 
 def _mp_sigmoid_prime(u):

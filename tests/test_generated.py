@@ -10,6 +10,7 @@ import os
 import pathlib
 import subprocess
 import sys
+import warnings
 
 import autograd
 import mpmath
@@ -21,8 +22,10 @@ from hypothesis.extra import numpy as hnp
 from scipy import special, stats
 
 import numeric.generated.activations as act
+import numeric.generated.depth as depth
 import numeric.generated.lda as lda
 import numeric.generated.logistic as logi
+import numeric.generated.mlp as mlp
 from numeric.autodiff import under_autograd
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -292,6 +295,144 @@ def test_logistic_loss_accuracy_vs_mpmath(label):
             got = np.array([_one_sample(logi.logistic_loss, v, label) for v in Z_LOSS])
         _assert_ulps(f"logistic_loss t={label}", Z_LOSS, got, exact)
 
+
+
+# ---- extreme inputs: +-inf and the largest floats, every warning an error -----------------------------
+
+BIG = np.finfo(np.float64).max
+# Past 8.99e307 a doubled |z| overflows (tanh' once computed exp(-2|z|) from it), and z*0 is nan at +-inf
+# (the kinks were once a*(a >= 0)): the points where such forms fail.
+HUGE = np.array([1e300, 1e308, BIG])
+
+
+def _strict(fn, *args):
+    """fn(*args) with every NumPy warning and floating-point event an error, underflow to 0 aside."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(**RAISE):
+            return fn(*args)
+
+
+def _mp_exact_huge(fn, v):
+    # At |z| >= 1e300 what 50 digits drop (e^{-|z|} next to 1) is below any float's last place, even a
+    # subnormal's, so the 50-digit value rounds to the float the exact one does.
+    with mpmath.workdps(50):
+        return +fn(mpmath.mpf(float(v)))
+
+
+@pytest.mark.parametrize("name", act.__all__)   # every generated activation, found, not listed
+def test_activation_at_the_largest_floats_and_infinities(name):
+    from numeric.checks.activations import REFERENCES
+
+    fn = getattr(act, name)
+    ref, _ = _reference(name)
+    zs = np.concatenate([-HUGE[::-1], HUGE])
+    got = _strict(fn, zs)
+    with mpmath.workdps(50):
+        _assert_ulps(name, zs, got, [_mp_exact_huge(ref, v) for v in zs])
+    # At +-inf: the exact limits of the check table, written by hand there (mpmath's inf/inf is no limit).
+    limits = dict(REFERENCES[name].limits)
+    assert -math.inf in limits and math.inf in limits, f"REFERENCES[{name!r}] needs its limits at -inf and inf"
+    for zl in (-math.inf, math.inf):
+        assert _strict(fn, np.array([zl]))[0] == limits[zl], (name, zl)
+        assert _strict(fn, zl) == limits[zl], (name, zl)                    # a scalar too
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "sigmoid_prime", "log_sigmoid", "softplus", "tanh_prime"])
+def test_a_nan_goes_through_the_stable_forms(name):
+    # Each kink compares false at NaN and keeps a (np.where(a < 0.0, 0.0, a)): NaN in, NaN out, not 1/2.
+    with np.errstate(invalid="raise"):
+        assert np.isnan(getattr(act, name)(np.array([np.nan, 0.0]))[0])
+
+
+def _limit_or_mp(mp_fn, inf_value):
+    """{z: exact} at z = +-inf (hand-derived limits: inf_value[z]) and +-BIG (mpmath at 50 digits)."""
+    return {**inf_value, **{v: _mp_exact_huge(mp_fn, v) for v in (-BIG, BIG)}}
+
+
+@pytest.mark.parametrize("label", [0.0, 1.0])
+def test_cross_entropy_at_infinite_and_largest_scores(label):
+    """The linear score z = w x + b at +-inf and +-BIG: loss softplus(+-z) (inf or 0 in the limit), gradient
+    sigma(z) - y (finite), Hessian sigma'(z) (0); all without a warning."""
+    sgn = 1.0 if label else -1.0
+    loss = _limit_or_mp(lambda u: _mp_softplus(-sgn * u), {-math.inf: math.inf if label else 0.0,
+                                                         math.inf: 0.0 if label else math.inf})
+    grad = _limit_or_mp(lambda u: -_mp_sigmoid(-u) if label else _mp_sigmoid(u),
+                        {-math.inf: -1.0 if label else 0.0, math.inf: 0.0 if label else 1.0})
+    hess = _limit_or_mp(lambda u: _mp_sigmoid(u) * _mp_sigmoid(-u), {-math.inf: 0.0, math.inf: 0.0})
+    for zv in (-math.inf, -BIG, BIG, math.inf):
+        one = lambda fn: _strict(_one_sample, fn, zv, label)
+        assert one(logi.cross_entropy) == float(loss[zv]), zv
+        gw, gb = one(logi.cross_entropy_grad)
+        assert gw[0] == gb == float(grad[zv]), zv
+        lv, gw2, gb2 = one(logi.cross_entropy_value_and_grad)
+        assert lv == float(loss[zv]) and gw2[0] == gb2 == float(grad[zv]), zv
+        assert np.all(one(logi.cross_entropy_hessian) == float(hess[zv])), zv
+        t = 1.0 if label else -1.0      # the same score with labels in {-1, 1}
+        assert _strict(_one_sample, logi.logistic_loss, zv, t) == float(loss[zv]), zv
+
+
+def test_lda_posterior_at_infinite_inputs():
+    """A row of X at +-inf along the first axis: the log-odds is +-inf (sign of w_0), the posterior 1 or 0."""
+    X, mu0, mu1, Sigma, prior1 = _random_lda(0)
+    p = len(mu0)
+    lo, _, _ = _scipy_log_odds(np.vstack([np.zeros(p), np.eye(p)]), mu0, mu1, Sigma, prior1)
+    w0 = lo[1] - lo[0]                 # scipy's log-odds increment along e_0, not the generated w
+    assert abs(w0) > 1e-3
+    rows = np.zeros((2, p))
+    rows[:, 0] = [math.inf, -math.inf]
+    got = _strict(lda.lda_posterior, rows, mu0, mu1, Sigma, prior1)
+    assert got.tolist() == ([1.0, 0.0] if w0 > 0 else [0.0, 1.0])
+
+
+def test_depth_chain_at_infinite_and_largest_inputs():
+    # |w_0| <= 1: w_0 x itself must be a float (1.5 BIG overflows in the template's w[j] * h, as it must).
+    w = np.array([1.0, -2.0, 0.5])
+
+    def mp_forward(x):
+        h = x
+        for wj in w:
+            h = _mp_sigmoid(mpmath.mpf(float(wj)) * h)
+        return h
+
+    xs = np.array([-math.inf, -BIG, BIG, math.inf])
+    got = _strict(depth.chain_forward, xs, w)
+    with mpmath.workdps(50):
+        # sigmoid at +-inf is exact in mpmath (1/(1 + e^{-inf}) = 1, 1/(1 + e^{inf}) = 0): the limits.
+        exact = [+mp_forward(mpmath.mpf(float(x))) for x in xs]
+        _assert_ulps("chain_forward", xs, got, exact)
+        # dyhat/dw_k at x = +-BIG: the first layer's x sigma'(w_0 x) is BIG e^{-BIG}, 0 in floats.
+        for x in (-BIG, BIG):
+            g = _strict(depth.chain_grad, x, w)
+            hs, ds = [mpmath.mpf(float(x))], []
+            for wj in w:
+                u = mpmath.mpf(float(wj)) * hs[-1]
+                ds.append(_mp_sigmoid(u) * _mp_sigmoid(-u))
+                hs.append(_mp_sigmoid(u))
+            tail, ref = mpmath.mpf(1), []
+            for j in range(len(w) - 1, -1, -1):
+                ref.append(hs[j] * ds[j] * tail)
+                tail *= mpmath.mpf(float(w[j])) * ds[j]
+            _assert_ulps("chain_grad", np.arange(len(w)), g, ref[::-1])
+
+
+def test_mlp_tanh_at_the_largest_pre_activations():
+    """tanh' at z = 1e308 and BIG (exp(-2|z|) overflowed in -2|z|): one hidden tanh unit, values by hand."""
+    X = np.array([[1e308], [BIG], [-BIG]])
+    y = np.array([1.0, 0.0, 1.0])
+    weights, biases = [np.array([[1.0]]), np.array([[0.5]])], [np.array([0.0]), np.array([0.25])]
+    loss, gW, gb = _strict(mlp.value_and_grad, weights, biases, X, y, "tanh")
+    with mpmath.workdps(50):
+        h = [mpmath.mpf(1), mpmath.mpf(1), mpmath.mpf(-1)]           # tanh(x), exact to 50 digits here
+        s = [mpmath.mpf(0.5) * hi + mpmath.mpf(0.25) for hi in h]
+        delta = [_mp_sigmoid(si) - yi for si, yi in zip(s, y)]
+        n = len(y)
+        exact_loss = sum(_mp_softplus(si * (1 - 2 * yi)) for si, yi in zip(s, y)) / n
+        # dW_1 and db_1 carry tanh'(x) = 4e^{-2|x|} < 1e-300000: 0 in floats, x tanh'(x) too.
+        _assert_ulps("mlp loss", np.zeros(1), [loss], [exact_loss])
+        _assert_ulps("mlp dW2", np.zeros(1), gW[1].ravel(), [sum(d * hi for d, hi in zip(delta, h)) / n])
+        _assert_ulps("mlp db2", np.zeros(1), gb[1], [sum(delta) / n])
+    assert gW[0].tolist() == [[0.0]] and gb[0].tolist() == [0.0]
 
 # ---- LDA against scipy's Gaussian densities -------------------------------------------------------
 

@@ -72,17 +72,19 @@ rewrite_rule("log(1−σ(u)) = −softplus(u)", sp.log(1 - sigmoid(u)), -softplu
 rewrite_rule("1 − σ(u) = σ(−u)", 1 - sigmoid(u), sigmoid(-u))
 rewrite_rule("σ(u)σ(−u) = σ'(u)", sigmoid(u) * sigmoid(-u), sigmoid_prime(u))
 
-# Every branch stays finite for all finite z. NumPy calls cost more than the arithmetic for short
-# arrays, so the forms share min/max and use no where(): σ(z) = e^{min(z,0)} / (1 + e^{-|z|}) is σ's
-# two branches in one expression.
+# Every branch stays finite for all finite z, and takes its exact limit at z = ±inf (the kinks are
+# written so, see Block). NumPy calls cost more than the arithmetic for short arrays, so the forms share
+# min/max and need no where() of their own: σ(z) = e^{min(z,0)} / (1 + e^{-|z|}) is σ's two branches in
+# one expression.
 lowering(softplus, lambda z: sp.Max(z, 0) + log1p(_e(z)))
 lowering(sigmoid, lambda z: sp.exp(sp.Min(z, 0)) / (1 + _e(z)))
 lowering(sigmoid_prime, lambda z: _e(z) / (1 + _e(z)) ** 2)
 
 
-# max(a, 0) and min(a, 0) as a times one comparison, `a*(a >= 0.0)` and `a*(a < 0.0)` (see Block
-# for why): function -> the comparison that selects a.
-KINKS = {sp.Max: ">=", sp.Min: "<"}
+# max(a, 0) and min(a, 0) as one comparison and one where each, `np.where(a < 0.0, 0.0, a)` and
+# `np.where(a >= 0.0, 0.0, a)` (see Block for why): function -> the comparison under which the kink is 0
+# (elsewhere it is a, NaN included: both comparisons are false there, so a NaN goes through).
+KINKS = {sp.Max: "<", sp.Min: ">="}
 
 
 def rewrite(expr):
@@ -152,6 +154,6 @@ def proofs():
     out = [(p.xreplace({u: z}), r.xreplace({u: z}), f"rewrite {name}") for name, p, r in rewrites()]
     out += [(f(z), form(z), f"stable form of {f.__name__}: {_WHY[f]}") for f, form in lowerings().items()]
     out += [(f(z), form(z), f"array form of {f.__name__}: {_WHY[('array', f)]}") for f, form in ARRAY_FORMS.items()]
-    out += [(f(z, 0), sp.Piecewise((z, sp.Rel(z, 0, op)), (0, True)), f"{f.__name__}(z, 0) is written z*(z {op} 0)")
+    out += [(f(z, 0), sp.Piecewise((0, sp.Rel(z, 0, op)), (z, True)), f"{f.__name__}(z, 0) is written where(z {op} 0, 0, z)")
             for f, op in KINKS.items()]
     return out

@@ -3,6 +3,7 @@ import sympy as sp
 
 from ..core import Derivation
 from ..entrywise import Map
+from ..families import Layered
 from ..functions import sigmoid, sigmoid_prime, softplus
 from ..matrices import Grad, scalar
 from ..registry import register
@@ -54,7 +55,7 @@ def _layer(dd):
 
 
 def _two_layers(dd):
-    """The recursion against the whole gradient of a network with two hidden layers, written out."""
+    """The output's δ passed into a network with two hidden layers, written out (the loss end of the recursion)."""
     W1, W2 = sp.MatrixSymbol("W_1", p, q), sp.MatrixSymbol("W_2", q, r)
     b1, b2 = sp.MatrixSymbol("b_1", q, 1), sp.MatrixSymbol("b_2", r, 1)
     x, v = sp.MatrixSymbol("x", p, 1), sp.MatrixSymbol("v", r, 1)
@@ -65,12 +66,9 @@ def _two_layers(dd):
     # δ_out = ŷ − y in the form that does not cancel for y ∈ {0, 1} (R9): (1 − 2y)σ((1 − 2y)s)
     d_out = (1 - 2 * y) * sigmoid((1 - 2 * y) * out)
     d2 = sp.HadamardProduct(d_out * v, Map(sigmoid_prime, z2))                # δ_2 from δ_out
-    d1 = sp.HadamardProduct(W2 * d2, Map(sigmoid_prime, z1))                  # δ_1 from δ_2
-    dd.derive(Grad(loss, W1), name="two_layers_W1").then(
-        x * d1.T, r"two hidden layers written out: $\nabla_{W_1}\ell = x\,\delta_1^T$ with "
-                  r"$\delta_2 = (v\,\delta_{\mathrm{out}}) \odot \sigma'(z_2)$, $\delta_1 = (W_2\delta_2) \odot \sigma'(z_1)$",
-        cases=_CASES)
-    dd.derive(Grad(loss, b2), name="two_layers_b2").then(d2, r"$\nabla_{b_2}\ell = \delta_2$", cases=_CASES)
+    dd.derive(Grad(loss, b2), name="two_layers_b2").then(
+        d2, r"two hidden layers written out: $\nabla_{b_2}\ell = \delta_2 = (v\,\delta_{\mathrm{out}}) \odot \sigma'(z_2)$, "
+            r"$\delta_{\mathrm{out}}$ in its form that does not cancel", cases=_CASES)
 
 
 @register("backprop")
@@ -84,6 +82,7 @@ def build():
     _output(dd)
     _layer(dd)
     _two_layers(dd)
+    _any_depth(dd)
     for name in ("forward", "loss_out", "delta_out", "delta", "grad_W", "grad_b", "penalty_grad"):
         dd.result(name)
     return dd
@@ -93,3 +92,133 @@ for _net in networks():
     emit(_net)
 describe("mlp", "Multi-layer perceptron of any depth: forward pass and backpropagation (R14–R17, R20)")
 describe("guiding", "The guiding example (R17): loss and gradient of a two-layer network")
+
+
+# ---- symbolic depth: the recursion proved for every L by induction -----------------------------------
+#
+# Every layer has width n (the input too): W_j is n×n, b_j and h_j are n×1. The network is viewed from
+# the bias of one layer k, X = b_k (so ∂/∂X is δ_k, the gradient with respect to z_k): Hid(j, k, x, X) is
+# h_j of the network whose k-th bias is X, opaque for a symbolic j and unrolled one layer at a time for
+# an integer one (like depth.py's chain). Delta(k, j, a, x, X) is δ_k computed by the recursion from a
+# cotangent a at h_j. The claim ∇_X (aᵀh_L) = δ_k holds for every cotangent a: with a = δ_out v it is
+# the loss's gradient, and with grad_W above it gives every layer's weight gradient.
+
+n = sp.Symbol("n", integer=True, positive=True)
+k = sp.Symbol("k", integer=True, positive=True)
+m = sp.Symbol("m", integer=True, positive=True)
+L = sp.Symbol("L", integer=True, positive=True)
+xin = sp.MatrixSymbol("x", n, 1)
+bk = sp.MatrixSymbol("b_k", n, 1)
+a = sp.MatrixSymbol("a", n, 1)
+
+
+class Weight(Layered):
+    """W_j, layer j's n×n weights: a MatrixSymbol once j is an integer."""
+
+    @staticmethod
+    def definition(j):
+        return sp.MatrixSymbol(f"W_{j}", n, n) if j.is_Integer else None
+
+    @classmethod
+    def shape_of(cls, j):
+        return (n, n)
+
+    def _latex(self, printer, exp=None):
+        return "W_{%s}" % printer._print(self.args[0])
+
+
+class Bias(Layered):
+    """b_j, layer j's bias."""
+
+    @staticmethod
+    def definition(j):
+        return sp.MatrixSymbol(f"b_{j}", n, 1) if j.is_Integer else None
+
+    @classmethod
+    def shape_of(cls, j):
+        return (n, 1)
+
+    def _latex(self, printer, exp=None):
+        return "b_{%s}" % printer._print(self.args[0])
+
+
+class Below(Layered):
+    """h_j for a layer j below k: x for j = 0, σ(W_jᵀ h_{j−1} + b_j) for an integer j."""
+
+    @staticmethod
+    def definition(j, x):
+        if not j.is_Integer:
+            return None
+        # one layer at a time (the inner h_{j-1} unevaluated), so deep networks never recurse in SymPy
+        return x if j == 0 else Map(sigmoid, _affine(j, Below(j - 1, x, evaluate=False), Bias(j)))
+
+    @classmethod
+    def shape_of(cls, j, x):
+        return (n, 1)
+
+    def _latex(self, printer, exp=None):
+        return "h_{%s}" % printer._print(self.args[0])
+
+
+def _affine(j, h, bias):
+    """W_jᵀ h + b built as it stands: the operators would run doit over the whole network below."""
+    return sp.MatAdd(sp.MatMul(sp.Transpose(Weight(j)), h), bias)
+
+
+def pre(j, kk, x, X):
+    """z_j = W_jᵀ h_{j−1} + b_j of the network whose k-th bias is X."""
+    inner = kk.is_Integer and j.is_Integer      # unrolled one layer at a time (see Below)
+    if j == kk:
+        return _affine(kk, Below(kk - 1, x, evaluate=not inner), X)
+    return _affine(j, Hidden(j - 1, kk, x, X, evaluate=not inner), Bias(j))
+
+
+class Hidden(Layered):
+    """h_j of the network whose k-th bias is X."""
+
+    @staticmethod
+    def definition(j, kk, x, X):
+        if j == kk or (j - kk).is_positive:
+            return Map(sigmoid, pre(j, kk, x, X))
+        if j.is_Integer and kk.is_Integer and j < kk:
+            return Below(j, x, evaluate=False)
+        return None
+
+    @classmethod
+    def shape_of(cls, *args):
+        return (n, 1)
+
+    def _latex(self, printer, exp=None):
+        return "h_{%s}" % printer._print(self.args[0])
+
+
+class Delta(Layered):
+    """δ_k by the recursion, from a cotangent a at h_j: a ⊙ σ'(z_j) at j = k, else one layer down with
+    the cotangent W_j (a ⊙ σ'(z_j)) at h_{j−1}."""
+
+    @staticmethod
+    def definition(kk, j, cot, x, X):
+        if j == kk:
+            return sp.HadamardProduct(cot, Map(sigmoid_prime, pre(kk, kk, x, X)))
+        if (j - kk).is_positive:
+            down = sp.MatMul(Weight(j), sp.HadamardProduct(cot, Map(sigmoid_prime, pre(j, kk, x, X))))
+            return Delta(kk, j - 1, down, x, X,
+                         evaluate=not (kk.is_Integer and j.is_Integer))
+        return None
+
+    @classmethod
+    def shape_of(cls, *args):
+        return (n, 1)
+
+    def _latex(self, printer, exp=None):
+        return r"\delta_{%s}^{(%s)}\left[%s\right]" % tuple(printer._print(v) for v in self.args[:3])
+
+
+def _any_depth(dd):
+    """∇_{b_k}(aᵀh_L) = δ_k for every depth L ≥ k, by induction on L − k + 1."""
+    dd.define(L, k + m - 1, r"a depth $L \geq k$")
+    dd.derive(Grad(scalar(a.T * Hidden(L, k, xin, bk)), bk), name="delta_any_depth").then(
+        Delta(k, L, a, xin, bk),
+        r"by induction on the depth: at $L = k$, $\nabla_{b_k}(a^T\sigma(z_k)) = a \odot \sigma'(z_k)$; from $L$ to "
+        r"$L+1$, $h_{L+1} = \sigma(W_{L+1}^T h_L + b_{L+1})$ passes the cotangent $W_{L+1}(a \odot \sigma'(z_{L+1}))$ "
+        r"to $h_L$, where the hypothesis (for every cotangent) gives the recursion one layer down", induction=m)

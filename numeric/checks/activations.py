@@ -6,6 +6,7 @@ with its row, under the derivation its module's DERIVED_FROM names. A new activa
 from __future__ import annotations
 
 import math
+import sys
 import warnings
 from dataclasses import dataclass
 from typing import Callable
@@ -35,18 +36,33 @@ class Reference:
     limits: tuple = ()                 # ((z, exact value), ...) off the grid, e.g. at +-inf: must match exactly
 
 
+# The largest float: the limits below hold there too (each row's value there is the correctly rounded one),
+# past the point (|z| > 8.99e307) where 2|z| overflows, so no form may double or square z on the way.
+_BIG = sys.float_info.max
+
 #: One row per generated activation: name in numeric.generated.activations -> its reference.
 REFERENCES = {
-    "sigmoid": Reference(lambda x: 1 / (1 + mp.exp(-x))),
-    "sigmoid_prime": Reference(lambda x: mp.exp(-x) / (1 + mp.exp(-x)) ** 2, derivative_of="sigmoid"),
-    "log_sigmoid": Reference(lambda x: mp.log(1 / (1 + mp.exp(-x)))),
-    "softplus": Reference(lambda x: mp.log(1 + mp.exp(x))),
+    "sigmoid": Reference(lambda x: 1 / (1 + mp.exp(-x)),
+                         limits=((-math.inf, 0.0), (-_BIG, 0.0), (_BIG, 1.0), (math.inf, 1.0))),
+    "sigmoid_prime": Reference(lambda x: mp.exp(-x) / (1 + mp.exp(-x)) ** 2, derivative_of="sigmoid",
+                               limits=((-math.inf, 0.0), (-_BIG, 0.0), (_BIG, 0.0), (math.inf, 0.0))),
+    "log_sigmoid": Reference(lambda x: mp.log(1 / (1 + mp.exp(-x))),
+                             limits=((-math.inf, -math.inf), (-_BIG, -_BIG), (_BIG, 0.0), (math.inf, 0.0))),
+    "softplus": Reference(lambda x: mp.log(1 + mp.exp(x)),
+                          limits=((-math.inf, 0.0), (-_BIG, 0.0), (_BIG, _BIG), (math.inf, math.inf))),
     # tanh' as the textbook 1 - tanh^2 of the exp definition, not the generated 4e/(1 + e(2+e)): decay 2 keeps
     # the 4e^{-2|z|} that 1 - tanh^2 leaves in the working precision (e^{-2000} at z = 1000).
     "tanh": Reference(lambda x: (mp.exp(x) - mp.exp(-x)) / (mp.exp(x) + mp.exp(-x)), decay=2,
-                      limits=((-math.inf, -1.0), (math.inf, 1.0))),
+                      limits=((-math.inf, -1.0), (-_BIG, -1.0), (_BIG, 1.0), (math.inf, 1.0))),
     "tanh_prime": Reference(lambda x: 1 - ((mp.exp(x) - mp.exp(-x)) / (mp.exp(x) + mp.exp(-x))) ** 2,
-                            derivative_of="tanh", decay=2, limits=((-math.inf, 0.0), (math.inf, 0.0))),
+                            derivative_of="tanh", decay=2,
+                            limits=((-math.inf, 0.0), (-_BIG, 0.0), (_BIG, 0.0), (math.inf, 0.0))),
+    "relu": Reference(lambda x: max(x, mp.mpf(0)), limits=((-math.inf, 0.0), (math.inf, math.inf))),
+    "relu_prime": Reference(lambda x: mp.mpf(1) if x > 0 else mp.mpf(0), derivative_of="relu",
+                            limits=((-math.inf, 0.0), (0.0, 0.0), (math.inf, 1.0))),
+    "leaky_relu": Reference(lambda x: max(x / 10, x), limits=((-math.inf, -math.inf), (math.inf, math.inf))),
+    "leaky_relu_prime": Reference(lambda x: mp.mpf(1) if x > 0 else mp.mpf(1) / 10, derivative_of="leaky_relu",
+                                  limits=((-math.inf, 0.1), (0.0, 0.1), (math.inf, 1.0))),
 }
 
 

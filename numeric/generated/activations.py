@@ -57,8 +57,9 @@ def tanh_prime(z):
     Formula: $value = 1 - \tanh^{2}{\left(z \right)}$
     Derived in: 'tanh' (R20); check with `deepderive verify tanh`.
     """
-    t0 = np.exp(-2.0*np.abs(z))
-    return 4.0*t0/(t0*(t0 + 2.0) + 1.0)
+    t0 = np.abs(z)
+    t1 = np.exp(400.0 - np.maximum(t0, 400.0))*np.exp(-t0 - np.minimum(t0, 400.0))
+    return 4.0*t1/(t1*(t1 + 2.0) + 1.0)
 
 
 def sigmoid(z):
@@ -67,8 +68,8 @@ def sigmoid(z):
     Formula: $value = \sigma\left(z\right)$
     Derived in: 'sigmoid' (R6, R20); check with `deepderive verify sigmoid`.
     """
-    t0 = z*(z < 0.0)
-    t1 = z*(z >= 0.0)
+    t0 = np.where(z >= 0.0, 0.0, z)
+    t1 = np.where(z < 0.0, 0.0, z)
     return np.exp(t0)/(np.exp(t0 - t1) + 1.0)
 
 
@@ -78,8 +79,8 @@ def sigmoid_prime(z):
     Formula: $value = \sigma\left(- z\right) \sigma\left(z\right)$
     Derived in: 'sigmoid' (R6, R20); check with `deepderive verify sigmoid`.
     """
-    t0 = z*(z >= 0.0)
-    t1 = z*(z < 0.0)
+    t0 = np.where(z < 0.0, 0.0, z)
+    t1 = np.where(z >= 0.0, 0.0, z)
     t2 = np.exp(t1 - t0)
     return t2/(t2 + 1.0)**2
 
@@ -91,8 +92,8 @@ def log_sigmoid(z):
     Derived in: 'sigmoid' (R6, R20); check with `deepderive verify sigmoid`.
     """
     t0 = -z
-    t1 = t0*(t0 >= 0.0)
-    t2 = t0*(t0 < 0.0)
+    t1 = np.where(t0 < 0.0, 0.0, t0)
+    t2 = np.where(t0 >= 0.0, 0.0, t0)
     return -t1 - np.log1p(np.exp(t2 - t1))
 
 
@@ -102,6 +103,6 @@ def softplus(z):
     Formula: $value = \operatorname{softplus}\left(z\right)$
     Derived in: 'sigmoid' (R6, R20); check with `deepderive verify sigmoid`.
     """
-    t0 = z*(z >= 0.0)
-    t1 = z*(z < 0.0)
+    t0 = np.where(z < 0.0, 0.0, z)
+    t1 = np.where(z >= 0.0, 0.0, z)
     return t0 + np.log1p(np.exp(t1 - t0))

@@ -16,8 +16,8 @@ def chain_forward(x, w):
     h = x
     for j in range(len(w)):
         u = w[j] * h
-        t0 = u*(u >= 0.0)
-        t1 = u*(u < 0.0)
+        t0 = np.where(u < 0.0, 0.0, u)
+        t1 = np.where(u >= 0.0, 0.0, u)
         t2 = np.exp(t1 - t0)
         t3 = t2 + 1.0
         h = np.exp(t1)/t3
@@ -37,8 +37,8 @@ def chain_grad(x, w):
     ds = []
     for j in range(w.shape[0]):
         u = w[j] * h
-        t0 = u*(u >= 0.0)
-        t1 = u*(u < 0.0)
+        t0 = np.where(u < 0.0, 0.0, u)
+        t1 = np.where(u >= 0.0, 0.0, u)
         t2 = np.exp(t1 - t0)
         t3 = t2 + 1.0
         hs.append(h)

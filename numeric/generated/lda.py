@@ -32,6 +32,6 @@ def lda_posterior(X, mu0, mu1, Sigma, prior1):
     Xw = X @ w
     t0 = Xw + b
     del Xw
-    t1 = t0*(t0 < 0.0)
-    t2 = t0*(t0 >= 0.0)
+    t1 = np.where(t0 >= 0.0, 0.0, t0)
+    t2 = np.where(t0 < 0.0, 0.0, t0)
     return np.exp(t1)/(np.exp(t1 - t2) + 1.0)

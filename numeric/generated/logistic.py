@@ -18,8 +18,8 @@ def cross_entropy(w, b, X, y):
     Xw = X @ w
     t0 = (1.0 - 2.0*y)*(Xw + b)
     del Xw
-    t1 = t0*(t0 >= 0.0)
-    t2 = t0*(t0 < 0.0)
+    t1 = np.where(t0 < 0.0, 0.0, t0)
+    t2 = np.where(t0 >= 0.0, 0.0, t0)
     return (t1 + np.log1p(np.exp(t2 - t1))).sum() / n
 
 
@@ -36,8 +36,8 @@ def cross_entropy_grad(w, b, X, y):
     t0 = 1.0 - 2.0*y
     t1 = t0*(Xw + b)
     del Xw
-    t2 = t1*(t1 >= 0.0)
-    t3 = t1*(t1 < 0.0)
+    t2 = np.where(t1 < 0.0, 0.0, t1)
+    t3 = np.where(t1 >= 0.0, 0.0, t1)
     del t1
     t4 = t0*np.exp(t3)/(np.exp(t3 - t2) + 1.0)
     del t0, t2, t3
@@ -59,8 +59,8 @@ def cross_entropy_value_and_grad(w, b, X, y):
     t0 = 1.0 - 2.0*y
     t1 = t0*(Xw + b)
     del Xw
-    t2 = t1*(t1 >= 0.0)
-    t3 = t1*(t1 < 0.0)
+    t2 = np.where(t1 < 0.0, 0.0, t1)
+    t3 = np.where(t1 >= 0.0, 0.0, t1)
     del t1
     t4 = np.exp(t3 - t2)
     loss = (t2 + np.log1p(t4)).sum() / n
@@ -84,8 +84,8 @@ def cross_entropy_hessian(w, b, X, y):
     Xw = X @ w
     t0 = Xw + b
     del Xw
-    t1 = t0*(t0 >= 0.0)
-    t2 = t0*(t0 < 0.0)
+    t1 = np.where(t0 < 0.0, 0.0, t0)
+    t2 = np.where(t0 >= 0.0, 0.0, t0)
     del t0
     t3 = np.exp(t2 - t1)
     del t1, t2
@@ -109,6 +109,6 @@ def logistic_loss(w, b, X, y):
     Xw = X @ w
     t0 = -y*(Xw + b)
     del Xw
-    t1 = t0*(t0 >= 0.0)
-    t2 = t0*(t0 < 0.0)
+    t1 = np.where(t0 < 0.0, 0.0, t0)
+    t2 = np.where(t0 >= 0.0, 0.0, t0)
     return (t1 + np.log1p(np.exp(t2 - t1))).sum() / n

@@ -28,8 +28,9 @@ def _tanh(z):
 
 def _tanh_and_prime(z):
     """(tanh(z), tanh'(z)), sharing their common parts."""
-    t0 = np.exp(-2.0*np.abs(z))
-    return np.tanh(z), 4.0*t0/(t0*(t0 + 2.0) + 1.0)
+    t0 = np.abs(z)
+    t1 = np.exp(400.0 - np.maximum(t0, 400.0))*np.exp(-t0 - np.minimum(t0, 400.0))
+    return np.tanh(z), 4.0*t1/(t1*(t1 + 2.0) + 1.0)
 
 
 def _relu(z):

@@ -14,6 +14,7 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 \ifdefined\pdfsuppressptexinfo\pdfsuppressptexinfo=-1\fi
 \usepackage[margin=2.3cm]{geometry}
 \usepackage{amsmath}
+\usepackage{amssymb}
 \usepackage{mathtools}
 \usepackage{graphicx}
 \usepackage{booktabs}

@@ -12,7 +12,7 @@ from ..registry import register
 # nothing is multiplied by a comparison (z*(z > 0) would be -inf*0 = nan at z = -inf).
 lowering(relu, lambda z: where(z > 0, z, 0),
          why=r"the two branches of $\max(0, z)$ under one comparison: exact, and $\pm\infty$ map to $\infty$, $0$")
-lowering(relu_prime, lambda z: where(z > 0, 1, 0), why=r"the indicator $\mathbb{1}\{z > 0\}$, 0 at the kink")
+lowering(relu_prime, lambda z: where(z > 0, 1, 0), why=r"the indicator $\mathbf{1}\{z > 0\}$, 0 at the kink")
 lowering(leaky_relu, lambda z: where(z > 0, z, LEAKY_SLOPE * z),
          why=r"the two branches of $\max(\alpha z, z)$ under one comparison, $\alpha z$ one rounding")
 lowering(leaky_relu_prime, lambda z: where(z > 0, 1, LEAKY_SLOPE), why=r"1 for $z > 0$, else $\alpha$")
@@ -38,14 +38,14 @@ def _relu_family(d):
     d.derive(sp.Limit((relu(h) - relu(0)) / h, h, 0, "-")).then(0, r"left difference quotient at the kink: "
                                                                      r"$\max(0,h)/h = 0$ for $h < 0$")
     d.derive(sp.Derivative(relu(zp), zp)).then(1, r"for $z > 0$: $\operatorname{ReLU}(z) = z$")
-    d.then(relu_prime(zp), r"$\mathbb{1}\{z > 0\} = 1$ for $z > 0$")
+    d.then(relu_prime(zp), r"$\mathbf{1}\{z > 0\} = 1$ for $z > 0$")
     d.derive(sp.Derivative(relu(zn), zn)).then(0, r"for $z < 0$: $\operatorname{ReLU}(z) = 0$")
-    d.then(relu_prime(zn), r"$\mathbb{1}\{z > 0\} = 0$ for $z < 0$")
+    d.then(relu_prime(zn), r"$\mathbf{1}\{z > 0\} = 0$ for $z < 0$")
     d.derive(relu_prime(0), name="relu_prime_at_0").then(0, r"the convention at the kink, where the one-sided "
            r"derivatives 0 and 1 differ and no derivative exists: the left one, 0 (any value in $[0, 1]$ is a "
            r"subgradient; the lecture and scikit-learn take 0)")
     d.derive(where(z > 0, 1, 0), name="relu_prime").then(relu_prime(z),
-           r"definition: $\operatorname{ReLU}'(z) = \mathbb{1}\{z > 0\}$, with the value 0 at $z = 0$")
+           r"definition: $\operatorname{ReLU}'(z) = \mathbf{1}\{z > 0\}$, with the value 0 at $z = 0$")
     d.derive(relu(z), name="relu_euler").then(z * relu_prime(z),
            r"$\operatorname{ReLU}(z) = z\,\operatorname{ReLU}'(z)$ on both branches and at 0: along an active path "
            r"each layer multiplies by $w_k$ alone, with no shrinking factor")
@@ -118,7 +118,7 @@ def _depth_bound(d):
 @register("activations")
 def build():
     d = Derivation("activations", "Derivatives of activations: the ReLU family and the sigmoid's bound", source="R20",
-                   statement=r"$\operatorname{ReLU}(z) = \max(0, z)$, $\operatorname{ReLU}'(z) = \mathbb{1}\{z > 0\}$ "
+                   statement=r"$\operatorname{ReLU}(z) = \max(0, z)$, $\operatorname{ReLU}'(z) = \mathbf{1}\{z > 0\}$ "
                              r"(0 at $z = 0$ by convention); $\operatorname{LeakyReLU}(z) = \max(\alpha z, z)$ with "
                              r"$\alpha = 1/10$, derivative 1 for $z > 0$ and $\alpha$ otherwise; $0 < \sigma'(z) \le "
                              r"\frac14$ with equality only at 0 ($\sigma''(0) = 0$, $\sigma'''(0) = -\frac18$); "

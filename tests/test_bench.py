@@ -3,6 +3,7 @@ import argparse
 import copy
 import json
 
+import numpy as np
 import pytest
 
 from deepderive import bench
@@ -75,3 +76,29 @@ def test_tables_and_parser(result, tmp_path, capsys):
     assert args.run(args) == 0
     assert json.loads((tmp_path / "b.json").read_text())["quick"] is True
     assert "Accuracy" in capsys.readouterr().out
+
+
+def test_mlp_contenders_run_in_quick_mode(result):
+    """Issue #10's cases: every contender computed the same loss and gradients (bench_mlp asserts it
+    before timing), at N = 1 and 100; the targets are reported, never asserted."""
+    mlp = result["mlp"]
+    assert "skipped" not in mlp, mlp.get("skipped")
+    assert mlp["widths"] == [32, 64, 64, 1] and [r["N"] for r in mlp["rows"]] == [1, 100]
+    for r in mlp["rows"]:
+        assert {"generated", "hand_numpy", "autograd", "sklearn_backprop"} <= set(r["seconds"])
+        assert all(t > 0 for t in r["seconds"].values())
+    assert mlp["jax"] in ("used", "JAX not installed")
+    targets = {t["target"] for t in result["targets"]}
+    assert {"mlp: generated / autograd at N = 1", "mlp: generated / hand NumPy, every N"} <= targets
+    assert "MLP value_and_grad" in bench.format_tables(result)
+
+
+def test_hand_mlp_matches_autograd():
+    """The hand-written contender is itself right: its loss and gradients against autograd's."""
+    w, b, X, y = bench._mlp_point(7)
+    X[0, :] *= 40.0                                      # one saturated row
+    got = bench.hand_mlp(w, b, X, y)
+    ref = bench._autograd_mlp()(w, b, X, y)
+    assert abs(got[0] - ref[0]) <= 1e-13 * abs(ref[0])
+    for a, r in zip(got[1] + got[2], list(ref[1]) + list(ref[2])):
+        assert np.max(np.abs(a - r)) <= 1e-13 * max(np.max(np.abs(r)), 1e-300)

@@ -1,0 +1,175 @@
+"""Figures of the networks chapter: training against scikit-learn, gradients against autograd, forward vs reverse.
+
+Every number drawn is deterministic: fixed seeds and data, and no timings (the forward-vs-reverse
+figure plots counted operations; measured times live in the check table, where noise can do no harm).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .figures import figure, new_figure, save, styled
+
+_COLOURS = {"sigmoid": "tab:blue", "tanh": "tab:orange", "relu": "tab:green", "leaky_relu": "tab:red",
+            "start": "tab:blue", "trained": "tab:red"}
+
+
+def _sci(x: float) -> str:
+    if x == 0:
+        return "0"
+    m, e = f"{x:.1e}".split("e")
+    return rf"{m}\times 10^{{{int(e)}}}"
+
+
+def _gradient_scatter(ax, pairs, title):
+    """|generated| against |autograd| on log axes, one colour per label; the diagonal dashed."""
+    lo, hi = np.inf, 0.0
+    for label, claim, ref in pairs:
+        keep = (np.abs(ref) > 0) & (np.abs(claim) > 0)
+        a, c = np.abs(ref[keep]), np.abs(claim[keep])
+        lo, hi = min(lo, a.min(), c.min()), max(hi, a.max(), c.max())
+        ax.scatter(a, c, s=7, alpha=0.7, color=_COLOURS.get(label.split(",")[0], "tab:purple"), label=label,
+                   edgecolor="none")
+    ax.plot([lo, hi], [lo, hi], color="black", lw=0.8, ls="--")
+    ax.set(xscale="log", yscale="log", xlabel="|autograd| of the reference loss", ylabel="|generated|",
+           title=title, aspect="equal")
+    ax.legend(loc="upper left", frameon=False, markerscale=1.5)
+
+
+# ---- backprop ------------------------------------------------------------------------------------
+
+def _backprop_gradients():
+    """(activation, point, claim, autograd) at depth 3 for every activation, both points."""
+    import autograd
+
+    from numeric.checks import networks as N
+    from numeric.generated import mlp
+
+    X, y, _ = N._grad_data()
+    out = []
+    for activation, depth, label, widths, W, b in N.gradient_cases():
+        if depth != 3:
+            continue
+        _, gW, gb = mlp.value_and_grad(W, b, X, y, activation=activation, lam=N.LAM)
+        f = N._reference_theta_loss(widths, X, y, activation, N.LAM)
+        ref = np.asarray(autograd.grad(f)(N.flatten(W, b)))
+        out.append((activation, label, N.flatten(gW, gb), ref))
+    return out
+
+
+@figure("backprop", name="gradient-vs-autograd")
+@styled
+def backprop_gradient_vs_autograd(path):
+    rows = _backprop_gradients()
+    fig, (ax1, ax2) = new_figure(2, height=3.0)
+    _gradient_scatter(ax1, [(f"{a}, {p}", c, r) for a, p, c, r in rows if p == "moderate"],
+                      "moderate points")
+    _gradient_scatter(ax2, [(f"{a}, {p}", c, r) for a, p, c, r in rows if p == "saturating"],
+                      "saturating points ($\\max|s| = 60$)")
+    worst = max(float(np.max(np.abs(c - r)) / np.max(np.abs(r))) for _, _, c, r in rows)
+    save(fig, path)
+    return (r"Every weight and bias gradient of a depth-3 MLP (widths $(4, 5, 5, 1)$, $\lambda = 10^{-3}$) on "
+            r"64 breast-cancer rows, from the generated \texttt{mlp.value\_and\_grad} against autograd applied to "
+            r"an independently written textbook loss, for each hidden activation. Left: Glorot-initialised "
+            r"weights; right: saturating weights (hidden weights $\times 4$ for $\sigma$ and $\tanh$, output "
+            r"rescaled to $\max|s| = 60$). ReLU points are moved off the kinks. Every point lies on the "
+            r"diagonal: the largest normwise relative difference is $%s$." % _sci(worst))
+
+
+@figure("backprop", name="training-vs-sklearn")
+@styled
+def backprop_training_vs_sklearn(path):
+    from numeric.checks import networks as N
+
+    fig, (ax1, ax2) = new_figure(2, height=2.9)
+    worst = 0.0
+    for activation in N.SKLEARN_ACTIVATION:
+        widths, ours, theirs, losses, sk = N.trajectories(activation)
+        k = np.arange(len(losses))
+        colour = _COLOURS[activation]
+        ax1.plot(k, losses, color=colour, lw=1.4, label=f"generated, {activation}")
+        ax1.plot(k[::5], sk[::5], "o", color=colour, ms=3.5, mfc="none", label=f"sklearn loss_, {activation}")
+        rel = np.max(np.abs(ours - theirs), axis=1) / np.max(np.abs(theirs), axis=1)
+        worst = max(worst, float(rel.max()))
+        ax2.semilogy(np.arange(len(rel))[1:], np.maximum(rel[1:], 1e-18), color=colour, lw=1.2, label=activation)
+    ax1.set(xlabel="full-batch step", ylabel="training loss", title="loss along the trajectory")
+    ax1.legend(frameon=False, fontsize=6.5, ncol=1)
+    ax2.axhline(N.TRAJ_TOL, color="black", lw=0.9, ls="--", label="tolerance $10^{-10}$")
+    ax2.set(xlabel="full-batch step", ylabel=r"$\max|\theta_{\rm gen} - \theta_{\rm sk}| / \max|\theta_{\rm sk}|$",
+            title="distance between the two trajectories", ylim=(1e-18, 1e-8))
+    ax2.legend(frameon=False, fontsize=7)
+    save(fig, path)
+    return (r"Full-batch gradient descent on breast cancer ($N = 569$, 30 standardised features, widths "
+            r"$(30, 8, 8, 1)$, step $%g$, $\lambda = %g$) with the generated gradient, against scikit-learn's "
+            r"\texttt{MLPClassifier} (SGD solver, momentum 0, batch size $N$, no shuffling, constant step, "
+            r"$\alpha = 2N\lambda$) advanced by one \texttt{partial\_fit} per step from the same weights. Left: the generated loss (lines) and scikit-learn's \texttt{loss\_} (circles). Right: the "
+            r"two parameter trajectories stay within $%s$ of each other (relative to the largest parameter) over "
+            r"%d steps." % (N.TRAJ_LR, N.TRAJ_LAM, _sci(worst), N.TRAJ_STEPS))
+
+
+# ---- guiding example -----------------------------------------------------------------------------
+
+@figure("guiding-example", name="training-and-gradient")
+@styled
+def guiding_training_and_gradient(path):
+    import autograd
+    import autograd.numpy as anp
+
+    from numeric.checks import networks as N
+    from numeric.data import breast_cancer
+    from numeric.generated import guiding
+
+    d = breast_cancer()
+    X, y = d.X, d.y
+    r, split = N.guiding_training()
+    fig, (ax1, ax2) = new_figure(2, height=3.0)
+    ax1.plot(np.arange(len(r.losses)), r.losses, color="tab:blue", lw=1.4, marker="o", ms=2.5)
+    ax1.set(xlabel="epoch", ylabel=r"loss $\ell$ on all rows", yscale="log",
+            title=f"SGD, batch {N.GUIDE_BATCH}, step {N.GUIDE_LR}")
+    pairs = []
+    A0, B0 = N._guide_start(X.shape[1], N.GUIDE_HIDDEN)
+    for label, (A, B) in (("start", (A0, B0)), ("trained", split(r.theta))):
+        _, g1, g2 = guiding.value_and_grad(A, B, X, y, N.GUIDE_LAM)
+        f = lambda A_, B_: N.guiding_reference_loss(A_, B_, X, y, N.GUIDE_LAM, anp)
+        ref = np.concatenate([np.ravel(autograd.grad(f, 0)(A, B)), autograd.grad(f, 1)(A, B)])
+        pairs.append((label, np.concatenate([np.ravel(g1), g2]), ref))
+    _gradient_scatter(ax2, pairs, r"$(\mathrm{d}\ell/\mathrm{d}W_1, \mathrm{d}\ell/\mathrm{d}W_2)$")
+    worst = max(float(np.max(np.abs(c - a)) / np.max(np.abs(a))) for _, c, a in pairs)
+    save(fig, path)
+    return (r"The guiding example (R17) $\ell = \mathrm{cross\_ent}(y, \sigma(W_2^T\sigma(W_1^Tx))) + \lambda(\|W_1\| "
+            r"+ \|W_2\|)$, mean over the breast-cancer rows ($N = %d$, $p = %d$, $q = %d$, $\lambda = %g$). Left: "
+            r"the loss per epoch of SGD (\texttt{numeric.optim.sgd}, seed 0) with the generated "
+            r"\texttt{guiding.value\_and\_grad}, from %.3f to %.3f. Right: the generated gradient against autograd "
+            r"of the lecture's loss written independently, at the start and at the trained weights; largest "
+            r"normwise relative difference $%s$." % (len(y), X.shape[1], N.GUIDE_HIDDEN, N.GUIDE_LAM, r.losses[0],
+                                                    r.losses[-1], _sci(worst)))
+
+
+# ---- forward vs reverse mode ---------------------------------------------------------------------
+
+@figure("forward-vs-reverse", name="sweep-costs")
+@styled
+def forward_vs_reverse_costs(path):
+    from numeric.checks import networks as N
+
+    rows = N.fvr_counts()
+    fig, (ax1, ax2) = new_figure(2, height=2.9)
+    for ax, key, fixed in ((ax1, "n", "m"), (ax2, "m", "n")):
+        sel = [r for r in rows if r[fixed] == N.FVR_FIXED]
+        x = np.array([r[key] for r in sel], dtype=float)
+        fwd = np.array([r["ops"]["forward"] / r["ops"]["eval"] for r in sel])
+        rev = np.array([r["ops"]["reverse"] / r["ops"]["eval"] for r in sel])
+        ax.loglog(x, fwd, "o-", color="tab:blue", lw=1.4, ms=4, label="forward: $n$ JVP sweeps")
+        ax.loglog(x, rev, "s-", color="tab:red", lw=1.4, ms=4, label="reverse: $m$ VJP sweeps")
+        ax.loglog(x, 2 * x, color="black", lw=0.8, ls="--", label=f"$2{key}$")
+        ax.set(xlabel=f"${key}$ (with ${fixed} = {N.FVR_FIXED}$)", ylabel="Jacobian cost / one evaluation",
+               title=f"varying the {'input' if key == 'n' else 'output'} width ${key}$")
+        ax.legend(frameon=False, fontsize=7)
+    c = [r["ops"][mode] / (r[k] * r["ops"]["eval"]) for r in rows for mode, k in (("forward", "n"), ("reverse", "m"))]
+    save(fig, path)
+    return (r"The Jacobian of an MLP $f: \mathrm{R}^n \to \mathrm{R}^m$ (widths $(n, %d, %d, m)$, $\tanh$ hidden "
+            r"layers) by forward mode ($n$ sweeps, \texttt{numeric.jacobian.forward\_jacobian}) and reverse mode "
+            r"($m$ sweeps), its cost counted in multiply-adds relative to one evaluation of $f$: forward mode costs "
+            r"$n\,c$ and reverse mode $m\,c$ evaluations with $c \in [%.2f, %.2f]$ by operation count, so reverse "
+            r"wins when $n \gg m$ and forward when $m \gg n$ (R18). Counts, not times, are drawn so the figure is "
+            r"the same on every run; the measured wall-clock constant $c$ is in the check table." %
+            (N.FVR_HIDDEN, N.FVR_HIDDEN, min(c), max(c)))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -14,6 +15,7 @@ class Dataset:
     description: str
 
 
+@lru_cache(maxsize=2)     # loaded once per process: several checks train on it
 def breast_cancer(standardize: bool = True) -> Dataset:
     """Wisconsin breast cancer (569 × 30), standardised columns: logistic regression's data."""
     from sklearn.datasets import load_breast_cancer

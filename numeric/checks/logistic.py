@@ -9,7 +9,8 @@ import numpy as np
 
 from ..floats import EPS
 from . import register
-from .result import CheckResult
+from .result import CheckResult, result as _result
+from ..data import breast_cancer
 
 # The MLE of unpenalised logistic regression on all 30 standardised breast-cancer features does not
 # exist (the classes are linearly separable: see `mle_existence`), and the 10 "mean" features, while
@@ -17,19 +18,6 @@ from .result import CheckResult
 # step 1/L would need millions of steps). These five are not separable and give kappa ~275.
 TRAIN_FEATURES = (1, 4, 6, 7, 8)
 TRAIN_NAMES = ("mean texture", "mean smoothness", "mean concavity", "mean concave points", "mean symmetry")
-
-
-def _result(derivation, name, compared, data, abs_err, rel_err, tol, passed, detail) -> CheckResult:
-    return CheckResult(derivation=derivation, name=name, compared=compared, data=data,
-                       max_abs_err=float(abs_err), max_rel_err=float(rel_err), tolerance=float(tol),
-                       passed=bool(passed), detail=detail)
-
-
-@lru_cache(maxsize=1)
-def _full():
-    from numeric.data import breast_cancer
-
-    return breast_cancer()
 
 
 def _points(p):
@@ -54,7 +42,7 @@ def loss_vs_sklearn() -> list[CheckResult]:
 
     from numeric.generated import logistic as L
 
-    d = _full()
+    d = breast_cancer()
     X, y = d.X, d.y
     N, p = X.shape
     _, w, b = _points(p)[0]
@@ -95,7 +83,7 @@ def _training():
     """The training problem and sklearn's reference optimum (newton-cg), plus lbfgs for comparison."""
     from sklearn.linear_model import LogisticRegression
 
-    d = _full()
+    d = breast_cancer()
     X = d.X[:, list(TRAIN_FEATURES)]
     y = d.y
     fits = {}
@@ -134,7 +122,7 @@ def mle_existence() -> list[CheckResult]:
     from numeric.generated import logistic as L
     from numeric.optim import unpack
 
-    d = _full()
+    d = breast_cancer()
     full_sep, v = _separable(d.X, d.y)
     X, y, th, _, data = _training()
     sub_sep, _ = _separable(X, y)
@@ -233,7 +221,7 @@ def sgd_reaches_sklearn() -> list[CheckResult]:
 def pm1_equals_cross_entropy() -> list[CheckResult]:
     from numeric.generated import logistic as L
 
-    d = _full()
+    d = breast_cancer()
     X, y = d.X, d.y
     t = 2 * y - 1
     worst_abs, worst_rel, lines = 0.0, 0.0, []
@@ -269,7 +257,7 @@ def gradient_vs_autograd_and_fd() -> list[CheckResult]:
     from numeric.generated import logistic as L
     from numeric.gradcheck import check_gradient
 
-    d = _full()
+    d = breast_cancer()
     X, y = d.X, d.y
     N, p = X.shape
     f = _ag_loss_theta(X, y)
@@ -309,7 +297,7 @@ def hessian_checks() -> list[CheckResult]:
 
     from numeric.generated import logistic as L
 
-    d = _full()
+    d = breast_cancer()
     X, y = d.X, d.y
     N, p = X.shape
     f = _ag_loss_theta(X, y)
@@ -361,7 +349,7 @@ def hessian_checks() -> list[CheckResult]:
 def hessian_is_psd() -> list[CheckResult]:
     from numeric.generated import logistic as L
 
-    d = _full()
+    d = breast_cancer()
     X, y = d.X, d.y
     pts = _points(X.shape[1]) + [("zero", np.zeros(X.shape[1]), np.float64(0.0))]
     Xs, ys, th_sk, _, _ = _training()
@@ -386,7 +374,7 @@ def hessian_is_psd() -> list[CheckResult]:
 def value_and_grad_consistent() -> list[CheckResult]:
     from numeric.generated import logistic as L
 
-    d = _full()
+    d = breast_cancer()
     X, y = d.X, d.y
     worst_abs = worst_rel = 0.0
     for _, w, b in _points(X.shape[1]):

@@ -8,7 +8,8 @@ from functools import lru_cache
 import numpy as np
 
 from . import register
-from .result import CheckResult
+from .result import CheckResult, result as _result
+from ..data import breast_cancer
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
 DEPTHS = (1, 3, 8)
@@ -25,23 +26,10 @@ CG_FULL, CG_DIRECTIONS = 12, 6   # check_gradient: biases coordinate by coordina
 TRAJ_STEPS, TRAJ_LR, TRAJ_HIDDEN, TRAJ_LAM, TRAJ_TOL = 50, 0.5, (8, 8), 1e-3, 1e-10
 
 
-def _result(derivation, name, compared, data, abs_err, rel_err, tol, passed, detail) -> CheckResult:
-    return CheckResult(derivation=derivation, name=name, compared=compared, data=data,
-                       max_abs_err=float(abs_err), max_rel_err=float(rel_err), tolerance=float(tol),
-                       passed=bool(passed), detail=detail)
-
-
-@lru_cache(maxsize=1)
-def _full():
-    from numeric.data import breast_cancer
-
-    return breast_cancer()
-
-
 @lru_cache(maxsize=1)
 def _grad_data():
     """A fixed sample of breast-cancer rows (seed 0) on four standardised features."""
-    d = _full()
+    d = breast_cancer()
     rows = np.sort(np.random.default_rng(0).choice(len(d.y), GRAD_ROWS, replace=False))
     X = d.X[np.ix_(rows, list(GRAD_FEATURES))]
     return X, d.y[rows], f"breast cancer, {GRAD_ROWS} rows (seed 0), standardised features {list(GRAD_FEATURES)}"
@@ -306,7 +294,7 @@ def _set_weights(clf, W, b):
 
 @lru_cache(maxsize=1)
 def _traj_data():
-    d = _full()
+    d = breast_cancer()
     return d.X, d.y, d.description
 
 
@@ -413,7 +401,7 @@ def guiding_training(epochs=GUIDE_EPOCHS):
     from numeric.generated import guiding
     from numeric.optim import sgd
 
-    d = _full()
+    d = breast_cancer()
     X, y = d.X, d.y
     p, q = X.shape[1], GUIDE_HIDDEN
     W1, W2 = _guide_start(p, q)
@@ -440,7 +428,7 @@ def guiding_checks() -> list[CheckResult]:
 
     from numeric.generated import guiding
 
-    d = _full()
+    d = breast_cancer()
     X, y = d.X, d.y
     p, q = X.shape[1], GUIDE_HIDDEN
     out = []

@@ -20,3 +20,10 @@ class CheckResult:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+def result(derivation, name, compared, data, abs_err, rel_err, tol, passed, detail="") -> CheckResult:
+    """A CheckResult with its numbers as Python floats and its verdict a bool (NumPy scalars print oddly)."""
+    return CheckResult(derivation=derivation, name=name, compared=compared, data=data,
+                       max_abs_err=float(abs_err), max_rel_err=float(rel_err), tolerance=float(tol),
+                       passed=bool(passed), detail=detail)

@@ -1,4 +1,7 @@
 """Shared pytest configuration for deepderive's tests."""
+import fcntl
+import pickle
+
 import pytest
 
 
@@ -8,15 +11,26 @@ def pytest_configure(config):
 
 
 @pytest.fixture(scope="session")
-def library_proof():
-    """library_proof(name): the Proof of the registered derivation `name`, verified once per session
-    (some take tens of seconds; tests in several files judge the same library proofs)."""
+def library_proof(request, tmp_path_factory):
+    """library_proof(name): the Proof of the registered derivation `name`, verified once per test run
+    (some take tens of seconds, and tests in several files judge the same library proofs): under
+    pytest-xdist the workers share each proof through a pickle in the run's common temporary folder,
+    written by whichever worker asks first while the others wait on its lock."""
     import derivations
 
+    shared = hasattr(request.config, "workerinput")
+    root = tmp_path_factory.getbasetemp().parent if shared else tmp_path_factory.getbasetemp()
     cache = {}
 
     def proof(name):
         if name not in cache:
-            cache[name] = derivations.get(name).verify()
+            path = root / f"library-proof-{name}.pickle"
+            with open(root / f"library-proof-{name}.lock", "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                if path.exists():
+                    cache[name] = pickle.loads(path.read_bytes())
+                else:
+                    cache[name] = derivations.get(name).verify()
+                    path.write_bytes(pickle.dumps(cache[name]))
         return cache[name]
     return proof

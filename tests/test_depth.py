@@ -32,8 +32,8 @@ def test_generated_module_is_up_to_date_and_numpy_only():
     assert imports == ["import numpy as np"]
 
 
-def test_derivation_proves_every_step():
-    proof = registry.get("depth-chain").verify()
+def test_derivation_proves_every_step(library_proof):
+    proof = library_proof("depth-chain")
     assert proof.ok, ([(s.why, s.status, s.detail) for s in proof.steps if not s.ok], proof.problems)
     assert proof.counts() == {"proved": len(proof.steps), "checked": 0, "failed": 0}
     assert all(s.status == PROVED for s in proof.steps)

@@ -4,7 +4,6 @@ Expected verdicts come from hand-derived mathematics, never from the engine: eve
 below is paired with a true control built the same way (so a failure is a real counterexample and
 not an engine error), and R5 is confirmed independently with plain SymPy and mpmath.
 """
-import functools
 import random
 
 import mpmath
@@ -35,11 +34,6 @@ def judge_one(lhs, rhs, cases=(), **context):
     return proof.steps[0], proof
 
 
-@functools.lru_cache(maxsize=None)
-def library_proof(name):
-    return derivations.get(name).verify()
-
-
 # ---- the library (every registered derivation fully proved: tests/test_registry.py) ---------------
 
 def test_names_include_the_derivations_read_here():
@@ -54,7 +48,7 @@ def test_unknown_name_is_an_error():
 
 
 @pytest.mark.slow
-def test_r5_is_proved_at_matrix_level():
+def test_r5_is_proved_at_matrix_level(library_proof):
     d = derivations.get("lda-posterior")
     # The library's w and b must be the LDA ones, so "R5 proved" means what the lecture says.
     defs = {str(sym): expr for sym, expr, _ in d.definitions}
@@ -244,7 +238,7 @@ def test_claim_false_outside_the_sampled_range_is_not_ok():
 
 # ---- cases ---------------------------------------------------------------------------------------
 
-def test_pm1_first_step_needs_its_cases():
+def test_pm1_first_step_needs_its_cases(library_proof):
     d = derivations.get("logistic-loss-pm1")
     first = d.steps[0]
     assert first.cases, "the first step of logistic-loss-pm1 is judged by cases y = 0, y = 1"
@@ -328,11 +322,10 @@ def test_r5_posterior_mpmath_random_spd(n):
             assert abs(bayes - r5) <= mpmath.mpf(10) ** -45 * abs(bayes), (bayes, r5)
 
 
-def test_induction_proves_the_depth_chain_and_rejects_false_claims():
+def test_induction_proves_the_depth_chain_and_rejects_false_claims(library_proof):
     from derivations.library import depth as dc
 
-    d = derivations.get("depth-chain")
-    by_induction = [s for s in d.verify().steps if s.step.induction is not None]
+    by_induction = [s for s in library_proof("depth-chain").steps if s.step.induction is not None]
     assert by_induction and all(s.status == PROVED for s in by_induction)
     # The same induction on a closed form missing the first layer's h_{k-1} factor must fail.
     wrong = Derivation("wrong-depth", "a wrong closed form by induction")

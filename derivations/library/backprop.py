@@ -54,23 +54,6 @@ def _layer(dd):
         2 * lam * W, r"weight decay $\lambda\|W_k\|_F^2 = \lambda\operatorname{tr}(W_k^T W_k)$ adds $2\lambda W_k$")
 
 
-def _two_layers(dd):
-    """The output's δ passed into a network with two hidden layers, written out (the loss end of the recursion)."""
-    W1, W2 = sp.MatrixSymbol("W_1", p, q), sp.MatrixSymbol("W_2", q, r)
-    b1, b2 = sp.MatrixSymbol("b_1", q, 1), sp.MatrixSymbol("b_2", r, 1)
-    x, v = sp.MatrixSymbol("x", p, 1), sp.MatrixSymbol("v", r, 1)
-    z1 = W1.T * x + b1
-    z2 = W2.T * Map(sigmoid, z1) + b2
-    out = scalar(v.T * Map(sigmoid, z2))
-    loss = softplus((1 - 2 * y) * out)
-    # δ_out = ŷ − y in the form that does not cancel for y ∈ {0, 1} (R9): (1 − 2y)σ((1 − 2y)s)
-    d_out = (1 - 2 * y) * sigmoid((1 - 2 * y) * out)
-    d2 = sp.HadamardProduct(d_out * v, Map(sigmoid_prime, z2))                # δ_2 from δ_out
-    dd.derive(Grad(loss, b2), name="two_layers_b2").then(
-        d2, r"two hidden layers written out: $\nabla_{b_2}\ell = \delta_2 = (v\,\delta_{\mathrm{out}}) \odot \sigma'(z_2)$, "
-            r"$\delta_{\mathrm{out}}$ in its form that does not cancel", cases=_CASES)
-
-
 @register("backprop")
 def build():
     dd = Derivation("backprop", "Backpropagation through a multi-layer perceptron", source="R15–R17",
@@ -78,10 +61,9 @@ def build():
                               r"$\ell = \operatorname{cross\_ent}(\hat y, y)$: $\delta_{\mathrm{out}} = \hat y - y$, "
                               r"$\delta_k = (W_{k+1}\delta_{k+1}) \odot \sigma'(z_k)$, "
                               r"$\partial\ell/\partial W_k = h_{k-1}\delta_k^T$ and $\partial\ell/\partial b_k = \delta_k$.",
-                    dims=(p, q, r), domains={y: {0, 1}}, points=24, names={lam: r"\lambda", delta: r"\delta", d: r"\delta_{k+1}"})
+                    dims=(p, q, r), domains={y: {0, 1}}, names={lam: r"\lambda", delta: r"\delta", d: r"\delta_{k+1}"})
     _output(dd)
     _layer(dd)
-    _two_layers(dd)
     _any_depth(dd)
     for name in ("forward", "loss_out", "delta_out", "delta", "grad_W", "grad_b", "penalty_grad"):
         dd.result(name)

@@ -173,3 +173,65 @@ def forward_vs_reverse_costs(path):
             r"wins when $n \gg m$ and forward when $m \gg n$ (R18). Counts, not times, are drawn so the figure is "
             r"the same on every run; the measured wall-clock constant $c$ is in the check table." %
             (N.FVR_HIDDEN, N.FVR_HIDDEN, min(c), max(c)))
+
+
+# ---- activations (R20) and the MLP (R15) -----------------------------------------------------------
+
+@figure("activations", name="relu-family-and-depth-bound")
+@styled
+def activations_relu_family(path):
+    from numeric.generated.activations import leaky_relu, leaky_relu_prime, relu, relu_prime, sigmoid_prime
+
+    fig, (ax1, ax2) = new_figure(2)
+    z = np.linspace(-3.0, 3.0, 601)
+    ax1.plot(z, relu(z), color=_COLOURS["relu"], lw=1.6, label=r"$\mathrm{ReLU}(z)$")
+    ax1.plot(z, leaky_relu(z), color=_COLOURS["leaky_relu"], lw=1.2, ls="--", label=r"LeakyReLU, $\alpha = 0.1$")
+    ax1.step(z, relu_prime(z), where="post", color=_COLOURS["relu"], lw=1.0, alpha=0.6, label=r"$\mathrm{ReLU}'$")
+    ax1.step(z, leaky_relu_prime(z), where="post", color=_COLOURS["leaky_relu"], lw=1.0, alpha=0.6,
+             label=r"$\mathrm{LeakyReLU}'$")
+    ax1.plot([0], [0], "o", color=_COLOURS["relu"], ms=4)
+    ax1.set(xlabel="$z$", title=r"the ReLU family; $\mathrm{ReLU}'(0) = 0$ by convention", ylim=(-0.5, 3.1))
+    ax1.legend(loc="upper left", frameon=False)
+
+    # |dyhat/dw_1| <= (1/4)^L |x| prod|w_k|: the bound for |w_k| = 1, x = 1, and the chain at its best (all u = 0)
+    depth = np.arange(1, 21)
+    ax2.semilogy(depth, 0.25 ** depth, color="black", lw=1.2, ls="--", label=r"bound $(1/4)^L$")
+    ax2.semilogy(depth, float(sigmoid_prime(np.float64(0.0))) ** depth, "o", color=_COLOURS["sigmoid"], ms=3,
+                 label=r"sigmoid, all $u = 0$")
+    ax2.semilogy(depth, np.ones_like(depth, dtype=float), color=_COLOURS["relu"], lw=1.2,
+                 label=r"ReLU, active path")
+    ax2.set(xlabel="depth $L$", ylabel=r"$|d\hat y/dw_1|$", title=r"depth bound, $x = 1$, $|w_k| = 1$")
+    ax2.legend(loc="center right", frameon=False, fontsize=7)
+    save(fig, path)
+    return (r"Left: ReLU and leaky ReLU ($\alpha = 0.1$) with their derivatives, by "
+            r"\texttt{numeric.generated.activations}; the value at the kink is the lecture's convention. "
+            r"Right: with $|w_k| = 1$ and $x = 1$ the sigmoid chain's first-layer gradient is at most "
+            r"$(1/4)^L$, attained when every pre-activation is 0; on an active ReLU path the factor is 1.")
+
+
+@figure("mlp", name="linear-collapse")
+@styled
+def mlp_linear_collapse(path):
+    from numeric.generated.mlp import forward
+
+    rng = np.random.default_rng(15)
+    fig, (ax1, ax2) = new_figure(2)
+    x = np.linspace(-3.0, 3.0, 401)[:, None]
+    widths = (1, 16, 16, 1)
+    weights = [rng.normal(size=(a, b)) / np.sqrt(a) for a, b in zip(widths, widths[1:])]
+    biases = [rng.normal(size=b) for b in widths[1:]]
+    for name in ("sigmoid", "tanh", "relu"):
+        ax1.plot(x[:, 0], forward(weights, biases, x, activation=name), color=_COLOURS[name], lw=1.4, label=name)
+    ax1.set(xlabel="$x$", ylabel=r"$P(y = 1 \mid x)$", title="one network, three hidden activations")
+    ax1.legend(loc="best", frameon=False)
+    # identity activations: the same weights collapse to one layer, logit linear in x
+    W = weights[0] @ weights[1] @ weights[2]
+    c = (biases[0] @ weights[1] + biases[1]) @ weights[2] + biases[2]
+    ax2.plot(x[:, 0], (x @ W + c)[:, 0], color="black", lw=1.4, label=r"$(W_1W_2W_3)^T x + c$")
+    ax2.set(xlabel="$x$", ylabel="logit", title="without the nonlinearity: one linear layer")
+    ax2.legend(loc="best", frameon=False)
+    save(fig, path)
+    return (r"Left: \texttt{numeric.generated.mlp.forward} for one set of weights (widths 1, 16, 16, 1) with "
+            r"sigmoid, tanh and ReLU hidden layers. Right: with the identity as activation the same weights "
+            r"compose to a single linear map, as the derivation's step $W_2^T(W_1^T x + b_1) + b_2 = "
+            r"(W_1W_2)^T x + (W_2^T b_1 + b_2)$ shows.")

@@ -10,8 +10,8 @@ from ..registry import register
 
 # Stable forms for the generated code: one comparison and a where, so ±inf maps to its limit and
 # nothing is multiplied by a comparison (z*(z > 0) would be -inf*0 = nan at z = -inf).
-lowering(relu, lambda z: where(z > 0, z, 0),
-         why=r"the two branches of $\max(0, z)$ under one comparison: exact, and $\pm\infty$ map to $\infty$, $0$")
+lowering(relu, lambda z: where(z <= 0, 0, z),
+         why=r"the two branches of $\max(0, z)$ under one comparison: exact, $\pm\infty$ map to $\infty$, $0$, and NaN stays NaN")
 lowering(relu_prime, lambda z: where(z > 0, 1, 0), why=r"the indicator $\mathbf{1}\{z > 0\}$, 0 at the kink")
 lowering(leaky_relu, lambda z: where(z > 0, z, LEAKY_SLOPE * z),
          why=r"the two branches of $\max(\alpha z, z)$ under one comparison, $\alpha z$ one rounding")

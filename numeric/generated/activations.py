@@ -12,7 +12,7 @@ def relu(z):
     Formula: $value = \operatorname{ReLU}\left(z\right)$
     Derived in: 'activations' (R20); check with `deepderive verify activations`.
     """
-    return np.where(z > 0.0, z, 0.0)
+    return np.where(z <= 0.0, 0.0, z)
 
 
 def relu_prime(z):

@@ -6,8 +6,9 @@ import itertools
 import sympy as sp
 from sympy import MatrixExpr
 
-# The bound variable of every Map's function: one fixed symbol, so that equal functions are equal trees.
-SLOT = sp.Symbol("t", real=True)
+# The bound variable of every Map's function: one fixed Dummy (a fixed index, so that equal functions are
+# equal trees), which no user can write: a plain Symbol("t") would capture a free t of the function's body.
+SLOT = sp.Dummy("t", real=True, dummy_index=790_061)
 
 
 class _Shown(sp.Symbol):

@@ -1,6 +1,8 @@
 """Matrices indexed by a symbolic layer (W_j, h_j, δ_k): opaque until their indices are integers, then their definition."""
 from __future__ import annotations
 
+import re
+
 import sympy as sp
 from sympy import MatrixExpr
 
@@ -13,8 +15,17 @@ class Layered(MatrixExpr):
     when it gives something (like ``Function.eval``), so a claim about a symbolic depth L stays
     symbolic and the same claim at a sampled L unrolls, one layer at a time, into explicit matrices.
     The numeric route evaluates the definition at the sampled integers; the matrix rules treat an
-    unevaluated one as a matrix that depends on what its arguments contain (``has``).
+    unevaluated one as a matrix that depends on what its arguments contain (``has``) and, through
+    ``creates``, on every matrix its definition may make at some integer index: differentiating by one
+    of those while the index is symbolic is refused. The induction trusts that the symbolic branch of a
+    definition agrees with its integer branch: keep both in one place, as backprop.py does.
     """
+
+    creates: tuple = ()      # regexes of the MatrixSymbol names the definition makes, e.g. (r"W_\d+",)
+
+    def may_create(self, m) -> bool:
+        """Whether m may appear once this matrix's indices are integers (and not already among its arguments)."""
+        return isinstance(m, sp.MatrixSymbol) and not self.has(m) and any(re.fullmatch(p, m.name) for p in self.creates)
 
     def __new__(cls, *args, evaluate=True):
         args = tuple(sp.sympify(a, strict=True) for a in args)

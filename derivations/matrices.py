@@ -114,6 +114,14 @@ TERM_RULES = {
 }
 
 
+def _refuse_hidden(mats, X):
+    """Unsupported when an unevaluated layered matrix may hold X at some integer index (W_100 inside W_j)."""
+    for m in mats:
+        for node in sp.preorder_traversal(m):
+            if isinstance(node, Layered) and node.may_create(X):
+                raise Unsupported(f"{node} may hold {X} once its index is an integer")
+
+
 def _trace_of(m):
     return scalar(m) if m.shape == (1, 1) else sp.Trace(m)
 
@@ -130,12 +138,15 @@ def _grad_entrywise(X, P, Q, F):
 
 def _term_shape(mats, X):
     """Which row of TERM_RULES a term's matrices fit, with its arguments; None when X is absent."""
+    _refuse_hidden(mats, X)
     hits = [i for i, a in enumerate(mats) if a.has(X)]
     if not hits:
         return None
     p, q = X.shape
     if len(hits) == 1 and isinstance(mats[hits[0]], (Map, Layered)) and mats[hits[0]] != X:
         i, F = hits[0], mats[hits[0]]
+        if isinstance(F, Map) and F.function.has(X):
+            raise Unsupported(f"the entrywise function itself holds {X}: {F}")
         row = "P f(A) Q" if isinstance(F, Map) else "P H Q"
         return row, (_product(mats[:i], F.shape[0]), _product(mats[i + 1:], F.shape[1]), F)
     if any(mats[i] not in (X, X.T) for i in hits):
@@ -446,8 +457,10 @@ def to_explicit(expr, table, sizes, spd=()):
 def _stand_in(e, table, sub):
     """An unevaluated Layered matrix (W_k, h_{k-1} for a symbolic k) free of every matrix differentiated
     here: a matrix of fresh symbols, the same for every occurrence (any value it can take is covered)."""
-    if any(e.has(m) for m in table if isinstance(m, sp.MatrixSymbol) and isinstance(table[m], sp.ImmutableMatrix)
-           and any(isinstance(x, sp.Dummy) for x in table[m].free_symbols)):
+    varied = [m for m in table if isinstance(m, sp.MatrixSymbol) and isinstance(table[m], sp.ImmutableMatrix)
+              and any(isinstance(x, sp.Dummy) for x in table[m].free_symbols)]
+    if any(e.has(m) or any(n.may_create(m) for n in sp.preorder_traversal(e) if isinstance(n, Layered))
+           for m in varied):
         raise Unsupported(f"{e} depends on the matrix differentiated by")
     r, c = (int(sp.sympify(k, strict=True).xreplace(sub)) for k in e.shape)
     name = sp.sstr(e)

@@ -371,7 +371,9 @@ def _indexed_values(ctx, k, domains, assumptions):
             # weights is then evaluable at the points where they are moderate
             r = random.Random(f"{ctx.seed}:{k}:{label}:{idx}")
             dom = domains.get(label, domains.get(sp.IndexedBase(label)))
-            cache[label, idx] = real_value(sp.Symbol(str(label), **assumptions.get(label, {})), k, r, dom)
+            # named with its index: an integer family's entries are offset apart in the list of integers
+            # (by the label alone every n[k] would take one value at a point, and n_0 = n_t would look true)
+            cache[label, idx] = real_value(sp.Symbol(f"{label}{list(idx)}", **assumptions.get(label, {})), k, r, dom)
         return cache[label, idx]
     value.matrix = matrix
     return value

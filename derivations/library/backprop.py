@@ -97,6 +97,8 @@ a = sp.MatrixSymbol("a", n, 1)
 class Weight(Layered):
     """W_j, layer j's n×n weights: a MatrixSymbol once j is an integer."""
 
+    creates = (r"W_\d+",)
+
     @staticmethod
     def definition(j):
         return sp.MatrixSymbol(f"W_{j}", n, n) if j.is_Integer else None
@@ -112,6 +114,8 @@ class Weight(Layered):
 class Bias(Layered):
     """b_j, layer j's bias."""
 
+    creates = (r"b_\d+",)
+
     @staticmethod
     def definition(j):
         return sp.MatrixSymbol(f"b_{j}", n, 1) if j.is_Integer else None
@@ -126,6 +130,8 @@ class Bias(Layered):
 
 class Below(Layered):
     """h_j for a layer j below k: x for j = 0, σ(W_jᵀ h_{j−1} + b_j) for an integer j."""
+
+    creates = (r"W_\d+", r"b_\d+")      # every layer's weights and biases below (or above) this one
 
     @staticmethod
     def definition(j, x):
@@ -158,6 +164,8 @@ def pre(j, kk, x, X):
 class Hidden(Layered):
     """h_j of the network whose k-th bias is X."""
 
+    creates = (r"W_\d+", r"b_\d+")      # every layer's weights and biases below (or above) this one
+
     @staticmethod
     def definition(j, kk, x, X):
         if j == kk or (j - kk).is_positive:
@@ -177,6 +185,8 @@ class Hidden(Layered):
 class Delta(Layered):
     """δ_k by the recursion, from a cotangent a at h_j: a ⊙ σ'(z_j) at j = k, else one layer down with
     the cotangent W_j (a ⊙ σ'(z_j)) at h_{j−1}."""
+
+    creates = (r"W_\d+", r"b_\d+")      # every layer's weights and biases below (or above) this one
 
     @staticmethod
     def definition(kk, j, cot, x, X):

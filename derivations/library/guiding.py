@@ -24,6 +24,9 @@ s = scalar(W2.T * h)                      # u_3
 out = sigmoid(s)                          # ŷ
 norm1, norm2 = sp.sqrt(sp.Trace(W1.T * W1)), sp.sqrt(scalar(W2.T * W2))
 one_minus = Map(sp.Lambda(u3, 1 - sigmoid(u3)), W1.T * x)      # 1 − h, entrywise
+# ŷ − y in the form that holds for every real y as the derivative of the one-softplus loss (and equals ŷ − y
+# for a label y ∈ {0, 1}: chain "residual"), so the matrix steps need no case split on the label
+resid = (1 - 2 * y) * sigmoid((1 - 2 * y) * s)
 
 
 def cross_entropy(yh, yy):
@@ -70,27 +73,29 @@ def _backward(d):
     d.then(sigmoid(u3) - y,
            r"path $\ell \to u_4 \to \hat y \to u_3$: $\frac{\partial u_4}{\partial\hat y}\frac{d\hat y}{du_3} = "
            r"\frac{\hat y - y}{\hat y(1-\hat y)}\,\hat y(1-\hat y) = \hat y - y$", cases=_CASES)
+    d.derive((1 - 2 * y) * sigmoid((1 - 2 * y) * u3), name="residual").then(
+        sigmoid(u3) - y, r"$\bar u_3$ as the one-softplus loss gives it: $(1-2y)\sigma((1-2y)u_3) = \hat y - y$ "
+                         r"for $y \in \{0, 1\}$ (written $\bar u_3$ below)", cases=_CASES)
     d.derive(Grad(LOSS, W2), name="grad_W2")
-    d.then((out - y) * h + lam * W2 / norm2,
+    d.then(resid * h + lam * W2 / norm2,
            r"two paths to $W_2$: $\ell \to u_4 \to u_3 \to W_2$ gives $\bar u_3\,u_2 = (\hat y - y)h$, and "
-           r"$\ell \to u_8 \to u_7 \to u_6 \to W_2$ gives $\lambda W_2/\|W_2\|$", cases=_CASES)
+           r"$\ell \to u_8 \to u_7 \to u_6 \to W_2$ gives $\lambda W_2/\|W_2\|$")
     d.derive(Grad(LOSS, W1), name="grad_W1")
-    d.then(x * sp.HadamardProduct((out - y) * W2, Map(sigmoid_prime, W1.T * x)).T + lam * W1 / norm1,
+    d.then(x * sp.HadamardProduct(resid * W2, Map(sigmoid_prime, W1.T * x)).T + lam * W1 / norm1,
            r"two paths to $W_1$: through $u_3 \to u_2 \to u_1$ the cotangent $\bar u_3 W_2$ picks up "
-           r"$\sigma'(u_1)$ and then $x(\cdot)^T$; through $u_8 \to u_7 \to u_5$ it is $\lambda W_1/\|W_1\|$",
-           cases=_CASES)
-    d.then(x * sp.HadamardProduct((out - y) * W2, h, one_minus).T + lam * W1 / norm1,
+           r"$\sigma'(u_1)$ and then $x(\cdot)^T$; through $u_8 \to u_7 \to u_5$ it is $\lambda W_1/\|W_1\|$")
+    d.then(x * sp.HadamardProduct(resid * W2, h, one_minus).T + lam * W1 / norm1,
            r"$\sigma'(u_1) = h \odot (1-h)$ entrywise: $dℓ/dW_1 = x((\hat y - y)W_2 \odot h \odot (1-h))^T + "
            r"\lambda W_1/\|W_1\|$")
 
 
 def _weight_decay(d):
     """The squared penalty λ(‖W₁‖² + ‖W₂‖²): the norm's path contributes 2λW instead of λW/‖W‖."""
-    d.derive(Grad(LOSS_SQ, W2), name="grad_W2_sq").then((out - y) * h + 2 * lam * W2,
-           r"weight decay: $\nabla_{W_2}\lambda\|W_2\|^2 = 2\lambda W_2$", cases=_CASES)
+    d.derive(Grad(LOSS_SQ, W2), name="grad_W2_sq").then(resid * h + 2 * lam * W2,
+           r"weight decay: $\nabla_{W_2}\lambda\|W_2\|^2 = 2\lambda W_2$")
     d.derive(Grad(LOSS_SQ, W1), name="grad_W1_sq").then(
-        x * sp.HadamardProduct((out - y) * W2, h, one_minus).T + 2 * lam * W1,
-        r"weight decay: $\nabla_{W_1}\lambda\|W_1\|^2 = 2\lambda W_1$", cases=_CASES)
+        x * sp.HadamardProduct(resid * W2, h, one_minus).T + 2 * lam * W1,
+        r"weight decay: $\nabla_{W_1}\lambda\|W_1\|^2 = 2\lambda W_1$")
 
 
 @register("guiding-example")

@@ -31,8 +31,8 @@ def value_and_grad(W1, W2, X, y, lam):
     loss = mean cross-entropy + lam (||W1||_F + ||W2||_2), the norms not squared; no biases.
     Formulas, per sample:
       loss: $\lambda \left(\sqrt{W_{2}^{T} W_{2}} + \sqrt{\operatorname{tr}\left(W_{1}^{T} W_{1} \right)}\right) + \operatorname{softplus}\left(\left(1 - 2 y\right) W_{2}^{T} \sigma\left(W_{1}^{T} x\right)\right)$
-      grad_W1: $\frac{\lambda}{\sqrt{\operatorname{tr}\left(W_{1}^{T} W_{1} \right)}} W_{1} + x \left(\left(\left(- y + \sigma\left(W_{2}^{T} \sigma\left(W_{1}^{T} x\right)\right)\right) W_{2}^{T}\right) \circ \left(1 - \sigma\left(x^{T} W_{1}\right)\right) \circ \sigma\left(x^{T} W_{1}\right)\right)$
-      grad_W2: $\frac{\lambda}{\sqrt{W_{2}^{T} W_{2}}} W_{2} + \left(- y + \sigma\left(W_{2}^{T} \sigma\left(W_{1}^{T} x\right)\right)\right) \sigma\left(W_{1}^{T} x\right)$
+      grad_W1: $\frac{\lambda}{\sqrt{\operatorname{tr}\left(W_{1}^{T} W_{1} \right)}} W_{1} + x \left(\left(\left(1 - 2 y\right) \sigma\left(\left(1 - 2 y\right) W_{2}^{T} \sigma\left(W_{1}^{T} x\right)\right) W_{2}^{T}\right) \circ \left(1 - \sigma\left(x^{T} W_{1}\right)\right) \circ \sigma\left(x^{T} W_{1}\right)\right)$
+      grad_W2: $\frac{\lambda}{\sqrt{W_{2}^{T} W_{2}}} W_{2} + \left(1 - 2 y\right) \sigma\left(\left(1 - 2 y\right) W_{2}^{T} \sigma\left(W_{1}^{T} x\right)\right) \sigma\left(W_{1}^{T} x\right)$
     computed as the two-layer case of the backprop recursion in 'backprop': delta_out = (1 - 2y) sigma(m) with
     m = (1 - 2y) s, delta_1 = (W2 delta_out) * sigma'(W1^T x) (sigma' = h (1 - h) in its stable form).
     W1: (p, q), W2: (q,), X: (N, p), y: (N,) labels in {0, 1}. Where a norm is 0 its gradient term is taken

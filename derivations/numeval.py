@@ -12,6 +12,7 @@ rounding noise of a value, which is how the prover tells a real difference from 
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import mpmath
@@ -79,8 +80,10 @@ class Trace:
         m, size = max(sizes, default=0), _magnitude(total)
         if m > self.scale and size * 1000 < m:
             self.scale = m
-        if not self.absorbed and any(0 < s < size * mpmath.mpf(10) ** (3 - mpmath.mp.dps) for s in sizes):
-            self.absorb()
+        if not self.absorbed:
+            floor = size * mpmath.mpf(10) ** (3 - mpmath.mp.dps)
+            if any(0 < s < floor for s in sizes):
+                self.absorb()
 
 
 @dataclass
@@ -334,7 +337,7 @@ def _defined(e, env):
     definitions (h_j = σ(w_j h_{j-1})) unroll to the sampled depth."""
     args = []
     for a in e.args:
-        if a.free_symbols and getattr(a, "is_integer", False):
+        if _integer_variable(a):
             k = _real_int(evaluate(a, env))
             args.append(sp.Integer(k) if k is not None else a)
         else:
@@ -344,11 +347,22 @@ def _defined(e, env):
         raise NotEvaluable(f"{type(e).__name__} has no value here (its definition needs integer arguments)")
     # A deep chain h_L contains h_{L-1}, …: each layer is computed once per point, precision and
     # values of its free symbols, not once per path that reaches it.
-    key = (value, mpmath.mp.prec, env.indexed,
-           tuple(_memo_value(env.values.get(s)) for s in sorted(value.free_symbols, key=sp.default_sort_key)))
+    key = (value, mpmath.mp.prec, env.indexed, tuple(_memo_value(env.values.get(s)) for s in _free(value)))
     if key not in env.memo:
         env.memo[key] = evaluate(value, env)
     return env.memo[key]
+
+
+# Assumption queries and sorting are SymPy's slowest calls, and a deep chain asks the same ones at every
+# layer, point and precision: ask once per expression.
+@functools.lru_cache(maxsize=1 << 16)
+def _integer_variable(a) -> bool:
+    return bool(a.free_symbols) and bool(getattr(a, "is_integer", False))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _free(value) -> tuple:
+    return tuple(sorted(value.free_symbols, key=sp.default_sort_key))
 
 
 def _memo_value(v):

@@ -185,9 +185,13 @@ def _by_cases(e, depth=0):
                 # 0), so there is nothing to compare; equality is claimed where both sides are defined.
                 undefined = f"; at {g} = 0 a side is undefined"
                 continue
-            ok, why = _entry_zero(case, split=False)
-            if not ok and case.has(sp.Abs, sp.Max, sp.Min, sp.Heaviside, sp.sign):
+            ok = False
+            if case.has(*_KINKED):
+                # split the kinks that remain before simplifying: each leaf is kink-free and cheap,
+                # where simplify on Max/Min of a dummy searches long and mostly in vain
                 ok, why = _by_cases(case, depth + 1)
+            if not ok:
+                ok, why = _entry_zero(case, split=False)
             if not ok:
                 return False, f"case {g} {label}: {why}"
         return True, f"by cases on the sign of {g} (> 0, < 0, = 0){undefined}"

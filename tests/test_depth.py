@@ -148,3 +148,23 @@ def test_derive_and_generate_for_L_1024_is_quick():
     elapsed = time.perf_counter() - t0
     assert g.shape == (1024,)
     print(f"render + run for L = 1024: {elapsed * 1e3:.1f} ms; module {len(text)} bytes")  # measured, not asserted
+
+
+def test_chain_grad_takes_a_batch_of_inputs():
+    """Each input of a batch is its own chain: entry [n, :] is autograd's gradient of a chain written here
+    (sigma as 1/(1 + e^-u), fine for these moderate weights); a scalar x still gives shape (L,)."""
+    import autograd.numpy as anp
+
+    def chain(w, x):
+        h = x
+        for j in range(len(w)):
+            h = 1.0 / (1.0 + anp.exp(-w[j] * h))
+        return h
+
+    w = np.random.default_rng(3).uniform(-2, 2, 12)
+    xs = np.array([[-3.0, -0.5, 0.0], [0.25, 1.0, 7.5]])
+    got = gen.chain_grad(xs, w)
+    assert got.shape == xs.shape + (len(w),)
+    assert gen.chain_grad(0.5, w).shape == (len(w),)
+    for idx in np.ndindex(xs.shape):
+        np.testing.assert_allclose(got[idx], grad(chain)(w, xs[idx]), rtol=1e-12, atol=1e-300)

@@ -106,13 +106,15 @@ def chain_forward(x, w):
 
 
 def chain_grad(x, w):
-    r"""dyhat/dw_k for every layer k, shape (L,), for a scalar x: O(L) time, code size independent of L.
+    r"""dyhat/dw_k for every layer k and input: shape np.shape(x) + (L,), so (L,) for a scalar x; O(L) passes.
 
     Formula: $\\frac{{\\partial \\hat y}}{{\\partial w_k}} = {formula}$
     Forward pass storing h_(k-1) and sigma'(u_k); then a reverse cumulative product of w_j sigma'(u_j).
+    x: scalar or array of inputs, each its own chain; w: (L,) weights, w[0] the first layer's.
     Derived in: '{d.name}' ({d.source}); check with `deepderive verify {d.name}`.
     """
     w = np.asarray(w, dtype=np.float64)
+    x = np.asarray(x, dtype=np.float64)
     h = x
     hs = []
     ds = []
@@ -122,11 +124,11 @@ def chain_grad(x, w):
         hs.append(h)
         ds.append({s_code})
         h = {h_code}
+    grads = np.empty(x.shape + w.shape)
     tail = 1.0
-    grads = []
     for j in range(w.shape[0] - 1, -1, -1):
-        grads.append(hs[j] * ds[j] * tail)
+        grads[..., j] = hs[j] * ds[j] * tail
         tail = tail * (w[j] * ds[j])
-    return np.array(grads[::-1], dtype=np.float64)
+    return grads
 '''
     return out

@@ -316,8 +316,8 @@ def _render_mlp(net, d, closed, doc) -> str:
     src = f"""{d.name!r} ({d.source})"""
     text = f'"""{doc}, generated from verified derivations."""\n'
     text += "import numpy as np\n\n"
-    text += "__all__ = ['forward', 'value_and_grad']\n"
-    text += f"DERIVED_FROM = {{'forward': {d.name!r}, 'value_and_grad': {d.name!r}}}\n"
+    text += "__all__ = ['forward', 'value_and_grad', 'layers']\n"
+    text += f"DERIVED_FROM = {{'forward': {d.name!r}, 'value_and_grad': {d.name!r}, 'layers': {d.name!r}}}\n"
     text += f"ACTIVATIONS = {tuple(names)!r}\n"
     text += _activation_functions(net.activations)
     text += f'''
@@ -340,6 +340,22 @@ def _check(weights, biases, X):
         raise ValueError(f"need X (N, q_0), weights[k] (q_k, q_(k+1)), biases[k] (q_(k+1),) and one output unit; "
                          f"got X {{X.shape}}, weights {{[W.shape for W in weights]}}, "
                          f"biases {{[b.shape for b in biases]}}")
+
+
+def _stored_forward(weights, biases, X, f):
+    """(h_0 .. h_(L-1), f'(z_1) .. f'(z_(L-1)), the output logits (N, 1)): the forward pass the backward pass needs."""
+    hs = [X]          # h_0 ... h_(L-1): the inputs of each layer
+    primes = []       # f'(z_1) ... f'(z_(L-1))
+    h = X
+    for W, b in zip(weights[:-1], biases[:-1]):
+        z = h @ W
+        z += b
+        h, prime = f(z)
+        hs.append(h)
+        primes.append(prime)
+    s = h @ weights[-1]
+    s += biases[-1]
+    return hs, primes, s
 
 
 def forward(weights, biases, X, activation="relu"):
@@ -379,17 +395,7 @@ def value_and_grad(weights, biases, X, y, activation="relu", lam=0.0):
     n = X.shape[0]
     if y.shape != (n,):
         raise ValueError(f"y must have shape ({{n}},), got {{y.shape}}")
-    hs = [X]          # h_0 ... h_(L-1): the inputs of each layer
-    primes = []       # f'(z_1) ... f'(z_(L-1))
-    h = X
-    for W, b in zip(weights[:-1], biases[:-1]):
-        z = h @ W
-        z += b
-        h, prime = f(z)
-        hs.append(h)
-        primes.append(prime)
-    s = h @ weights[-1]
-    s += biases[-1]
+    hs, primes, s = _stored_forward(weights, biases, X, f)
     sign = (1.0 - 2.0 * y)[:, None]
     m = sign * s
 {chr(10).join(out_lines)}
@@ -410,6 +416,36 @@ def value_and_grad(weights, biases, X, y, activation="relu", lam=0.0):
             loss += lam * np.vdot(W, W)
             grad_weights[k] += (2.0 * lam) * W
     return loss, grad_weights, grad_biases
+
+
+def layers(weights, biases, X, y, activation="relu"):
+    r"""(activations, deltas): what each layer holds for each row, as Glorot and Bengio (2010) plot it.
+
+    activations[k]: h_(k+1) = f(z_(k+1)), shape (N, q_(k+1)), for the hidden layers k = 0 .. L-2;
+    deltas[k]: d loss_n / d z_(k+1), shape (N, q_(k+1)), for every layer k = 0 .. L-1 (the last is the
+    output logit's), where loss_n is row n's own cross-entropy (not divided by N): the same recursion
+    as value_and_grad, kept per row instead of summed into the weight gradients.
+    Derived in: {src}; check with `deepderive verify {d.name}`.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    f = _pick(_F_AND_PRIME, activation)
+    _check(weights, biases, X)
+    n = X.shape[0]
+    if y.shape != (n,):
+        raise ValueError(f"y must have shape ({{n}},), got {{y.shape}}")
+    hs, primes, s = _stored_forward(weights, biases, X, f)
+    sign = (1.0 - 2.0 * y)[:, None]
+    m = sign * s
+{chr(10).join(out_lines)}
+    delta = {sig_code}
+    delta *= sign
+    deltas = [delta]
+    for k in range(len(weights) - 1, 0, -1):
+        delta = delta @ weights[k].T
+        delta *= primes[k - 1]
+        deltas.append(delta)
+    return hs[1:], deltas[::-1]
 '''
     return text
 

@@ -2,8 +2,8 @@
 """Multi-layer perceptron of any depth: forward pass and backpropagation (R14–R17, R20), generated from verified derivations."""
 import numpy as np
 
-__all__ = ['forward', 'value_and_grad']
-DERIVED_FROM = {'forward': 'backprop', 'value_and_grad': 'backprop'}
+__all__ = ['forward', 'value_and_grad', 'layers']
+DERIVED_FROM = {'forward': 'backprop', 'value_and_grad': 'backprop', 'layers': 'backprop'}
 ACTIVATIONS = ('sigmoid', 'tanh', 'relu', 'leaky_relu')
 
 
@@ -78,6 +78,22 @@ def _check(weights, biases, X):
                          f"biases {[b.shape for b in biases]}")
 
 
+def _stored_forward(weights, biases, X, f):
+    """(h_0 .. h_(L-1), f'(z_1) .. f'(z_(L-1)), the output logits (N, 1)): the forward pass the backward pass needs."""
+    hs = [X]          # h_0 ... h_(L-1): the inputs of each layer
+    primes = []       # f'(z_1) ... f'(z_(L-1))
+    h = X
+    for W, b in zip(weights[:-1], biases[:-1]):
+        z = h @ W
+        z += b
+        h, prime = f(z)
+        hs.append(h)
+        primes.append(prime)
+    s = h @ weights[-1]
+    s += biases[-1]
+    return hs, primes, s
+
+
 def forward(weights, biases, X, activation="relu"):
     r"""P(y = 1 | x) for each row of X, shape (N,): hidden layers h_k = f(h_(k-1) @ W_k + b_k), a sigmoid output.
 
@@ -122,17 +138,7 @@ def value_and_grad(weights, biases, X, y, activation="relu", lam=0.0):
     n = X.shape[0]
     if y.shape != (n,):
         raise ValueError(f"y must have shape ({n},), got {y.shape}")
-    hs = [X]          # h_0 ... h_(L-1): the inputs of each layer
-    primes = []       # f'(z_1) ... f'(z_(L-1))
-    h = X
-    for W, b in zip(weights[:-1], biases[:-1]):
-        z = h @ W
-        z += b
-        h, prime = f(z)
-        hs.append(h)
-        primes.append(prime)
-    s = h @ weights[-1]
-    s += biases[-1]
+    hs, primes, s = _stored_forward(weights, biases, X, f)
     sign = (1.0 - 2.0 * y)[:, None]
     m = sign * s
     t0 = np.maximum(m, 0.0)
@@ -155,3 +161,35 @@ def value_and_grad(weights, biases, X, y, activation="relu", lam=0.0):
             loss += lam * np.vdot(W, W)
             grad_weights[k] += (2.0 * lam) * W
     return loss, grad_weights, grad_biases
+
+
+def layers(weights, biases, X, y, activation="relu"):
+    r"""(activations, deltas): what each layer holds for each row, as Glorot and Bengio (2010) plot it.
+
+    activations[k]: h_(k+1) = f(z_(k+1)), shape (N, q_(k+1)), for the hidden layers k = 0 .. L-2;
+    deltas[k]: d loss_n / d z_(k+1), shape (N, q_(k+1)), for every layer k = 0 .. L-1 (the last is the
+    output logit's), where loss_n is row n's own cross-entropy (not divided by N): the same recursion
+    as value_and_grad, kept per row instead of summed into the weight gradients.
+    Derived in: 'backprop' (R15–R17); check with `deepderive verify backprop`.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    f = _pick(_F_AND_PRIME, activation)
+    _check(weights, biases, X)
+    n = X.shape[0]
+    if y.shape != (n,):
+        raise ValueError(f"y must have shape ({n},), got {y.shape}")
+    hs, primes, s = _stored_forward(weights, biases, X, f)
+    sign = (1.0 - 2.0 * y)[:, None]
+    m = sign * s
+    t0 = np.maximum(m, 0.0)
+    t1 = np.minimum(m, 0.0)
+    t2 = np.exp(t1 - t0)
+    delta = np.exp(t1)/(t2 + 1.0)
+    delta *= sign
+    deltas = [delta]
+    for k in range(len(weights) - 1, 0, -1):
+        delta = delta @ weights[k].T
+        delta *= primes[k - 1]
+        deltas.append(delta)
+    return hs[1:], deltas[::-1]

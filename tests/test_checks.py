@@ -14,7 +14,7 @@ from numeric.optim import OptimResult, gradient_descent, inverse_time, pack, sgd
 NAMES = [n for n in derivations.names() if checks.for_derivation(n)]
 # Derivations whose closed forms are generated but have no registered check yet, and where they are
 # tested instead. The test below keeps this list exact, so it can only shrink.
-WITHOUT_CHECKS = {"depth-chain": "tests/test_depth.py (chain_grad against autograd and mpmath)"}
+WITHOUT_CHECKS: dict = {}
 
 
 def _generated_from() -> set:

@@ -46,6 +46,9 @@ def chain_grad(x, w):
         hs.append(h)
         ds.append(t2/t3**2)
         h = np.exp(t1)/t3
+    if w.shape[0] and np.isinf(x).any():
+        # x sigma'(w_1 x) at x = +-inf would be inf * 0 where sigma' underflowed; its limit is 0, as for finite x
+        hs[0] = np.where(ds[0] == 0.0, 0.0, x)
     grads = np.empty(x.shape + w.shape)
     tail = 1.0
     for j in range(w.shape[0] - 1, -1, -1):

@@ -26,24 +26,26 @@ m = sp.Symbol("m", integer=True, positive=True)
 L = sp.Symbol("L", integer=True, positive=True)
 
 
-class below(sp.Function):
-    r"""h_j of the chain for a layer j below k: :math:`h_0 = x`, :math:`h_j = \sigma(w_j h_{j-1})`."""
+class LayerBelow(sp.Function):
+    r"""h_j of a chain h_j = f(w_j h_{j-1}) for a layer j below k (:math:`h_0 = x`); a subclass names f and w."""
 
     nargs = 2
+    f = None           # the activation, a SymPy function class
+    weights = None     # the IndexedBase w
 
-    @staticmethod
-    def definition(jj, xx):
+    @classmethod
+    def definition(cls, jj, xx):
         """One layer at a time (the inner h_{j-1} stays unevaluated), so deep chains never recurse in SymPy."""
         if not jj.is_Integer or jj < 0:
             return None
-        return xx if jj == 0 else sigmoid(W[jj] * below(jj - 1, xx, evaluate=False))
+        return xx if jj == 0 else cls.f(cls.weights[jj] * cls(jj - 1, xx, evaluate=False))
 
     @classmethod
     def eval(cls, jj, xx):
         if jj.is_Integer:
             if jj < 0:
                 raise ValueError("layer index below 0")
-            return xx if jj == 0 else sigmoid(W[jj] * below(jj - 1, xx))
+            return xx if jj == 0 else cls.f(cls.weights[jj] * cls(jj - 1, xx))
 
     def _eval_is_real(self):
         return self.args[1].is_real
@@ -53,31 +55,35 @@ class below(sp.Function):
         return s if exp is None else r"%s^{%s}" % (s, exp)
 
 
-class chain(sp.Function):
-    r"""h_j of the chain whose k-th weight is t (the others are w_j)."""
+class LayerChain(sp.Function):
+    r"""h_j of a chain h_j = f(w_j h_{j-1}) whose k-th weight is t (the others are w_j); a subclass names f, w
+    and its ``below``."""
 
     nargs = 4
+    f = None
+    weights = None
+    below = None       # the LayerBelow of the same chain
 
-    @staticmethod
-    def definition(jj, kk, tt, xx):
-        """One layer at a time, like ``below.definition``."""
+    @classmethod
+    def definition(cls, jj, kk, tt, xx):
+        """One layer at a time, like ``LayerBelow.definition``."""
         if not (jj.is_Integer and kk.is_Integer):
             return None
         if jj < kk:
-            return below(jj, xx, evaluate=False)
-        inner = below(kk - 1, xx, evaluate=False) if jj == kk else chain(jj - 1, kk, tt, xx, evaluate=False)
-        return sigmoid((tt if jj == kk else W[jj]) * inner)
+            return cls.below(jj, xx, evaluate=False)
+        inner = cls.below(kk - 1, xx, evaluate=False) if jj == kk else cls(jj - 1, kk, tt, xx, evaluate=False)
+        return cls.f((tt if jj == kk else cls.weights[jj]) * inner)
 
     @classmethod
     def eval(cls, jj, kk, tt, xx):
         if jj == kk:
-            return sigmoid(tt * below(kk - 1, xx))
+            return cls.f(tt * cls.below(kk - 1, xx))
         if (jj - kk).is_positive:  # the definition, also for a symbolic depth known to exceed k
-            return sigmoid(W[jj] * chain(jj - 1, kk, tt, xx))
+            return cls.f(cls.weights[jj] * cls(jj - 1, kk, tt, xx))
         if jj.is_Integer and kk.is_Integer:
             if jj < kk:
-                return below(jj, xx)
-            return sigmoid(W[jj] * chain(jj - 1, kk, tt, xx))
+                return cls.below(jj, xx)
+            return cls.f(cls.weights[jj] * cls(jj - 1, kk, tt, xx))
 
     def _eval_is_real(self):
         return self.args[3].is_real
@@ -85,6 +91,19 @@ class chain(sp.Function):
     def _latex(self, printer, exp=None):
         s = r"h_{%s}" % printer._print(self.args[0])
         return s if exp is None else r"%s^{%s}" % (s, exp)
+
+
+class below(LayerBelow):
+    r"""h_j of the sigmoid chain for a layer j below k: :math:`h_0 = x`, :math:`h_j = \sigma(w_j h_{j-1})`."""
+
+    f, weights = sigmoid, W
+
+
+class chain(LayerChain):
+    r"""h_j of the sigmoid chain whose k-th weight is t (the others are w_j)."""
+
+    f, weights = sigmoid, W
+    below = below
 
 
 def layer_factor(jj, kk=k, tt=t, xx=x):

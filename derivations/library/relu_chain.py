@@ -1,7 +1,7 @@
 """The ReLU depth chain (R20): dŷ/dw₁ = x Π ReLU'(u_{2k−1}) Π_{k≥2} w_k: no shrinking factor on active paths.
 
 The ReLU counterpart of 'depth-chain' (whose sigmoid factors σ' ≤ ¼ shrink the gradient like 4^{-L}): the
-chain h₀ = x, h_j = ReLU(w_j h_{j−1}), ŷ = h_L, with the helpers of depth.py written for ReLU —
+chain h₀ = x, h_j = ReLU(w_j h_{j−1}), ŷ = h_L, with depth.py's layer families made for ReLU —
 ``relu_below(j, x)`` is h_j below layer k, ``relu_chain(j, k, t, x)`` is h_j of the chain whose k-th weight
 is t. ReLU'(z) = 1{z > 0} (0 at the kink by convention), so ReLU' is 1 on an active path (every
 pre-activation u_{2k−1} = w_k h_{k−1} > 0) and 0 off it: the gradient is x Π_{k≥2} w_k or 0.
@@ -16,6 +16,7 @@ import sympy as sp
 from ..core import Derivation
 from ..functions import relu, relu_prime
 from ..registry import register
+from .depth import LayerBelow, LayerChain
 
 # the symbolic-depth part is on the positive active path: x > 0 and every weight > 0, so every u > 0
 W = sp.IndexedBase("w", positive=True)
@@ -27,71 +28,23 @@ m = sp.Symbol("m", integer=True, positive=True)
 L = sp.Symbol("L", integer=True, positive=True)
 
 
-class relu_below(sp.Function):
+class relu_below(LayerBelow):
     r"""h_j of the ReLU chain for a layer j below k: :math:`h_0 = x`, :math:`h_j = \operatorname{ReLU}(w_j h_{j-1})`."""
 
-    nargs = 2
-
-    @staticmethod
-    def definition(jj, xx):
-        """One layer at a time (the inner h_{j-1} stays unevaluated), so deep chains never recurse in SymPy."""
-        if not jj.is_Integer or jj < 0:
-            return None
-        return xx if jj == 0 else relu(W[jj] * relu_below(jj - 1, xx, evaluate=False))
-
-    @classmethod
-    def eval(cls, jj, xx):
-        if jj.is_Integer:
-            if jj < 0:
-                raise ValueError("layer index below 0")
-            return xx if jj == 0 else relu(W[jj] * relu_below(jj - 1, xx))
-
-    def _eval_is_real(self):
-        return self.args[1].is_real
+    f, weights = relu, W
 
     def _eval_is_positive(self):
         return self.args[1].is_positive
 
-    def _latex(self, printer, exp=None):
-        s = r"h_{%s}" % printer._print(self.args[0])
-        return s if exp is None else r"%s^{%s}" % (s, exp)
 
-
-class relu_chain(sp.Function):
+class relu_chain(LayerChain):
     r"""h_j of the ReLU chain whose k-th weight is t (the others are w_j)."""
 
-    nargs = 4
-
-    @staticmethod
-    def definition(jj, kk, tt, xx):
-        """One layer at a time, like ``relu_below.definition``."""
-        if not (jj.is_Integer and kk.is_Integer):
-            return None
-        if jj < kk:
-            return relu_below(jj, xx, evaluate=False)
-        inner = relu_below(kk - 1, xx, evaluate=False) if jj == kk else relu_chain(jj - 1, kk, tt, xx, evaluate=False)
-        return relu((tt if jj == kk else W[jj]) * inner)
-
-    @classmethod
-    def eval(cls, jj, kk, tt, xx):
-        if jj == kk:
-            return relu(tt * relu_below(kk - 1, xx))
-        if (jj - kk).is_positive:  # the definition, also for a symbolic depth known to exceed k
-            return relu(W[jj] * relu_chain(jj - 1, kk, tt, xx))
-        if jj.is_Integer and kk.is_Integer:
-            if jj < kk:
-                return relu_below(jj, xx)
-            return relu(W[jj] * relu_chain(jj - 1, kk, tt, xx))
-
-    def _eval_is_real(self):
-        return self.args[3].is_real
+    f, weights = relu, W
+    below = relu_below
 
     def _eval_is_positive(self):
         return self.args[2].is_positive and self.args[3].is_positive
-
-    def _latex(self, printer, exp=None):
-        s = r"h_{%s}" % printer._print(self.args[0])
-        return s if exp is None else r"%s^{%s}" % (s, exp)
 
 
 def layer_factor(jj, kk=k, tt=t, xx=x):

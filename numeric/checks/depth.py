@@ -87,6 +87,13 @@ def _tol(L) -> float:
 
 # ---- depth-chain (R19) ------------------------------------------------------------------------------
 
+def _errors(shape_ok, *pairs):
+    """(largest relative, largest absolute) error over the (got, reference) pairs; inf for a wrong shape."""
+    if not shape_ok:
+        return math.inf, math.inf
+    return max(_rel(g, r) for g, r in pairs), max(_abs(g, r) for g, r in pairs)
+
+
 def _deep_chain(L) -> CheckResult:
     from numeric.generated import depth
 
@@ -94,8 +101,7 @@ def _deep_chain(L) -> CheckResult:
     got, ref = depth.chain_grad(CHAIN_X, w), reference_grad(CHAIN_X, w)
     fwd, fwd_ref = depth.chain_forward(CHAIN_X, w), reference_chain(CHAIN_X, w)
     shape_ok = np.shape(got) == (L,)
-    rel = max(_rel(got, ref), _rel(fwd, fwd_ref)) if shape_ok else math.inf
-    absolute = max(_abs(got, ref), _abs(fwd, fwd_ref)) if shape_ok else math.inf
+    rel, absolute = _errors(shape_ok, (got, ref), (fwd, fwd_ref))
     tol = _tol(L)
     return _result(
         "depth-chain", f"chain_grad vs autograd, L = {L}",
@@ -146,8 +152,7 @@ def _batched(L) -> CheckResult:
     ref = np.stack([reference_grad(float(v), w) for v in BATCH_X.ravel()]).reshape(want_shape)
     fwd, fwd_ref = depth.chain_forward(BATCH_X, w), reference_chain(BATCH_X, w)
     shape_ok = np.shape(got) == want_shape and np.shape(fwd) == BATCH_X.shape
-    rel = max(_rel(got, ref), _rel(fwd, fwd_ref)) if shape_ok else math.inf
-    absolute = max(_abs(got, ref), _abs(fwd, fwd_ref)) if shape_ok else math.inf
+    rel, absolute = _errors(shape_ok, (got, ref), (fwd, fwd_ref))
     tol = _tol(L)
     return _result(
         "depth-chain", f"chain_grad on a batch of inputs, L = {L}",

@@ -78,8 +78,16 @@ def _check(weights, biases, X):
                          f"biases {[b.shape for b in biases]}")
 
 
-def _stored_forward(weights, biases, X, f):
-    """(h_0 .. h_(L-1), f'(z_1) .. f'(z_(L-1)), the output logits (N, 1)): the forward pass the backward pass needs."""
+def _forward_and_output(weights, biases, X, y, activation, mean):
+    """(h_0 .. h_(L-1), f'(z_1) .. f'(z_(L-1)), each row's output loss (N, 1), the output delta (N, 1)): the checked
+    inputs' forward pass, stored for the backward pass. The delta is d loss_n / d s, divided by N if mean."""
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    f = _pick(_F_AND_PRIME, activation)
+    _check(weights, biases, X)
+    n = X.shape[0]
+    if y.shape != (n,):
+        raise ValueError(f"y must have shape ({n},), got {y.shape}")
     hs = [X]          # h_0 ... h_(L-1): the inputs of each layer
     primes = []       # f'(z_1) ... f'(z_(L-1))
     h = X
@@ -91,7 +99,14 @@ def _stored_forward(weights, biases, X, f):
         primes.append(prime)
     s = h @ weights[-1]
     s += biases[-1]
-    return hs, primes, s
+    sign = (1.0 - 2.0 * y)[:, None]
+    m = sign * s
+    t0 = np.maximum(m, 0.0)
+    t1 = np.minimum(m, 0.0)
+    t2 = np.exp(t1 - t0)
+    delta = np.exp(t1)/(t2 + 1.0)
+    delta *= sign * (1.0 / n) if mean else sign
+    return hs, primes, t0 + np.log1p(t2), delta
 
 
 def forward(weights, biases, X, activation="relu"):
@@ -131,22 +146,8 @@ def value_and_grad(weights, biases, X, y, activation="relu", lam=0.0):
     exact at saturated logits. y: (N,) labels in {0, 1}; biases are not penalised.
     Derived in: 'backprop' (R15–R17); check with `deepderive verify backprop`.
     """
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    f = _pick(_F_AND_PRIME, activation)
-    _check(weights, biases, X)
-    n = X.shape[0]
-    if y.shape != (n,):
-        raise ValueError(f"y must have shape ({n},), got {y.shape}")
-    hs, primes, s = _stored_forward(weights, biases, X, f)
-    sign = (1.0 - 2.0 * y)[:, None]
-    m = sign * s
-    t0 = np.maximum(m, 0.0)
-    t1 = np.minimum(m, 0.0)
-    t2 = np.exp(t1 - t0)
-    loss = np.add.reduce(t0 + np.log1p(t2), axis=None) / n
-    delta = np.exp(t1)/(t2 + 1.0)
-    delta *= sign * (1.0 / n)
+    hs, primes, losses, delta = _forward_and_output(weights, biases, X, y, activation, mean=True)
+    loss = np.add.reduce(losses, axis=None) / losses.shape[0]
     L = len(weights)
     grad_weights = [None] * L
     grad_biases = [None] * L
@@ -172,21 +173,7 @@ def layers(weights, biases, X, y, activation="relu"):
     as value_and_grad, kept per row instead of summed into the weight gradients.
     Derived in: 'backprop' (R15–R17); check with `deepderive verify backprop`.
     """
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    f = _pick(_F_AND_PRIME, activation)
-    _check(weights, biases, X)
-    n = X.shape[0]
-    if y.shape != (n,):
-        raise ValueError(f"y must have shape ({n},), got {y.shape}")
-    hs, primes, s = _stored_forward(weights, biases, X, f)
-    sign = (1.0 - 2.0 * y)[:, None]
-    m = sign * s
-    t0 = np.maximum(m, 0.0)
-    t1 = np.minimum(m, 0.0)
-    t2 = np.exp(t1 - t0)
-    delta = np.exp(t1)/(t2 + 1.0)
-    delta *= sign
+    hs, primes, _, delta = _forward_and_output(weights, biases, X, y, activation, mean=False)
     deltas = [delta]
     for k in range(len(weights) - 1, 0, -1):
         delta = delta @ weights[k].T

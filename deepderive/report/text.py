@@ -133,8 +133,9 @@ def _unicode_to_tex(s: str, start_in_math: bool = False, escape_text_specials: b
     return "".join(out)
 
 
+# "~" in plain text reads "distributed as" (x ~ N(0, 1)); the OT1 tilde would print as an accent.
 _SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
-            "^": r"\textasciicircum{}", "_": r"\_", "%": r"\%", "~": r"\textasciitilde{}",
+            "^": r"\textasciicircum{}", "_": r"\_", "%": r"\%", "~": r"$\sim$",
             "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}"}
 
 

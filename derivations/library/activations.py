@@ -91,24 +91,24 @@ def _sigmoid_bound(d):
 
 def _depth_bound(d):
     """|dŷ/dw₁| ≤ (¼)^L |x| Π|w_k| for the depth chain of 'depth-chain', as equalities with signed sides."""
-    from .depth import L, W, chain, closed_form, j, t, x
-    u = W[j] * chain(j - 1, 1, t, x)                   # u_{2j-1}, layer j's pre-activation, j >= 2
+    from .depth import L, W, chain, closed_form, j, w1, x
+    u = W[j] * chain(j - 1, 1, w1, x)                   # u_{2j-1}, layer j's pre-activation, j >= 2
     prod_w = sp.Product(W[j], (j, 2, L))
     prod_s = sp.Product(sigmoid_prime(u), (j, 2, L))
     bound = _Q ** L * sp.Abs(x) * sp.Abs(prod_w)
     d.derive(sp.Product(sp.Abs(W[j]), (j, 2, L)), name="abs_product").then(sp.Abs(prod_w),
            r"$\prod_{k=2}^{L}|w_k| = \left|\prod_{k=2}^{L} w_k\right|$, by induction on $L$: $|a|\,|b| = |ab|$",
            induction=L)
-    d.derive(sp.Abs(closed_form(L, 1)), name="abs_grad_first")
-    d.then(sp.Abs(x * sigmoid_prime(t * x) * prod_s * prod_w),
+    d.derive(sp.Abs(closed_form(L, 1, w1)), name="abs_grad_first")
+    d.then(sp.Abs(x * sigmoid_prime(w1 * x) * prod_s * prod_w),
            r"'depth-chain' result grad_first: $\frac{\partial\hat y}{\partial w_1} = x\,\sigma'(u_1)"
            r"\prod_{k=2}^{L}\sigma'(u_{2k-1})\prod_{k=2}^{L} w_k$")
-    d.then(sp.Abs(x) * sigmoid_prime(t * x) * prod_s * sp.Abs(prod_w),
+    d.then(sp.Abs(x) * sigmoid_prime(w1 * x) * prod_s * sp.Abs(prod_w),
            r"$\sigma' > 0$, so $|\sigma'| = \sigma'$ for each factor, and $|ab| = |a||b|$")
-    d.derive(bound - sp.Abs(x) * sigmoid_prime(t * x) * prod_s * sp.Abs(prod_w), name="depth_bound_gap")
-    d.then(sp.Abs(x) * sp.Abs(prod_w) * (_Q ** L - sigmoid_prime(t * x) * prod_s),
+    d.derive(bound - sp.Abs(x) * sigmoid_prime(w1 * x) * prod_s * sp.Abs(prod_w), name="depth_bound_gap")
+    d.then(sp.Abs(x) * sp.Abs(prod_w) * (_Q ** L - sigmoid_prime(w1 * x) * prod_s),
            r"factor out $|x|\,\prod_{k\ge2}|w_k|$")
-    d.then(sp.Abs(x) * sp.Abs(prod_w) * _Q ** L * (1 - 4 * sigmoid_prime(t * x) * sp.Product(4 * sigmoid_prime(u), (j, 2, L))),
+    d.then(sp.Abs(x) * sp.Abs(prod_w) * _Q ** L * (1 - 4 * sigmoid_prime(w1 * x) * sp.Product(4 * sigmoid_prime(u), (j, 2, L))),
            r"$\prod_{k=1}^{L}\sigma'(u_{2k-1}) = (\frac14)^L\prod_{k=1}^{L} 4\sigma'(u_{2k-1})$. Each factor "
            r"$4\sigma'$ lies in $(0, 1]$ (above), so their product does and the bracket is $\ge 0$: "
            r"$|\partial\hat y/\partial w_1| \le (\frac14)^L |x| \prod_{k=2}^{L}|w_k|$, and with $|w_k| \le 1$ "

@@ -20,6 +20,7 @@ from ..codegen.spec import Chain, describe, emit
 W = sp.IndexedBase("w", real=True)
 x = sp.Symbol("x", real=True)
 t = sp.Symbol("t", real=True)              # w_k, the weight we differentiate by
+w1 = sp.Symbol("w_1", real=True)           # the same at k = 1, where it is w_1
 j = sp.Symbol("j", integer=True, positive=True)
 k = sp.Symbol("k", integer=True, positive=True)
 m = sp.Symbol("m", integer=True, positive=True)
@@ -161,8 +162,8 @@ def build():
            r"induction step, product: $\prod_{j=k+1}^{L} a_j \cdot a_{L+1} = \prod_{j=k+1}^{L+1} a_j$")
     d.derive(sp.Derivative(chain(L, k, t, x), t), name="grad").then(closed_form(L),
            r"by induction on $L$ from the base and the two induction steps", induction=m)
-    d.derive(closed_form(L, 1), name="grad_first").then(
-           x * sigmoid_prime(t * x) * sp.Product(sigmoid_prime(W[j] * chain(j - 1, 1, t, x)), (j, 2, L))
+    d.derive(closed_form(L, 1, w1), name="grad_first").then(
+           x * sigmoid_prime(w1 * x) * sp.Product(sigmoid_prime(W[j] * chain(j - 1, 1, w1, x)), (j, 2, L))
            * sp.Product(W[j], (j, 2, L)),
            r"$k = 1$: $h_0 = x$; split the product into $\prod\sigma'(u_{2j-1})$ and $\prod w_j$")
     d.result("forward", yhat)

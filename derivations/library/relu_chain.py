@@ -22,6 +22,7 @@ from .depth import LayerBelow, LayerChain
 W = sp.IndexedBase("w", positive=True)
 x = sp.Symbol("x", positive=True)
 t = sp.Symbol("t", positive=True)          # w_k, the weight we differentiate by
+w1 = sp.Symbol("w_1", positive=True)       # the same at k = 1, where it is w_1
 j = sp.Symbol("j", integer=True, positive=True)
 k = sp.Symbol("k", integer=True, positive=True)
 m = sp.Symbol("m", integer=True, positive=True)
@@ -102,8 +103,8 @@ def _symbolic_depth(d):
            r"by induction on $L$ (base $L = k$: $\hat y = \operatorname{ReLU}(w_k h_{k-1})$, the product empty; "
            r"step: the chain rule through $h_{L+1} = \operatorname{ReLU}(w_{L+1} h_L)$ adds the factor "
            r"$w_{L+1}\operatorname{ReLU}'(u_{2L+1})$), on the active path $x > 0$, $w_j > 0$", induction=m)
-    d.derive(closed_form(L, 1), name="grad_first").then(
-           x * relu_prime(t * x) * sp.Product(relu_prime(W[j] * relu_chain(j - 1, 1, t, x)), (j, 2, L))
+    d.derive(closed_form(L, 1, w1), name="grad_first").then(
+           x * relu_prime(w1 * x) * sp.Product(relu_prime(W[j] * relu_chain(j - 1, 1, w1, x)), (j, 2, L))
            * sp.Product(W[j], (j, 2, L)),
            r"$k = 1$: $h_0 = x$; split the product into $\prod\operatorname{ReLU}'(u_{2j-1})$ and $\prod w_j$")
     d.then(x * sp.Product(W[j], (j, 2, L)),

@@ -2,6 +2,7 @@
 import inspect
 import math
 import os
+import shutil
 import pkgutil
 import re
 from dataclasses import dataclass
@@ -333,13 +334,14 @@ def test_lda_posterior_compiles_to_pdf(tmp_path):
 
 # ---- atomic writes ------------------------------------------------------------------------------
 
-def _good_build(out, pdf):
-    r = write_report("sigmoid", out, pdf=pdf)
-    return r, _tree(out), _entries(out)
+def _good_build(out, built):
+    """A finished sigmoid build in `out`: the module's first build, copied (building it again costs ~10 s)."""
+    shutil.copytree(built.tex_path.parent, out, dirs_exist_ok=True)
+    return built, _tree(out), _entries(out)
 
 
-def test_a_failed_latex_run_leaves_the_previous_files_untouched(tmp_path, monkeypatch):
-    _, before, names = _good_build(tmp_path, HAVE_TEX)
+def test_a_failed_latex_run_leaves_the_previous_files_untouched(tmp_path, monkeypatch, sigmoid_twice):
+    _, before, names = _good_build(tmp_path, sigmoid_twice[0])
 
     def failing_compile(tex):
         tex.with_suffix(".pdf").write_bytes(b"%PDF-1.5 half a file")        # pdflatex died mid-write
@@ -354,8 +356,8 @@ def test_a_failed_latex_run_leaves_the_previous_files_untouched(tmp_path, monkey
     assert _entries(tmp_path) == names
 
 
-def test_an_interrupted_figure_leaves_the_previous_files_untouched(tmp_path, monkeypatch):
-    _, before, names = _good_build(tmp_path, False)
+def test_an_interrupted_figure_leaves_the_previous_files_untouched(tmp_path, monkeypatch, sigmoid_twice):
+    _, before, names = _good_build(tmp_path, sigmoid_twice[0])
     assert os.path.join("figures", "sigmoid-steepness-and-slope.pdf") in before
 
     def half_then_interrupt(path):

@@ -18,7 +18,7 @@ def test_init_variance_is_fully_proved_with_the_lecture_results(library_proof):
     q_in, q_out = I.q_in, I.q_out
     lecture = {"standard_variance": 1 / (3 * q_in), "standard_gain": sp.Rational(1, 3), "lecun_variance": 1 / q_in,
                "glorot_variance": 2 / (q_in + q_out), "glorot_bound": sp.sqrt(6) / sp.sqrt(q_in + q_out),
-               "he_variance": 2 / q_in}
+               "he_variance": 2 / q_in, "he_backward_variance": 2 / q_out}
     results = proof.derivation.results
     for key, value in lecture.items():
         assert sp.simplify(results[key] - value) == 0, key
@@ -41,6 +41,7 @@ def test_generated_variances_against_quadrature(q_in, q_out):
     # LeCun and He against the lecture's 1/q_in and 2/q_in, in exact rationals
     assert G.lecun_variance(q_in, q_out) == pytest.approx(float(mpmath.mpf(1) / q_in), rel=1e-15)
     assert G.he_variance(q_in, q_out) == pytest.approx(float(mpmath.mpf(2) / q_in), rel=1e-15)
+    assert G.he_backward_variance(q_in, q_out) == pytest.approx(float(mpmath.mpf(2) / q_out), rel=1e-15)
 
 
 def test_generated_variances_take_arrays_and_give_float64():
@@ -53,12 +54,30 @@ def test_generated_variances_take_arrays_and_give_float64():
 
 
 def test_relu_halves_the_gaussian_second_moment_by_quadrature():
-    """Independent of the derivation's integral: E[ReLU(z)^2] over E[z^2] for z ~ N(0, s^2), by mpmath.quad."""
-    for s in (mpmath.mpf("0.1"), mpmath.mpf(1), mpmath.mpf(7)):
-        density = lambda z: mpmath.npdf(z, 0, s)
+    """Independent of the derivation's integral: E[ReLU(z)^2] over E[z^2] for z ~ N(0, s), s the variance."""
+    for s in (mpmath.mpf("0.01"), mpmath.mpf(1), mpmath.mpf(49)):
+        density = lambda z: mpmath.npdf(z, 0, mpmath.sqrt(s))      # mpmath takes the standard deviation
         half = mpmath.quad(lambda z: z ** 2 * density(z), [0, mpmath.inf])
         whole = mpmath.quad(lambda z: z ** 2 * density(z), [-mpmath.inf, 0, mpmath.inf])
-        assert half / whole == pytest.approx(0.5, rel=1e-12) and whole == pytest.approx(s ** 2, rel=1e-12)
+        assert half / whole == pytest.approx(0.5, rel=1e-12) and whole == pytest.approx(s, rel=1e-12)
+
+
+def test_relu_backward_factor_and_he_backward_variance_by_quadrature():
+    """E[ReLU'(z)^2] = P(z > 0) for z ~ N(0, s) by mpmath.quad of the density (not the derivation's integral);
+    the backward gain q_out v E[ReLU'^2] is then 1 at the generated he_backward_variance."""
+    for s in (mpmath.mpf("0.01"), mpmath.mpf(1), mpmath.mpf(49)):
+        k = mpmath.quad(lambda z: mpmath.npdf(z, 0, mpmath.sqrt(s)), [0, mpmath.inf])
+        assert k == pytest.approx(0.5, rel=1e-13)
+        for q_in, q_out in SHAPES:
+            assert q_out * G.he_backward_variance(q_in, q_out) * k == pytest.approx(1, rel=1e-13)
+
+
+def test_tanh_slope_is_in_0_1_by_mpmath_differences():
+    """0 < tanh'(z) <= 1, with tanh'(0) = 1, by mpmath's numerical derivative of tanh (not the identities)."""
+    for z in (-30, -2, -0.1, 0, 1e-3, 0.5, 3, 30):
+        slope = mpmath.diff(mpmath.tanh, mpmath.mpf(z))
+        assert 0 < slope <= 1
+    assert mpmath.diff(mpmath.tanh, 0) == pytest.approx(1, rel=1e-15)
 
 
 def _judge(lhs, rhs):
@@ -72,6 +91,18 @@ def test_a_wrong_variance_is_refused():
     assert _judge(sp.Integral(I.w ** 2 / (2 * I.a), (I.w, -I.a, I.a)), I.a ** 2 / 3) == PROVED
     # He's gain is not 1 at LeCun's variance (it is 1/2)
     assert _judge(sp.Subs(I.q_in * I.v / 2, I.v, 1 / I.q_in), 1) == FAILED
+
+
+def test_a_relu_backward_gain_without_the_half_is_refused():
+    half = sp.Rational(1, 2)
+    # the ReLU backward gain q_out k v with k = 1/2 is not q_out v, nor 1 at v = 1/q_out
+    assert _judge(sp.Subs(I.q_out * I.k * I.v, I.k, half), I.q_out * I.v) == FAILED
+    assert _judge(sp.Subs(I.q_out * I.k * I.v, (I.k, I.v), (half, 1 / I.q_out)), 1) == FAILED
+    # and P(t > 0) for t ~ N(0, 1) is not 1 (which is what a gain q_out v would need)
+    mass = sp.Integral(sp.exp(-I.t ** 2 / 2), (I.t, 0, sp.oo)) / sp.sqrt(2 * sp.pi)
+    assert _judge(mass, 1) == FAILED
+    # a tanh slope above 1 somewhere is refused: 1 - tanh' is tanh^2, not -tanh^2
+    assert _judge(1 - sp.Derivative(sp.tanh(I.z), I.z), -sp.tanh(I.z) ** 2) == FAILED
 
 
 # ---- the ReLU chain -----------------------------------------------------------------------------------------

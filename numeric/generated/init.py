@@ -2,32 +2,35 @@
 """Weight initialisation variances (R20): standard, LeCun, Glorot, He, generated from verified derivations."""
 import numpy as np
 
-__all__ = ['standard_variance', 'lecun_variance', 'glorot_variance', 'glorot_bound', 'he_variance']
-DERIVED_FROM = {'standard_variance': 'init-variance', 'lecun_variance': 'init-variance', 'glorot_variance': 'init-variance', 'glorot_bound': 'init-variance', 'he_variance': 'init-variance'}
+__all__ = ['standard_variance', 'lecun_variance', 'glorot_variance', 'glorot_bound', 'he_variance', 'he_backward_variance']
+DERIVED_FROM = {'standard_variance': 'init-variance', 'lecun_variance': 'init-variance', 'glorot_variance': 'init-variance', 'glorot_bound': 'init-variance', 'he_variance': 'init-variance', 'he_backward_variance': 'init-variance'}
 
 
 def standard_variance(q_in, q_out):
-    r"""Variance 1/(3 q_in) of the 'standard' init U[-1/sqrt(q_in), 1/sqrt(q_in)] (q_out unused).
+    r"""Variance 1/(3 q_in) of the 'standard' init U[-1/sqrt(q_in), 1/sqrt(q_in)].
 
     Formula: $value = \frac{1}{3 q_{in}}$
+    q_out is unused.
     Derived in: 'init-variance' (R20); check with `deepderive verify init-variance`.
     """
     return (1/3)/q_in
 
 
 def lecun_variance(q_in, q_out):
-    r"""LeCun's variance 1/q_in: forward gain 1 for a linear (or tanh near 0) layer (q_out unused).
+    r"""LeCun's variance 1/q_in: forward gain 1 for a linear layer.
 
     Formula: $value = \frac{1}{q_{in}}$
+    Also for a tanh layer near 0. q_out is unused.
     Derived in: 'init-variance' (R20); check with `deepderive verify init-variance`.
     """
     return 1 / q_in
 
 
 def glorot_variance(q_in, q_out):
-    r"""Glorot's variance 2/(q_in + q_out), between the forward 1/q_in and backward 1/q_out.
+    r"""Glorot's variance 2/(q_in + q_out).
 
     Formula: $value = \frac{2}{q_{in} + q_{out}}$
+    Between the forward 1/q_in and the backward 1/q_out; both when q_in = q_out.
     Derived in: 'init-variance' (R20); check with `deepderive verify init-variance`.
     """
     return 2.0/(q_in + q_out)
@@ -43,9 +46,20 @@ def glorot_bound(q_in, q_out):
 
 
 def he_variance(q_in, q_out):
-    r"""He's variance 2/q_in: forward gain 1 for a ReLU layer (q_out unused).
+    r"""He's variance 2/q_in: forward gain 1 for a ReLU layer.
 
     Formula: $value = \frac{2}{q_{in}}$
+    q_out is unused.
     Derived in: 'init-variance' (R20); check with `deepderive verify init-variance`.
     """
     return 2.0/q_in
+
+
+def he_backward_variance(q_in, q_out):
+    r"""He's backward variance 2/q_out: backward gain 1 for a ReLU layer.
+
+    Formula: $value = \frac{2}{q_{out}}$
+    q_in is unused.
+    Derived in: 'init-variance' (R20); check with `deepderive verify init-variance`.
+    """
+    return 2.0/q_out

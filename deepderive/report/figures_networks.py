@@ -180,33 +180,64 @@ def forward_vs_reverse_costs(path):
 @figure("activations", name="relu-family-and-depth-bound")
 @styled
 def activations_relu_family(path):
+    from numeric import depth_study as S
     from numeric.generated.activations import leaky_relu, leaky_relu_prime, relu, relu_prime, sigmoid_prime
 
     fig, (ax1, ax2) = new_figure(2)
     z = np.linspace(-3.0, 3.0, 601)
     ax1.plot(z, relu(z), color=_COLOURS["relu"], lw=1.6, label=r"$\mathrm{ReLU}(z)$")
     ax1.plot(z, leaky_relu(z), color=_COLOURS["leaky_relu"], lw=1.2, ls="--", label=r"LeakyReLU, $\alpha = 0.1$")
-    ax1.step(z, relu_prime(z), where="post", color=_COLOURS["relu"], lw=1.0, alpha=0.6, label=r"$\mathrm{ReLU}'$")
-    ax1.step(z, leaky_relu_prime(z), where="post", color=_COLOURS["leaky_relu"], lw=1.0, alpha=0.6,
-             label=r"$\mathrm{LeakyReLU}'$")
-    ax1.plot([0], [0], "o", color=_COLOURS["relu"], ms=4)
+    # the derivatives jump at 0: each side drawn on its own (no vertical line), the value at 0 a filled dot and
+    # the other side's limit an open one
+    left, right = z[z < 0], z[z > 0]
+    for f, colour, label in ((relu_prime, _COLOURS["relu"], r"$\mathrm{ReLU}'$"),
+                             (leaky_relu_prime, _COLOURS["leaky_relu"], r"$\mathrm{LeakyReLU}'$")):
+        ax1.plot(left, f(left), color=colour, lw=1.0, alpha=0.7, label=label)
+        ax1.plot(right, f(right), color=colour, lw=1.0, alpha=0.7)
+        at0 = float(f(np.float64(0.0)))
+        limits = {float(f(np.float64(-1e-9))), float(f(np.float64(1e-9)))} - {at0}
+        ax1.plot([0.0], [at0], "o", color=colour, ms=4)
+        ax1.plot([0.0] * len(limits), sorted(limits), "o", mfc="white", mec=colour, ms=4)
     ax1.set(xlabel="$z$", title=r"the ReLU family; $\mathrm{ReLU}'(0) = 0$ by convention", ylim=(-0.5, 3.1))
     ax1.legend(loc="upper left", frameon=False)
 
-    # |dyhat/dw_1| <= (1/4)^L |x| prod|w_k|: the bound for |w_k| = 1, x = 1, and the chain at its best (all u = 0)
-    depth = np.arange(1, 21)
-    ax2.semilogy(depth, 0.25 ** depth, color="black", lw=1.2, ls="--", label=r"bound $(1/4)^L$")
-    ax2.semilogy(depth, float(sigmoid_prime(np.float64(0.0))) ** depth, "o", color=_COLOURS["sigmoid"], ms=3,
-                 label=r"sigmoid, all $u = 0$")
-    ax2.semilogy(depth, np.ones_like(depth, dtype=float), color=_COLOURS["relu"], lw=1.2,
-                 label=r"ReLU, active path")
-    ax2.set(xlabel="depth $L$", ylabel=r"$|d\hat y/dw_1|$", title=r"depth bound, $x = 1$, $|w_k| = 1$")
-    ax2.legend(loc="center right", frameon=False, fontsize=7)
+    # R20's setting x = 1, |w_k| = 1 (random signs): real chains by the generated chain_grad against (1/4)^L
+    u = S.unit_chains()
+    L = u.depths
+    bound = 0.25 ** L.astype(float)
+    ax2.semilogy(L, bound, color="0.6", lw=3.2, solid_capstyle="butt", label=r"bound $(1/4)^L$")
+    ax2.fill_between(L, u.sigmoid.min(axis=1), u.sigmoid.max(axis=1), color=_COLOURS["sigmoid"], alpha=0.3, lw=0)
+    ax2.semilogy(L, np.median(u.sigmoid, axis=1), "o-", color=_COLOURS["sigmoid"], lw=1.0, ms=2.5,
+                 label="sigmoid chains (median, range)")
+    ax2.semilogy(L, u.relu_active, color=_COLOURS["relu"], lw=1.4, label=r"ReLU, active path ($w_k = +1$)")
+    ax2.set(xlabel="depth $L$", ylabel=r"$|d\hat y/dw_1|$", title=r"$x = 1$, $|w_k| = 1$, random signs")
+    ax2.legend(loc="lower left", frameon=False, fontsize=7)
     save(fig, path)
+    ratio = u.sigmoid / bound[:, None]
+    alive = u.relu_random.mean(axis=1)
+    first_dead = int(L[np.argmax(alive == 0)]) if np.any(alive == 0) else None
     return (r"Left: ReLU and leaky ReLU ($\alpha = 0.1$) with their derivatives, by "
-            r"\texttt{numeric.generated.activations}; the value at the kink is the lecture's convention. "
-            r"Right: with $|w_k| = 1$ and $x = 1$ the sigmoid chain's first-layer gradient is at most "
-            r"$(1/4)^L$, attained when every pre-activation is 0; on an active ReLU path the factor is 1.")
+            r"\texttt{numeric.generated.activations}; at the kink a filled dot marks the value the code returns "
+            r"(the lecture's convention, $\mathrm{ReLU}'(0) = %g$, $\mathrm{LeakyReLU}'(0) = %g$) and an open one "
+            r"the limit from the right. Right: %d chains per depth with $x = 1$ and $w_k = \pm 1$, signs drawn at "
+            r"random (seed %d), so $|d\hat y/dw_1|$ equals its normalised form $|d\hat y/dw_1|/(|x|\prod_{k\ge2}"
+            r"|w_k|)$. The sigmoid chains' gradients, by the generated \texttt{chain\_grad}, stay below the bound "
+            r"$(1/4)^L$: their ratio to it lies between %s and %s (%s to %s at $L = %d$): $\sigma'(u) = \frac14$ only at $u = 0$, "
+            r"while here $u_1 = \pm 1$ ($\sigma'(\pm 1) = %s$) and every later $|u_k| = \sigma(u_{k-1}) > 0$. On "
+            r"an active ReLU path (every $w_k = +1$) autograd gives $d\hat y/dw_1 = %s$ at every depth; with random "
+            r"signs only the chains whose every $w_k$ is $+1$ are active (the fraction with gradient 1 is %s at "
+            r"$L = 1$%s), the others have gradient 0."
+            % (float(relu_prime(np.float64(0.0))), float(leaky_relu_prime(np.float64(0.0))), u.chains, u.seed,
+               _num(ratio.min()), _num(ratio.max()), _num(ratio[-1].min()), _num(ratio[-1].max()), L[-1],
+               _num(float(sigmoid_prime(np.float64(1.0)))),
+               _num(float(u.relu_active.min())) if u.relu_active.min() == u.relu_active.max() else
+               f"{_num(float(u.relu_active.min()))}..{_num(float(u.relu_active.max()))}",
+               _num(alive[0]), f", 0 from $L = {first_dead}$ on, against $2^{{-L}}$" if first_dead else ""))
+
+
+def _num(x: float) -> str:
+    """A float for a caption: 3 significant digits."""
+    return f"{float(x):.3g}"
 
 
 @figure("mlp", name="linear-collapse")

@@ -263,7 +263,7 @@ def _moments(name, shape) -> CheckResult:
     z_var, z_mean, z_m4 = abs(s2 - v) / se_var, abs(mean) / se_mean, abs(m4 - k4 * v * v) / se_m4
     ok = w.shape == shape and w.dtype == np.float64 and max(z_var, z_mean, z_m4) <= Z
     detail = (f"n = {n}: sample variance {s2:.6g} vs derived {v:.6g} ({z_var:.2f} SE), mean {mean:.3g} "
-              f"({z_mean:.2f} SE), E w^4 {m4:.4g} vs {family} {k4:g} sigma^4 = {k4 * v * v:.4g} ({z_m4:.2f} SE)")
+              f"({z_mean:.2f} SE), E w**4 {m4:.4g} vs {family} {k4:g} sigma**4 = {k4 * v * v:.4g} ({z_m4:.2f} SE)")
     if family == "uniform":
         a, top = math.sqrt(3.0 * v), float(np.max(np.abs(w)))
         ok = ok and a * (1.0 - 20.0 / n) <= top <= a

@@ -36,6 +36,7 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 \newcommand{\StatusFailed}{\ddmark{ddfailed}{$\times$ FAILED}}
 \newcommand{\CheckPass}{\textcolor{ddproved!85!black}{\bfseries pass}}
 \newcommand{\CheckFail}{\textcolor{ddfailed}{\bfseries FAIL}}
+\emergencystretch=3em  % long inline formulas: stretch the spaces of a line rather than run into the margin
 \newcommand{\ddrr}{\raggedright\let\\\tabularnewline}  % ragged-right table cell (no array package)
 \newcommand{\ddeqfailed}{\mathrel{\textcolor{ddfailed}{\overset{?}{=}}}}
 \newcommand{\ddeqchecked}{\mathrel{\textcolor{ddchecked}{=}}}

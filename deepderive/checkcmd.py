@@ -20,7 +20,9 @@ import numpy as np
 
 from numeric.floats import EPS, TINY
 
+from .budget import DEFAULT_TIME_LIMIT, positive_seconds
 from .exitcodes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+
 _FLOAT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _TRIES = 2000
 # Richardson's stencil reaches 1e-3 * max(1, |x|) <= 2e-3 from a point in [-2, 2]; random points keep
@@ -508,10 +510,25 @@ def _render_kink(rows, clarke) -> list[str]:
     return out
 
 
+def _ascii_pretty(e) -> str:
+    """SymPy's ASCII art with the project's functions under their ASCII names (sigmoid, not σ)."""
+    from sympy.printing.pretty.pretty import PrettyPrinter
+
+    from derivations.functions import _Defined
+
+    class _Ascii(PrettyPrinter):
+        def _print(self, expr, **kwargs):
+            if isinstance(expr, _Defined):
+                return self._print_Function(expr, func_name=type(expr).__name__)
+            return super()._print(expr, **kwargs)
+
+    return _Ascii({"use_unicode": False}).doprint(e)
+
+
 def render(rec, unicode=True) -> str:
     import sympy as sp
     f_user, derivs, claimed = rec["_exprs"]
-    pretty = lambda e: sp.pretty(e, use_unicode=unicode)  # noqa: E731
+    pretty = (lambda e: sp.pretty(e, use_unicode=True)) if unicode else _ascii_pretty  # noqa: E731
     out = ["f = " + pretty(f_user).replace("\n", "\n    "), ""]
     for v, d, row in zip(rec["wrt"], derivs, rec["derivatives"]):
         out += [f"df/d{v} =", textwrap.indent(pretty(d), "    "), f"    LaTeX: {row['latex']}", ""]
@@ -589,24 +606,74 @@ def _usage_error(msg):
     return EXIT_USAGE
 
 
+def _debug_trace(args, e):
+    """With --debug, the traceback of an error about to be reported in one line (the child's, if it came from one)."""
+    if getattr(args, "debug", False):
+        import traceback
+        trace = getattr(e, "child_trace", None) or getattr(e, "trace", None)
+        print(trace or "".join(traceback.format_exception(e)), file=sys.stderr, end="")
+
+
+def _limited_check(args):
+    """check() in a child process killed after --time-limit seconds (SymPy may not return on some input)."""
+    from .budget import ChildFailed, TimeLimitExceeded, run_limited
+    try:
+        return run_limited(check, (args.expr, args.wrt, args.at or (), args.grad or (), args.seed),
+                           seconds=args.time_limit, expected=(BadInput, RecursionError),
+                           what="the check (derive, generate code, check numerically)")
+    except BadInput as e:
+        _debug_trace(args, e)
+        raise
+    except RecursionError as e:
+        _debug_trace(args, e)
+        raise BadInput("the expression is too deeply nested to differentiate") from None
+    except TimeLimitExceeded as e:
+        raise BadInput(str(e)) from None
+    except ChildFailed as e:
+        _debug_trace(args, e)
+        raise BadInput(f"internal error: {e} (rerun with --debug for the traceback)") from None
+
+
+def _options(args):
+    """Refuse bad option values before any work: one line each."""
+    if args.seed < 0:
+        raise BadInput(f"--seed must be a non-negative integer, got {args.seed}")
+    if args.report is not None and not args.report.strip():
+        raise BadInput("--report needs a directory name, got an empty string")
+
+
+def _unicode_ok(stream) -> bool:
+    """Whether the stream can print the pretty printer's Unicode (else ASCII art and names)."""
+    try:
+        "∂σ√─│".encode(stream.encoding or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
 def cmd_check(args):
     try:
-        rec = check(args.expr, args.wrt, at=args.at or (), grads=args.grad or (), seed=args.seed)
+        _options(args)
+        rec = _limited_check(args)
     except BadInput as e:
         return _usage_error(e)
-    except RecursionError:
-        return _usage_error("the expression is too deeply nested to differentiate")
-    if args.report:
-        tex, pdf = write_report(rec, args.expr, args.report)
-        rec["report"] = {"tex": tex, "pdf": pdf}
+    report_error = None
+    if args.report is not None:
+        try:
+            tex, pdf = write_report(rec, args.expr, args.report)
+            rec["report"] = {"tex": tex, "pdf": pdf}
+        except OSError as e:  # the verdict still prints below; the exit code says the output is missing
+            _debug_trace(args, e)
+            report_error = f"cannot write the report to {args.report}: {e.strerror or e}"
     if args.json:
         json.dump({k: v for k, v in rec.items() if not k.startswith("_")}, sys.stdout, indent=2, default=str)
         print()
     else:
-        enc = (sys.stdout.encoding or "").lower().replace("-", "").replace("_", "")
-        print(render(rec, unicode=enc == "utf8"))
-        if args.report:
+        print(render(rec, unicode=_unicode_ok(sys.stdout)))
+        if "report" in rec:
             print(f"wrote {tex}" + (f" and {pdf}" if pdf else ""))
+    if report_error:
+        return _usage_error(report_error)
     return EXIT_OK if rec["ok"] else EXIT_FAILED
 
 
@@ -633,7 +700,9 @@ def add_parser(subparsers):
                    help="value of a variable (repeatable); the rest are random in [-2, 2], away from kinks")
     s.add_argument("--grad", action="append", metavar="EXPR",
                    help="your gradient to check: one formula per --wrt variable, comma-separated or repeated")
-    s.add_argument("--seed", type=int, default=0, help="seed for the random point (default 0)")
+    s.add_argument("--seed", type=int, default=0, help="seed for the random point, >= 0 (default 0)")
+    s.add_argument("--time-limit", type=positive_seconds, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
+                   help=f"stop the check after SECONDS (default {DEFAULT_TIME_LIMIT:g}); exit 2")
     s.add_argument("--report", metavar="DIR", help="also write DIR/check-<hash>.tex (and .pdf with pdflatex)")
     s.add_argument("--json", action="store_true", help="print the result as JSON")
     s.set_defaults(run=cmd_check)

@@ -43,18 +43,68 @@ def resolve(items) -> list:
     out = []
     for item in items:
         if item.endswith(".py"):
-            try:
-                out += derivations.load_file(item)
-            except (FileNotFoundError, ValueError) as exc:
-                raise UsageError(str(exc)) from None
-            except Exception as exc:   # the user's file itself is broken: their error, in one line
-                raise UsageError(f"{item}: {type(exc).__name__}: {exc}") from None
+            out += _load_user_file(item)
         else:
             try:
                 out.append(derivations.get(item))
             except derivations.UnknownDerivation as exc:
                 raise UsageError(str(exc)) from None
     return out
+
+
+def _readable_source(path, item):
+    """Refuse, in one line, a path that is not a readable Python source file (before running it)."""
+    import io
+    import tokenize
+
+    if path.is_dir():
+        raise UsageError(f"{item}: is a directory, not a derivations file")
+    if not path.exists():
+        raise UsageError(f"no such derivations file: {item}")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{item}: cannot read: {exc.strerror or exc}") from None
+    nul = data.find(b"\0")
+    if nul >= 0:
+        raise UsageError(f"{item}: binary content (a NUL byte at offset {nul}), not Python source")
+    try:
+        encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+        data.decode(encoding)
+    except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
+        at = f" at byte {exc.start}" if isinstance(exc, UnicodeDecodeError) else ""
+        raise UsageError(f"{item}: binary content (not text in its declared encoding{at}), not Python source") \
+            from None
+
+
+def _where_in(exc, path) -> str:
+    """'file:line' of the innermost frame of exc's traceback that lies in the user's file (or just the file)."""
+    import os
+    import traceback
+
+    target = os.path.realpath(path)
+    lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__)
+             if f.filename and os.path.realpath(f.filename) == target]
+    return f"{path}:{lines[-1]}" if lines else str(path)
+
+
+def _load_user_file(item) -> list:
+    """The Derivations a user's .py file defines; any way it can fail is one line naming file:line."""
+    import pathlib
+
+    import derivations
+
+    path = pathlib.Path(item)
+    _readable_source(path, item)
+    try:
+        return derivations.load_file(path)
+    except SyntaxError as exc:   # incl. IndentationError
+        raise UsageError(f"{item}:{exc.lineno}: {type(exc).__name__}: {exc.msg}") from exc
+    except (Exception, SystemExit) as exc:   # the user's file itself is broken: their error, in one line
+        where = _where_in(exc, path)
+        if where == str(path) and isinstance(exc, ValueError):   # load_file's own message (no Derivation)
+            raise UsageError(str(exc)) from exc
+        raise UsageError(f"{where}: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}") from exc
 
 
 @dataclass
@@ -84,47 +134,54 @@ class Verified:
         }
 
 
-def verify(ds, *, with_checks: bool = True, progress=None) -> list[Verified]:
+def verify(ds, *, with_checks: bool = True, progress=None, time_limit=None) -> list[Verified]:
     """Prove every step of each derivation, then run the numeric checks registered for it.
 
     Checks run only for the library's own Derivation objects: a user's derivation that reuses a
-    library name ("sigmoid") is proved, but the library's checks say nothing about it."""
-    from derivations.parallel import verify_many
+    library name ("sigmoid") is proved, but the library's checks say nothing about it.
+    ``time_limit``: seconds per step; a step past it (or raising) is a UsageError naming it."""
+    from derivations.parallel import StepFailure, verify_many
     from numeric import checks
 
-    proofs = verify_many(ds, progress=progress)    # the steps of all of them, spread over the cores
+    try:   # the steps of all of them, spread over the cores
+        proofs = verify_many(ds, progress=progress, time_limit=time_limit)
+    except StepFailure as exc:
+        raise UsageError(str(exc)) from exc
     return [Verified(d, proof, checks.run(d, catch=True) if with_checks else []) for d, proof in zip(ds, proofs)]
 
 
 def codegen(check: bool = False, progress=None, file=None) -> int:
-    """Regenerate numeric/generated/ (or, with check, only compare): the exit code."""
+    """Regenerate numeric/generated/ (or, with check, only compare, byte for byte): the exit code."""
     import pathlib
 
     import numeric.generated
     from derivations.codegen import generate
+    from derivations.codegen.module import differences
 
     from .io import atomic_write
+    from .report.build import remove_stale_tmp
 
     file = file or sys.stdout
     out = pathlib.Path(numeric.generated.__file__).parent
-    result = []
-    for name, text in generate(progress=progress).items():
-        path = out / name
-        fresh = path.is_file() and path.read_text(encoding="utf-8") == text
-        if not (check or fresh):
-            atomic_write(path, text)
-        result.append((str(path), fresh))
-    stale = [p for p, fresh in result if not fresh]
+    if not check:
+        remove_stale_tmp(out, older_than=60)   # a killed run's scratch files; a live one holds its own for ms
+    files = generate(progress=progress)
+    problems = dict(differences(files, {p.name: p.read_bytes() for p in out.glob("*.py")}))
     if check:
-        if stale:
-            for p in stale:
-                print(f"stale: {p}", file=file)
+        if problems:
+            for name, what in sorted(problems.items()):
+                print(f"{what}: {out / name}", file=file)
             print("generated code is out of date: run `deepderive codegen`", file=file)
             return EXIT_FAILED
-        print(f"{len(result)} generated modules up to date", file=file)
+        print(f"{len(files)} generated modules up to date", file=file)
         return EXIT_OK
-    for p, fresh in result:
-        print(f"{'unchanged' if fresh else 'wrote'}  {p}", file=file)
+    for name, text in files.items():
+        if name in problems:
+            atomic_write(out / name, text)
+        print(f"{'wrote' if name in problems else 'unchanged'}  {out / name}", file=file)
+    for name, what in sorted(problems.items()):
+        if name not in files:                   # reported, never deleted: it may be somebody's work
+            print(f"{what}: {out / name}", file=file)
     return EXIT_OK
 
 
@@ -213,7 +270,8 @@ def cmd_list(args):
 
 
 def cmd_verify(args):
-    vs = verify(resolve(args.names), with_checks=not args.no_checks, progress=_progress("verifying"))
+    vs = verify(resolve(args.names), with_checks=not args.no_checks, progress=_progress("verifying"),
+                time_limit=args.time_limit)
     if args.json:
         json.dump({"ok": all(v.passes(args.allow_checked) for v in vs), "allow_checked": args.allow_checked,
                    "derivations": [v.record(args.allow_checked) for v in vs]},
@@ -232,15 +290,28 @@ def _pdf(args):
     return False if args.no_pdf else None
 
 
+def _registered(d) -> bool:
+    import derivations
+    try:
+        return derivations.get(d.name) is d
+    except derivations.UnknownDerivation:
+        return False
+
+
 def cmd_report(args):
-    return write_reports(resolve(args.names), out=args.out, pdf=_pdf(args), allow_checked=args.allow_checked,
+    ds = resolve(args.names)
+    # Users' derivations are proved here first, under the per-step time limit (the library's are known to be fast).
+    users = [d for d in ds if not _registered(d)]
+    verified = ({v.derivation.name: v for v in verify(users, with_checks=False, time_limit=args.time_limit)}
+                if users else None)
+    return write_reports(ds, out=args.out, pdf=_pdf(args), allow_checked=args.allow_checked, verified=verified,
                          progress=_progress("report"))
 
 
 def cmd_build(args):
     """The main job: verify everything, regenerate the code, write every report (reusing the proofs)."""
     ds = resolve([])
-    vs = verify(ds, progress=_progress("verifying"))
+    vs = verify(ds, progress=_progress("verifying"), time_limit=args.time_limit)
     print_verified(vs, allow_checked=args.allow_checked)
     codes = [_verdict(vs, args.allow_checked),
              codegen(progress=_progress("rendering")),
@@ -262,6 +333,15 @@ def _fill(text):
 
 def _add_allow_checked(s):
     s.add_argument("--allow-checked", action="store_true", help=ALLOW_CHECKED_HELP)
+
+
+def _add_time_limit(s):
+    from .budget import DEFAULT_TIME_LIMIT, positive_seconds
+    s.add_argument("--time-limit", type=positive_seconds, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
+                   help=f"stop with exit 2 if one step takes longer than SECONDS (default {DEFAULT_TIME_LIMIT:g})")
+
+
+DEBUG_HELP = "show the traceback behind a one-line error"
 
 
 def parser():
@@ -290,6 +370,7 @@ def parser():
     s.add_argument("--json", action="store_true", help="print the results as JSON")
     s.add_argument("--no-checks", action="store_true", help="prove the steps only; skip numeric checks")
     s.add_argument("-v", "--verbose", action="store_true", help="show how each step was established")
+    _add_time_limit(s)
 
     s = _sub(sub, "codegen", "write numeric/generated/*.py from the derivations' closed forms",
              description="Regenerate the NumPy modules in numeric/generated/ (deterministic bytes).", run=cmd_codegen)
@@ -310,6 +391,10 @@ def parser():
         _add_allow_checked(s)
         s.add_argument("--out", default="reports", metavar="DIR", help="output directory (default: reports)")
         s.add_argument("--no-pdf", action="store_true", help="write the .tex only, even when pdflatex exists")
+        _add_time_limit(s)
+    p.add_argument("--debug", action="store_true", help=DEBUG_HELP)
+    for s in sub.choices.values():   # also after the command; SUPPRESS keeps a --debug given before it
+        s.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP)
     return p
 
 
@@ -319,17 +404,45 @@ def main(argv=None) -> int:
         args = parser().parse_args(argv)
     except SystemExit as exc:   # --help (0) or a bad option (2): argparse has already printed
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    _tolerant_stdout()
     try:
         return args.run(args)
     except UsageError as exc:
+        _trace(args, exc)
         _err(exc)
         return EXIT_USAGE
     except OSError as exc:  # unwritable output directory, full disk, ...: one line, not a traceback
+        _trace(args, exc)
         _err(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
         return EXIT_FAILED
     except KeyboardInterrupt:
         _err("interrupted")
         return EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - a bug or an input nothing above foresaw: still one line
+        _trace(args, exc)
+        _err(f"internal error: {type(exc).__name__}: {str(exc)[:200]} (rerun with --debug for the traceback)")
+        return EXIT_USAGE
+
+
+def _tolerant_stdout():
+    """Characters the terminal's encoding lacks print as escapes, not as a UnicodeEncodeError mid-output."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError):   # not a TextIOWrapper (a test's capture, say)
+            pass
+
+
+def _trace(args, exc):
+    """With --debug, the traceback behind a one-line error (including the cause a `from` chained)."""
+    if not getattr(args, "debug", False):
+        return
+    import traceback
+    cause = exc.__cause__ or exc.__context__
+    trace = getattr(cause, "trace", None) or getattr(exc, "trace", None)   # a worker's, from its process
+    if trace:
+        print(trace, file=sys.stderr, end="")
+    traceback.print_exception(cause or exc, file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,12 @@ from .functions import log1p, sigmoid, softplus
 MAX_CHARS = 2000
 MAX_NESTING = 100     # brackets, as the user sees them
 MAX_AST_DEPTH = 300   # operators nested without brackets (------x); keeps every recursion below bounded
+# Budgets on what SymPy builds (issue #16): each bounds work that grows faster than the text.
+MAX_NODES = 4000          # SymPy nodes in one parsed formula
+MAX_ARITY = 8             # arguments of one max()/min(), after nesting is flattened (kink pairs grow as n^2)
+MAX_KINKS = 40            # breakpoints of a formula: |u|, steps, and pairs of max/min arguments
+MAX_EXPONENT = 1000       # |n| of an integer (or rational's numerator or denominator) exponent
+MAX_BITS = 3400           # numerator and denominator of an exact rational constant (about 1000 digits)
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")
 
 CONSTANTS = {"pi": (sp.pi, math.pi), "e": (sp.E, math.e)}
@@ -20,6 +26,11 @@ CONSTANTS = {"pi": (sp.pi, math.pi), "e": (sp.E, math.e)}
 
 def _sigmoid(z):
     return 1 / (1 + math.exp(-z)) if z >= 0 else math.exp(z) / (1 + math.exp(z))
+
+
+def _softplus_f(z):
+    return max(z, 0) + math.log1p(math.exp(-abs(z)))
+
 
 
 def _leaky(x, a=sp.Float(0.1)):
@@ -31,7 +42,7 @@ FUNCTIONS = {
     "exp": (1, 1, sp.exp, math.exp), "log": (1, 1, sp.log, math.log), "sqrt": (1, 1, sp.sqrt, math.sqrt),
     "tanh": (1, 1, sp.tanh, math.tanh), "sin": (1, 1, sp.sin, math.sin), "cos": (1, 1, sp.cos, math.cos),
     "abs": (1, 1, sp.Abs, abs), "log1p": (1, 1, log1p, math.log1p), "sigmoid": (1, 1, sigmoid, _sigmoid),
-    "softplus": (1, 1, softplus, lambda z: max(z, 0) + math.log1p(math.exp(-abs(z)))),
+    "softplus": (1, 1, softplus, _softplus_f),
     "relu": (1, 1, lambda x: sp.Max(x, 0), lambda z: max(z, 0.0)),
     # The lecture's step function H(z) = 1{z >= 0}, so H(0) = 1.
     "heaviside": (1, 1, lambda x: sp.Heaviside(x, 1), lambda z: float(z >= 0)),
@@ -53,6 +64,64 @@ _WHAT = {
     ast.List: "list", ast.Set: "set", ast.Dict: "dict", ast.Await: "await", ast.Yield: "yield",
     ast.YieldFrom: "yield", ast.Slice: "slice",
 }
+
+
+# SymPy constant -> its float64 value, computed in floats: SymPy's exact arithmetic on such a constant
+# (exp(exp(exp(100))) compared with 1) may never return.
+_FLOAT_FUNCS = {
+    sp.exp: math.exp, sp.log: math.log, sp.tanh: math.tanh, sp.sin: math.sin, sp.cos: math.cos, sp.Abs: abs,
+    log1p: math.log1p, sigmoid: _sigmoid, softplus: _softplus_f, sp.Max: max, sp.Min: min,
+}
+
+
+def _float_value(e):
+    """The float64 value of a SymPy constant built by this parser (math.inf on overflow), computed in floats.
+
+    Raises ValueError for a constant outside the table (nothing the parser builds), ZeroDivisionError or
+    ValueError for a domain error, and returns a complex or NaN for the caller to refuse."""
+    stack, out = [(e, False)], []
+    while stack:  # iterative: the tree may be as deep as the text allows
+        node, ready = stack.pop()
+        if not ready:
+            if node.is_Rational:
+                out.append(_rational_float(node))
+            elif node.is_Float:
+                out.append(float(node))
+            elif node is sp.pi or node is sp.E:
+                out.append(math.pi if node is sp.pi else math.e)
+            elif node.is_Add or node.is_Mul or node.is_Pow or type(node) in _FLOAT_FUNCS \
+                    or isinstance(node, sp.Heaviside):
+                stack.append((node, True))
+                stack.extend((a, False) for a in reversed(node.args))
+            else:
+                raise ValueError(f"no float64 value for {type(node).__name__}")
+            continue
+        n = len(node.args)
+        vals, out[-n:] = out[-n:], []
+        out.append(_combine(node, vals))
+    return out[0]
+
+
+def _rational_float(r):
+    try:
+        return r.p / r.q
+    except OverflowError:
+        return math.inf if (r.p > 0) == (r.q > 0) else -math.inf
+
+
+def _combine(node, vals):
+    try:
+        if node.is_Add:
+            return math.fsum(vals) if all(math.isfinite(v) for v in vals) else sum(vals)
+        if node.is_Mul:
+            return math.prod(vals)
+        if node.is_Pow:
+            return vals[0] ** vals[1]
+        if isinstance(node, sp.Heaviside):
+            return float(vals[0] > 0) if vals[0] != 0 else vals[1]
+        return _FLOAT_FUNCS[type(node)](*vals)
+    except OverflowError:
+        return math.inf
 
 
 class ParseError(ValueError):
@@ -97,11 +166,43 @@ class _Parser:
             self.error(node, "outside the function's domain at column {col}: '{seg}'")
         except OverflowError:
             v = math.inf
+        return self.finite(node, v)
+
+    def finite(self, node, v):
         if isinstance(v, complex):
             self.error(node, "not a real number at column {col}: '{seg}'")
         if not math.isfinite(v):
             self.error(node, "number not finite in float64 (overflow) at column {col}: '{seg}'")
         return float(v)
+
+    def constant(self, node, r, x):
+        """The float64 shadow of r when r is a constant: x if the text was constant, else (a variable SymPy
+        cancelled, as in exp(100 + 0*x)) r's value computed in floats; None when r depends on a variable."""
+        if x is not None or not r.is_number:
+            return x
+        try:
+            v = _float_value(r)
+        except ZeroDivisionError:
+            self.error(node, "division by zero at column {col}: '{seg}'")
+        except ValueError as e:
+            if str(e).startswith("no float64 value"):
+                self.error(node, f"cannot bound the constant '{{seg}}' at column {{col}} ({e})")
+            self.error(node, "outside the function's domain at column {col}: '{seg}'")
+        except TypeError:
+            self.error(node, "not a real number at column {col}: '{seg}'")
+        v = self.finite(node, v)
+        if r.is_Rational and max(abs(r.p).bit_length(), r.q.bit_length()) > MAX_BITS:
+            self.error(node, f"exact constant too large at column {{col}}: '{{seg}}' has more than {MAX_BITS} bits "
+                             f"(limit MAX_BITS in derivations/parse.py)")
+        return v
+
+    def exponent(self, node, b, xb):
+        """Refuse an exact exponent beyond MAX_EXPONENT (SymPy would expand (1/3)**(10**9) exactly)."""
+        if xb is None or not b.is_Rational:
+            return
+        if max(abs(b.p), b.q) > MAX_EXPONENT:
+            self.error(node, f"exponent too large at column {{col}}: '{{seg}}' (limit: integers and fractions "
+                             f"with terms up to {MAX_EXPONENT}; write a decimal such as 2.5 for other powers)")
 
     def check(self, node, r):
         """Refuse a SymPy node whose value is complex or infinite (the shadow covers constants; this covers x/0)."""
@@ -141,8 +242,14 @@ class _Parser:
                 raise ParseError(f"unsupported operator '{_OP_TEXT[op]}' at column {at} in "
                                  f"'{self.seg(node)}'{hint}", at)
             (a, xa), (b, xb) = self.build(node.left), self.build(node.right)
+            if op is ast.Div and xb == 0.0:  # x/log1p(0): SymPy would build zoo*x
+                self.error(node, "division by zero at column {col} (the divisor is 0 in float64): '{seg}'")
             x = self.shadow(node, _BINOPS[op], xa, xb)
-            return self.check(node, self.apply(node, _BINOPS[op], a, b)), x
+            if op is ast.Pow:
+                self.exponent(node, b, xb)
+            r = self.apply(node, _BINOPS[op], a, b)
+            x = self.constant(node, r, x)
+            return (r if x is not None else self.check(node, r)), x
         if isinstance(node, ast.Call):
             return self.call(node)
         self.fail(node, _WHAT.get(type(node), type(node).__name__))
@@ -179,12 +286,24 @@ class _Parser:
             want = f"{lo}" if lo == hi else (f"at least {lo}" if hi is None else f"{lo} to {hi}")
             self.error(node, f"{f.id}() takes {want} argument{'s' if want != '1' else ''}, got {n}: "
                              "'{seg}' at column {col}")
+        if f.id in ("max", "min") and n > MAX_ARITY:
+            self.arity(node, f.id, n)
         built = [self.build(a) for a in node.args]
         args, xs = [b[0] for b in built], [b[1] for b in built]
         if f.id == "leaky_relu" and n == 2 and not (xs[1] is not None and 0 <= xs[1] <= 1):
             self.error(node.args[1], "leaky_relu's slope must be a constant in [0, 1]: '{seg}' at column {col}")
+        if f.id in ("max", "min"):  # nested calls flatten: max(max(a, b), c) is max(a, b, c)
+            k = sum(len(a.args) if isinstance(a, (sp.Max, sp.Min)) else 1 for a in args)
+            if k > MAX_ARITY:
+                self.arity(node, f.id, k)
         x = self.shadow(node, fx, *xs)
-        return self.check(node, self.apply(node, fn, *args)), x
+        r = self.apply(node, fn, *args)
+        x = self.constant(node, r, x)
+        return (r if x is not None else self.check(node, r)), x
+
+    def arity(self, node, name, n):
+        self.error(node, f"{name}() of {n} arguments at column {{col}} (limit {MAX_ARITY}, counting nested "
+                         f"{name}() calls; the work grows as the square of the count): '{{seg}}'")
 
     def apply(self, node, fn, *args):
         try:
@@ -236,6 +355,14 @@ def _finish(r, p, node):
         p.fail(node, "non-numeric expression")
     if r.has(sp.zoo, sp.oo, -sp.oo, sp.nan, sp.I):
         raise ParseError("the expression is not finite or not real")
+    nodes = sum(1 for _ in sp.preorder_traversal(r))
+    if nodes > MAX_NODES:
+        raise ParseError(f"expression too large: {nodes} nodes once built (limit MAX_NODES = {MAX_NODES})")
+    kinks = len(r.atoms(sp.Abs, sp.Heaviside, sp.sign)) + sum(
+        len(m.args) * (len(m.args) - 1) // 2 for m in r.atoms(sp.Max, sp.Min))
+    if kinks > MAX_KINKS:
+        raise ParseError(f"too many breakpoints: {kinks} (from abs, steps and pairs of max/min arguments; "
+                         f"limit MAX_KINKS = {MAX_KINKS})")
     return r
 
 

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from .floats import EPS, TINY
-from .oracles import (CS_STEP, ORACLES, RICH_K, ComplexWarning, Unavailable, fail_reason,
+from .oracles import (ORACLES, RICH_K, ComplexWarning, Unavailable, cs_steps, fail_reason,
                       one_sided_derivatives, richardson, sides_differ)
 
 # Clarke sampling: gradients at z0 + delta*u, delta = _DELTA * max(1, |z0|), halved twice for the
@@ -80,12 +80,13 @@ def _grad_autograd(F, z, P, delta):
 
 
 def _grad_complex_step(F, z, P, delta):
+    h, _ = cs_steps(float(np.max(np.abs(z))))  # relative to |z|, as check_gradient's (see oracles.CS_REL)
     with warnings.catch_warnings():
         warnings.simplefilter("error", ComplexWarning)
-        out = [F(z + 1j * CS_STEP * p) for p in P]
+        out = [F(z + 1j * h * p) for p in P]
     if not all(np.iscomplexobj(o) for o in out):
         raise Unavailable("f returns a real result for complex input")
-    return np.array([float(np.imag(o)) for o in out]) / CS_STEP
+    return np.array([float(np.imag(o)) for o in out]) / h
 
 
 def _grad_richardson(F, z, P, delta):

@@ -11,15 +11,18 @@ import numpy as np
 
 from .clarke import KinkCheck, check_kink, clarke_hull
 from .floats import EPS, TINY
-from .oracles import (CS_STEP, ORACLES, RICH_K, ComplexWarning, Unavailable, fail_reason,
-                      one_sided_derivatives, richardson, sides_differ)
+from .oracles import (ORACLES, RICH_K, ComplexWarning, Unavailable, complex_step, cs_steps,
+                      fail_reason, one_sided_derivatives, richardson, sides_differ, underflowed)
 
 
 # --- results -------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class GradientCheck:
-    """Verdict of `check_gradient`; errors are relative to the oracle's gradient scale (max |r|).
+    """Verdict of `check_gradient`; errors are relative to the oracle's gradient scale (max |r|), widened
+    where the oracle's own error estimate is larger (Richardson's tableau, the complex step's underflow), so
+    that ``passed`` is exactly ``max_rel_err <= tolerance`` (given some oracle ran): the message and the
+    verdict cannot disagree, also where an oracle returned 0.
 
     At a kink (see `check_gradient`) the reference is the nearest point of the Clarke generalised
     gradient instead, and `clarke` holds the limiting gradients found (empty when no kink was suspected).
@@ -72,16 +75,54 @@ def _arg_names(f, n):
     return [params[i] if i < len(params) else f"arg{i}" for i in range(n)]
 
 
-def _wrt(args, wrt):
-    """The differentiated argument indices: the float arguments unless named."""
+def _wrt(args, wrt, names):
+    """The differentiated argument indices: the float arguments unless named; each in range, once, and real."""
     if wrt is None:
         wrt = tuple(i for i, a in enumerate(args) if _is_float_arg(a))
-    elif isinstance(wrt, int):
+    elif isinstance(wrt, (int, np.integer)) and not isinstance(wrt, (bool, np.bool_)):
         wrt = (wrt,)
     wrt = tuple(wrt)
     if not wrt:
-        raise ValueError("no float arguments to differentiate")
-    return wrt
+        lists = [i for i, a in enumerate(args) if isinstance(a, (list, tuple))]
+        hint = f" (argument {lists[0]} is a {type(args[lists[0]]).__name__}: pass np.array(...))" if lists else ""
+        raise ValueError(f"no float arguments to differentiate{hint}")
+    for i in wrt:
+        if isinstance(i, (bool, np.bool_)) or not isinstance(i, (int, np.integer)):
+            raise TypeError(f"wrt must hold argument indices (ints), got {i!r}")
+        if not 0 <= i < len(args):
+            raise ValueError(f"wrt={i} is out of range: f is called with {len(args)} argument(s), "
+                             f"indices 0 to {len(args) - 1}")
+    if len(set(wrt)) < len(wrt):
+        raise ValueError(f"wrt names argument {next(i for i in wrt if wrt.count(i) > 1)} twice")
+    for i in wrt:
+        kind = np.asarray(args[i]).dtype.kind
+        if kind == "c":
+            raise TypeError(f"argument {i} ({names[i]}) is complex: check_gradient differentiates real arguments")
+        if kind not in "fiu":
+            raise TypeError(f"argument {i} ({names[i]}) is not a real number or array (dtype "
+                            f"{np.asarray(args[i]).dtype}): it cannot be differentiated")
+    return tuple(int(i) for i in wrt)
+
+
+def _check_value(f, args64):
+    """f at the point must be a real scalar: a vector-valued or complex-valued f is refused here, where the
+    oracles would each fail (no verdict) or drop the imaginary part (a silent pass). An f that raises at
+    the point is left to the oracles, which report why."""
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = f(*args64)
+    except Exception:  # the oracles record the failure
+        return
+    a = np.asarray(out)
+    if a.dtype.kind == "c":
+        raise TypeError(f"f returns a complex value ({a.ravel()[0] if a.size else a!r}) at real arguments: "
+                        "check_gradient needs a real scalar f")
+    if a.size != 1:
+        raise ValueError(f"f returns an array of shape {a.shape}, not a scalar: check_gradient needs a scalar "
+                         "f (check each output, or a weighted sum of them)")
+    if a.dtype.kind not in "fiub":
+        raise TypeError(f"f returns {type(out).__name__} (dtype {a.dtype}), not a real number")
 
 
 def _claim(grad, args, wrt, names):
@@ -94,6 +135,9 @@ def _claim(grad, args, wrt, names):
         raise ValueError(f"grad returned {len(claim)} entries for {len(wrt)} differentiated arguments")
     claim = [np.asarray(c) for c in claim]
     for i, c in zip(wrt, claim):
+        if c.dtype.kind not in "fiu":
+            what = "complex" if c.dtype.kind == "c" else f"of dtype {c.dtype}"
+            raise TypeError(f"claimed gradient for argument {i} ({names[i]}) is {what}, not real")
         if c.shape != np.shape(args[i]):
             raise ValueError(f"claimed gradient for argument {i} ({names[i]}) has shape {c.shape}, "
                              f"argument has shape {np.shape(args[i])}")
@@ -181,17 +225,31 @@ class _Setup:
         a[p.arg] = x + t * p.direction if np.ndim(x) else x + t * p.direction[()]
         return self.f(*a)
 
+    def magnitude(self, p):
+        return float(np.max(np.abs(self.args64[p.arg])))
+
     def h0(self, p):
-        return 1e-3 * max(1.0, float(np.max(np.abs(self.args64[p.arg]))))
+        # Relative to the argument's magnitude, so the stencil sees f at its own scale (sin(x/s) for any s in
+        # 1e-300..1e300); absolute only at an argument of zeros; never so small that the finest step (h0/32)
+        # leaves the normal range.
+        m = self.magnitude(p)
+        return 1e-3 * (max(m, 1e-302) if m > 0 else 1.0)
 
     def richardson(self, p, one_sided=0):
         return richardson(lambda t: float(self.along(p, t)), self.h0(p), one_sided)
 
     def complex_step(self, p):
-        out = self.along(p, 1j * CS_STEP)
-        if not np.iscomplexobj(out):
-            raise Unavailable("f returns a real result for complex input")
-        return float(np.imag(out)) / CS_STEP
+        """(derivative, error floor) along p at the step for the argument's magnitude; where its imaginary
+        part underflowed, at the larger step instead if the two agree within their floors (a larger step
+        that disagrees has met f's curvature: the first, however vague, stays)."""
+        phi = lambda t: self.along(p, t)  # noqa: E731
+        first, retry = cs_steps(self.magnitude(p))
+        v, e = complex_step(phi, first)
+        if retry is not None and underflowed(v, first):
+            v2, e2 = complex_step(phi, retry)
+            if abs(v2 - v) <= RICH_K * (e + e2) + 1e-10 * max(abs(v), abs(v2)):
+                return v2, e2
+        return v, e
 
     @functools.cached_property
     def at(self):
@@ -220,17 +278,17 @@ def _oracle_complex_step(s):
     with warnings.catch_warnings():
         # Casting complex to real inside f silently drops the imaginary part; make it loud.
         warnings.simplefilter("error", ComplexWarning)
-        v0 = s.complex_step(s.probes[s.at])
+        v0, c0 = s.complex_step(s.probes[s.at])
         if not np.isfinite(v0):
             raise Unavailable("imaginary part is not finite")
         r0, e0 = s.rich_at
-        if np.isfinite(r0) and abs(v0 - r0) > 10 * e0 + 1e-6 * max(abs(v0), abs(r0)):
+        if np.isfinite(r0) and abs(v0 - r0) > 10 * (e0 + c0) + 1e-6 * max(abs(v0), abs(r0)):
             raise Unavailable(f"not analytic here: complex step {v0:.6g} vs richardson "
                                f"{r0:.6g} at {s.probes[s.at].label}")
-        vals = np.array([s.complex_step(p) for p in s.probes])
-    if not np.all(np.isfinite(vals)):
+        est = np.array([s.complex_step(p) for p in s.probes])
+    if not np.all(np.isfinite(est)):
         raise Unavailable("imaginary part is not finite")
-    return vals, None
+    return est[:, 0], est[:, 1]
 
 
 def _oracle_autograd(s):
@@ -247,8 +305,8 @@ _ORACLE_FUNCS = {"richardson": _oracle_richardson, "complex-step": _oracle_compl
 
 
 def _run_oracles(s, oracles):
-    """Status, values and Richardson's error estimate, for each requested oracle (never raises)."""
-    status, vals, rich_err = {}, {}, None
+    """Status, values and error estimates (None: exact up to rounding), for each requested oracle (never raises)."""
+    status, vals, errs = {}, {}, {}
     for name in ORACLES:  # Richardson first: the complex step's analyticity test reads it
         if name not in oracles:
             continue
@@ -261,12 +319,18 @@ def _run_oracles(s, oracles):
         except Exception as e:  # f failing for this oracle (domain, complex input, autograd): record it
             status[name] = fail_reason(e)
             continue
-        status[name], vals[name] = "used", v
-        rich_err = err if name == "richardson" else rich_err
-    return {o: status[o] for o in oracles}, vals, rich_err
+        status[name], vals[name], errs[name] = "used", v, err
+    return {o: status[o] for o in oracles}, vals, errs
 
 
 # --- the verdict -----------------------------------------------------------------------------------
+
+# Below the smallest normal float a value keeps fewer than 53 bits, and an oracle that rounds through that
+# range is off by up to about its size (autograd's tanh' at 360 is g/cosh(z)**2 = 0 where tanh' = 3e-310):
+# a difference below TINY is no evidence against a claim, whatever the relative tolerance. Gradients of
+# 1.5e-300 and up keep the full rtol (rtol * 1.5e-300 = TINY); a sign flip fails at every normal scale.
+_FLOOR = TINY
+
 
 @dataclass
 class _Comparison:
@@ -274,7 +338,7 @@ class _Comparison:
 
     claim: np.ndarray
     vals: dict
-    rich_err: object
+    errs: dict            # oracle -> its error estimate per probe, or None (exact up to rounding)
     rtol: float
     atol: float
     used: list
@@ -283,21 +347,43 @@ class _Comparison:
         return max(float(np.max(np.abs(self.vals[o]))), TINY)
 
     def allowance(self, o):
-        a = self.rtol * self.scale(o) + self.atol
-        return np.maximum(a, RICH_K * self.rich_err + self.atol) if o == "richardson" else np.full(len(self.claim), a)
+        """rtol of the oracle's scale (plus atol, plus _FLOOR), or k times the oracle's own error estimate
+        where that is larger."""
+        a = np.full(len(self.claim), self.rtol * self.scale(o) + self.atol + _FLOOR)
+        err = self.errs.get(o)
+        return a if err is None else np.maximum(a, RICH_K * err + self.atol)
 
     def bad(self, o):
         return np.abs(self.claim - self.vals[o]) > self.allowance(o)
 
-    def firm_bad(self):
-        """Per component, where both exact oracles agree on it to 1e-10 of its own size: there the
-        value is known, however small next to the largest component (a factor 2 on a 1e-40 entry
-        of a depth-64 gradient is caught); where they don't agree (cancellation), scale rules."""
+    def rel(self, o):
+        """|claim - r| per probe in the measure the verdict uses: relative to allowance / rtol, the scale
+        widened by the oracle's uncertainty, so it exceeds rtol exactly where `bad` holds."""
+        return _in_tolerance(np.abs(self.claim - self.vals[o]), self.allowance(o), self.rtol)
+
+    def firm(self):
+        """Per component, whether both exact oracles agree on it to 1e-10 of its own size, the complex step
+        being that precise there (or both give exactly 0): there the value is known, however small next
+        to the largest component (a factor 2 on a 1e-40 entry of a depth-64 gradient is caught); where
+        they don't agree (cancellation, underflow), scale rules."""
         if "autograd" not in self.vals or "complex-step" not in self.vals:
             return np.zeros(len(self.claim), dtype=bool)
         a, c = self.vals["autograd"], self.vals["complex-step"]
-        firm = np.abs(a - c) <= 1e-10 * np.abs(a)
-        return firm & (np.abs(self.claim - a) > self.rtol * np.abs(a) + self.atol)
+        err = self.errs.get("complex-step")
+        err = np.zeros(len(a)) if err is None else err
+        return ((np.abs(a - c) <= 1e-10 * np.abs(a)) & (RICH_K * err <= 1e-10 * np.abs(a))) | ((a == 0) & (c == 0))
+
+    def firm_allowance(self):
+        return self.rtol * np.abs(self.vals["autograd"]) + self.atol + _FLOOR
+
+    def firm_bad(self):
+        firm = self.firm()
+        if not firm.any():
+            return firm
+        return firm & (np.abs(self.claim - self.vals["autograd"]) > self.firm_allowance())
+
+    def firm_rel(self):
+        return _in_tolerance(np.abs(self.claim - self.vals["autograd"]), self.firm_allowance(), self.rtol)
 
     def split(self, a, b):
         """Probes where oracles a and b disagree: either side's allowance, since neither is the reference."""
@@ -307,18 +393,24 @@ class _Comparison:
         return [(a, b) for a in self.used for b in self.used if a < b]
 
 
+def _in_tolerance(err, allowance, rtol):
+    """err in the unit allowance / rtol (the reference's effective scale): > rtol exactly where err > allowance."""
+    unit = allowance / rtol if rtol > 0 else allowance
+    with np.errstate(all="ignore"):  # a unit of 0 or a subnormal one: the error is infinitely many tolerances
+        return np.where(err == 0, 0.0, err / unit)
+
+
 def _worst(cmp, firm_bad, fallback):
-    """The probe with the largest error relative to each oracle's scale, and that error."""
+    """The probe with the largest error in the verdict's measure (`_Comparison.rel`), and that error."""
     worst_abs, worst_rel, at = 0.0, 0.0, fallback
     for o in cmp.used:
-        err = np.abs(cmp.claim - cmp.vals[o])
-        j = int(np.argmax(err / cmp.scale(o)))
+        err, rel = np.abs(cmp.claim - cmp.vals[o]), cmp.rel(o)
+        j = int(np.argmax(rel))
         worst_abs = max(worst_abs, float(err.max()))
-        if err[j] / cmp.scale(o) >= worst_rel:
-            worst_rel, at = float(err[j] / cmp.scale(o)), j
+        if rel[j] >= worst_rel:
+            worst_rel, at = float(rel[j]), j
     if firm_bad.any():
-        a = cmp.vals["autograd"]
-        rel = np.abs(cmp.claim - a) / np.maximum(np.abs(a), TINY)
+        rel = cmp.firm_rel()
         at = int(np.argmax(np.where(firm_bad, rel, 0.0)))
         worst_rel = max(worst_rel, float(rel[at]))
     return at, worst_abs, worst_rel
@@ -334,7 +426,7 @@ def _oracle_verdict(s, cmp):
     values = {"claim": float(cmp.claim[at])}
     values.update({o: float(cmp.vals[o][at]) for o in cmp.used})
     if "richardson" in cmp.vals:
-        values["richardson_err"] = float(cmp.rich_err[at])
+        values["richardson_err"] = float(cmp.errs["richardson"][at])
     pairs = {p: not cmp.split(*p).any() for p in cmp.pairs()}
     return dict(passed=bool(cmp.used) and all(ok.values()), max_abs_err=worst_abs, max_rel_err=worst_rel,
                 worst=s.probes[at].label, values=values, disagreeing=_explain(ok, pairs, cmp.used))
@@ -435,7 +527,9 @@ def _kink_verdict(s, cmp, verdict, samplers, seed):
     values = {"claim": float(s.claim_vals[at]), "clarke": float(hull.nearest[at])}
     values.update({o: float(cmp.vals[o][at]) for o in cmp.used})
     side = "inside" if hull.inside else "outside"
-    return dict(passed=hull.inside, max_abs_err=hull.distance, max_rel_err=hull.distance / hull.scale,
+    # The distance in the tolerance's unit (see GradientCheck): inside iff max_rel_err <= rtol.
+    rel = float(_in_tolerance(np.float64(hull.distance), np.float64(hull.tolerance), cmp.rtol))
+    return dict(passed=hull.inside, max_abs_err=hull.distance, max_rel_err=rel,
                 worst=s.probes[at].label, values=values, clarke=info,
                 disagreeing=f"kink at {'; '.join(labels)}: the oracles give conventions there; the claim lies "
                             f"{side} the Clarke generalised gradient (hull of {len(hull.pieces)} limiting "
@@ -453,8 +547,14 @@ def check_gradient(f, grad, *args, wrt=None, oracles=ORACLES, rtol=None, atol=No
     rounding in a correct claim stays many orders below sqrt(eps), so that midpoint separates the two
     with a wide margin either way. Errors are measured against scale = max|r| over the oracle's
     whole gradient (never an absolute tolerance alone), so a gradient of size 1e-20 that is off by a
-    factor 2 fails. Richardson is trusted to max(rtol * scale, 10 * its error estimate). atol
-    (default 0) is added to every allowance, for gradients that are exactly zero.
+    factor 2 fails. Richardson and the complex step are trusted to max(rtol * scale, 10 * their error
+    estimate): the tableau's, and the complex step's underflow floor. atol (default 0) is added to every
+    allowance, for gradients that are exactly zero; so is TINY, below which a difference is no evidence.
+    Scale: the finite-difference and complex steps are relative to each argument's magnitude (see
+    oracles.cs_steps), so any magnitude from 1e-300 to 1e300 is checked alike. max_rel_err is in the
+    verdict's own measure: passed iff max_rel_err <= tolerance (when some oracle ran).
+    f must return a real scalar and the claim be real (TypeError/ValueError otherwise); wrt must name
+    real arguments, each once and in range (ValueError/TypeError naming the problem).
     Oracles run in float64 (float32 arguments are promoted) so the reference is never the
     bottleneck; the claim's own precision enters only through the tolerance.
     Arguments with more than max_full elements are checked along `directions` random unit
@@ -468,15 +568,16 @@ def check_gradient(f, grad, *args, wrt=None, oracles=ORACLES, rtol=None, atol=No
     unknown = set(oracles) - set(ORACLES)
     if unknown:
         raise ValueError(f"unknown oracles {sorted(unknown)}; choose from {ORACLES}")
-    wrt = _wrt(args, wrt)
     names = _arg_names(f, len(args))
+    wrt = _wrt(args, wrt, names)
     claim = _claim(grad, args, wrt, names)
     rtol, atol = _rtol(args, wrt, claim, rtol), 0.0 if atol is None else float(atol)
     args64 = _promote(args, wrt)
+    _check_value(f, args64)
     probes, claim_vals, modes = _probes(args64, wrt, names, claim, max_full, directions, seed)
     s = _Setup(f, args64, wrt, probes, claim_vals)
-    status, vals, rich_err = _run_oracles(s, oracles)
-    cmp = _Comparison(claim_vals, vals, rich_err, rtol, atol, [o for o in oracles if o in vals])
+    status, vals, errs = _run_oracles(s, oracles)
+    cmp = _Comparison(claim_vals, vals, errs, rtol, atol, [o for o in oracles if o in vals])
     verdict = _oracle_verdict(s, cmp)
     if not verdict["passed"] and cmp.used:
         verdict = _kink_verdict(s, cmp, verdict, [o for o in ORACLES if o in oracles], seed)

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from .floats import EPS
+from .floats import EPS, TINY
 
 ORACLES = ("autograd", "complex-step", "richardson")
 CS_STEP = 1e-200
+# The complex step's truncation error is relative (h/L)^2, L f's length scale, and its imaginary part
+# h f'(x) underflows when h |f'| leaves the normal range: steps stay at most CS_REL times the argument's
+# magnitude (L ~ |x| for log, powers) and at least TINY, and grow to CS_REL * max(1, |x|) where the
+# imaginary part underflowed (a gradient of 1e-188 at h = 1e-200 is 1e-388: 0).
+CS_REL = 1e-20
+# Below the normal range floats have the fixed absolute spacing 2**-1074: a value computed through
+# intermediates that underflow is known only to some of those units, however small its relative
+# tolerance. 1024 units: each rounding into the subnormal range costs at most half of one.
+UNDERFLOW = 2.0 ** -1064
 # Richardson is trusted to k times its own error estimate: the estimate (difference of the last
 # two diagonal tableau entries) is only an order-of-magnitude statement.
 RICH_K = 10.0
@@ -47,9 +56,34 @@ def richardson(phi, h0, one_sided=0):
         rows.append(row)
     err = abs(rows[-1][-1] - rows[-2][-2])
     # The tableau difference cannot see rounding when both entries are flat (e.g. a change below
-    # f's resolution), so add the cancellation floor of the smallest step explicitly.
-    err = max(err, 4 * EPS * fmax / (h0 / 2 ** (_RICH_LEVELS - 1)))
+    # f's resolution, or values that underflowed to 0), so add the cancellation floor of the smallest
+    # step explicitly: relative rounding of f's values, and the absolute spacing below the normal range.
+    err = max(err, 4 * (EPS * fmax + UNDERFLOW) / (h0 / 2 ** (_RICH_LEVELS - 1)))
     return rows[-1][-1], err
+
+
+def cs_steps(scale):
+    """The complex step for an argument of magnitude `scale` (max |x|), and the larger step to retry with
+    when the imaginary part underflows (None: no larger step is safe). See CS_REL."""
+    first = CS_STEP * max(1.0, scale)
+    if scale > 0:
+        first = max(min(first, CS_REL * scale), TINY)
+    retry = CS_REL * max(1.0, scale)
+    return first, (retry if retry > first else None)
+
+
+def complex_step(phi, h):
+    """phi's derivative at 0 by the complex step Im phi(ih) / h, and its error floor (the imaginary part's
+    underflow, UNDERFLOW / h). Unavailable when phi returns a real result for complex input."""
+    out = phi(1j * h)
+    if not np.iscomplexobj(out):
+        raise Unavailable("f returns a real result for complex input")
+    return float(np.imag(out)) / h, UNDERFLOW / h
+
+
+def underflowed(value, h):
+    """Whether the complex step's imaginary part value * h lost digits below the normal range."""
+    return abs(value) * h < TINY / EPS
 
 
 def one_sided_derivatives(phi, h0):

@@ -262,3 +262,33 @@ def test_build_verifies_generates_and_reports_with_one_verdict(capsys, monkeypat
     code, out, _ = run(capsys, "build", "--no-pdf", "--out", str(out_dir), "--allow-checked")
     assert code == EXIT_OK, out
     assert regenerated == [False, False] and len(proofs) == 2
+
+
+def test_codegen_check_compares_bytes_and_names_unknown_modules(tmp_path, monkeypatch):
+    """CRLF line ends are stale, a module codegen does not make is reported (never deleted), and a killed run's
+    old scratch file is removed by the next codegen."""
+    import io
+    import os
+    import shutil
+
+    import numeric.generated
+    from deepderive.cli import codegen
+
+    src = os.path.dirname(numeric.generated.__file__)
+    for name in os.listdir(src):
+        if name.endswith(".py"):
+            shutil.copy(os.path.join(src, name), tmp_path / name)
+    monkeypatch.setattr(numeric.generated, "__file__", str(tmp_path / "__init__.py"))
+    out = io.StringIO()
+    assert codegen(check=True, file=out) == 0
+    (tmp_path / "init.py").write_bytes((tmp_path / "init.py").read_bytes().replace(b"\n", b"\r\n"))
+    (tmp_path / "mine.py").write_text("x = 1\n")
+    old = tmp_path / ".lda.py.abc.tmp"
+    old.write_text("half")
+    os.utime(old, (0, 0))
+    out = io.StringIO()
+    assert codegen(check=True, file=out) == 1
+    assert f"stale: {tmp_path / 'init.py'}" in out.getvalue() and "unknown" in out.getvalue()
+    assert codegen(file=io.StringIO()) == 0
+    assert b"\r\n" not in (tmp_path / "init.py").read_bytes()
+    assert (tmp_path / "mine.py").exists() and not old.exists()

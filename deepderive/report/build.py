@@ -36,6 +36,47 @@ class ReportResult:
     notes: list = field(default_factory=list)        # what was left out and why
 
 
+# A build's scratch entry is stale when nothing in it changed for this long: atomic writes hold theirs for
+# milliseconds, a report's staging folder gets a file at every stage (each pdflatex run writes its log as it
+# goes and is stopped after io.PDFLATEX_TIMEOUT), so only a killed build leaves one idle this long.
+STALE_AFTER = 3600.0   # seconds
+
+
+def _last_change(path: pathlib.Path) -> float:
+    """The newest modification time of `path` and, for a folder, of everything in it (symlinks not followed)."""
+    newest = path.lstat().st_mtime
+    if path.is_dir() and not path.is_symlink():
+        for sub in path.rglob("*"):
+            try:
+                newest = max(newest, sub.lstat().st_mtime)
+            except FileNotFoundError:        # removed meanwhile by its own build
+                pass
+    return newest
+
+
+def remove_stale_tmp(folder, older_than: float = STALE_AFTER, now: float | None = None) -> list[pathlib.Path]:
+    """Remove the scratch files and folders (``.*.tmp``, as io.atomic_write and write_report name them) that
+    killed builds left directly in `folder` and that nothing changed for `older_than` seconds; a live
+    build's are younger, so concurrent builds keep theirs. Returns what was removed."""
+    import time
+
+    folder = pathlib.Path(folder)
+    now = time.time() if now is None else now
+    removed = []
+    for entry in sorted(folder.glob(".*.tmp")) if folder.is_dir() else []:
+        try:
+            if now - _last_change(entry) < older_than:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+        except OSError:                      # its build finished meanwhile, or it is not ours to remove:
+            continue                         # cleaning is best effort and never fails a build
+        removed.append(entry)
+    return removed
+
+
 def _safe_stem(name: str) -> str:
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", str(name)).strip(".-")
     return stem or "derivation"
@@ -180,6 +221,7 @@ def write_report(name_or_derivation, out_dir="reports", pdf=None, progress=None,
         notes += code_notes
 
     out.mkdir(parents=True, exist_ok=True)
+    remove_stale_tmp(out)
     staging = pathlib.Path(tempfile.mkdtemp(prefix=f".{stem}.", suffix=".tmp", dir=out))
     try:
         (staging / "figures").mkdir()

@@ -4,11 +4,13 @@ from __future__ import annotations
 import ast
 
 from .block import Block
+from .guards import empty_check
 from .plan import Plan
 
 
 def assemble(plan: Plan, block: Block) -> tuple[list[str], str]:
-    """(statements, return expression) of the function: the prelude, then each output's statements as it needs them."""
+    """(statements, return expression) of the function: the input checks, the prelude, then each output's statements
+    as it needs them."""
     lines = list(plan.prelude)
     finals = []
     for name, parts in plan.outputs:
@@ -25,8 +27,6 @@ def assemble(plan: Plan, block: Block) -> tuple[list[str], str]:
         named = name is not None and (len(plan.outputs) > 1 or plan.returns)
         if named and finals[-1][1] != name:
             lines.append(f"{name} = {finals[-1][1]}")   # before later outputs' temporaries
-    if plan.size_of:
-        lines.insert(0, f"n = {plan.size_of}.shape[0]")
     if plan.returns:
         ret = plan.returns
     elif plan.as_tuple:
@@ -35,7 +35,10 @@ def assemble(plan: Plan, block: Block) -> tuple[list[str], str]:
         ret = finals[0][1]
     else:
         ret = ", ".join(name or txt for name, txt in finals)
-    return free_dead(lines, ret, set(plan.temporaries)), ret
+    head = list(plan.guards)
+    if plan.size_of:
+        head += [f"n = {plan.size_of}.shape[0]"] + empty_check(plan.size_of)
+    return head + free_dead(lines, ret, set(plan.temporaries)), ret
 
 
 def _loads(stmt: str) -> set:

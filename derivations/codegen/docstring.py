@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from .guards import describe
 from .spec import Spec
 
 
@@ -14,5 +15,6 @@ def docstring(spec: Spec, name: str, source: str, results: dict) -> str:
         lines.append(f"Mean over the rows of {spec.rows[0][1]}.")
     if spec.doc_extra:
         lines.append(spec.doc_extra)
+    lines += [line for line in describe(spec, results).split("\n") if line]
     lines += [f"Derived in: '{name}' ({source}); check with `deepderive verify {name}`.", '"""']
     return "".join(f"    {line}\n" if line else "\n" for line in lines)

@@ -26,6 +26,7 @@ from ..functions import sigmoid, sigmoid_prime, softplus, unfold, where
 from ..matrices import to_explicit
 from ..prove import scalar_zero
 from .block import Block
+from .guards import empty_check, label_check
 from .spec import CodegenError, Network
 from .stable import array_lowerings, lower
 
@@ -283,6 +284,11 @@ def _activation_functions(activations) -> str:
     return out
 
 
+def _guard_code(lines, indent="    ") -> str:
+    """guards.py's input checks, indented into a function body (the same words as the Spec-generated functions')."""
+    return "\n".join(indent + line for line in lines)
+
+
 def _output_code(indent="    "):
     """The output layer: softplus(m) and sigma(m) of the margin m = (1 - 2y)s, sharing exp(-|m|)."""
     m = sp.Symbol("m", real=True)
@@ -352,6 +358,9 @@ def _forward_and_output(weights, biases, X, y, activation, mean):
     n = X.shape[0]
     if y.shape != (n,):
         raise ValueError(f"y must have shape ({{n}},), got {{y.shape}}")
+{_guard_code(label_check("y", (0, 1)))}
+    if mean and n == 0:
+        raise ValueError("X has no rows: a mean over no samples is undefined")
     hs = [X]          # h_0 ... h_(L-1): the inputs of each layer
     primes = []       # f'(z_1) ... f'(z_(L-1))
     h = X
@@ -472,6 +481,7 @@ def value_and_grad(W1, W2, X, y, lam):
     n = X.shape[0]
     if y.shape != (n,):
         raise ValueError(f"y must have shape ({{n}},), got {{y.shape}}")
+{_guard_code(label_check("y", (0, 1)) + empty_check("X"))}
     h, prime = _{name}_and_prime(X @ W1)
     s = h @ W2
     sign = 1.0 - 2.0 * y

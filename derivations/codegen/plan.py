@@ -9,6 +9,7 @@ import sympy as sp
 
 from ..matrices import canon_entries, scalar
 from .block import Block
+from .guards import guards
 from .spec import CodegenError, Spec
 from .stable import lift, lower, rewrite
 
@@ -31,6 +32,7 @@ class Plan:
     names: Iterator[str] = None                  # temporaries' names, shared by every block of the function
     defs: list = field(default_factory=list)     # [(symbol, expression)] the exprs use, each its own statement
     temporaries: list = field(default_factory=list)  # names the function may free after their last use
+    guards: list = field(default_factory=list)  # statements checking the inputs, first (guards.py)
 
 
 def temporaries(into: list) -> Iterator[str]:
@@ -194,7 +196,7 @@ def _output(p: _Planner, out, e) -> list:
 
 def plan(spec: Spec, results: dict, lets: dict | None = None) -> Plan:
     """The plan of one generated function from its derivation's `results` and {let name: the result it names}."""
-    out = Plan(exprs=[], outputs=[], returns=spec.returns)
+    out = Plan(exprs=[], outputs=[], returns=spec.returns, guards=guards(spec, results))
     out.names = temporaries(out.temporaries)
     p = _Planner(spec, out)
     for name, derivation, key in spec.lets:

@@ -30,6 +30,9 @@ class Spec:
     lets: tuple = ()            # ((python name, derivation, result key), ...) computed first
     returns: str | None = None  # Python expression of the outputs; default: the outputs in order
     doc_extra: str = ""
+    labels: tuple = ()          # ((python arg, allowed values), ...): one label per row; the values must be the
+                                # derivation's finite domain of the symbol bound to the arg (checked by codegen)
+    bounds: tuple = ()          # ((python arg, low, high), ...): the scalar arg must lie in the open interval
 
 
 @dataclass(frozen=True)

@@ -55,12 +55,16 @@ def build():
 
 
 _bind = (("mu0", "mu0"), ("mu1", "mu1"), ("Sigma", "Sigma"), ("pi", "prior1"), ("w", "w"), ("b", "b"))
+_shapes = "mu0, mu1: (p,), Sigma: (p, p) symmetric positive definite, prior1 = P(y=1)."
+_prior = (("prior1", 0, 1),)   # log(pi / (1 - pi)) is finite on the open interval only
 emit(Spec("lda", "lda_params", "lda-posterior", ("mu0", "mu1", "Sigma", "prior1"), _bind,
           (Output("w", "w"), Output("b", "b")),
-          "LDA weights and bias: P(y=1|x) = sigmoid(w @ x + b). One linear solve, no inverse."))
+          "LDA weights and bias: P(y=1|x) = sigmoid(w @ x + b). One linear solve, no inverse.",
+          doc_extra=_shapes, bounds=_prior))
 emit(Spec("lda", "lda_posterior", "lda-posterior", ("X", "mu0", "mu1", "Sigma", "prior1"), _bind,
           (Output("posterior", "posterior"),),
           "P(y=1|x) for each row of X (or for one vector x) under LDA's shared-covariance Gaussian model.",
-          rows=(("x", "X"),), lets=(("w", "lda-posterior", "w"), ("b", "lda-posterior", "b"))))
+          rows=(("x", "X"),), lets=(("w", "lda-posterior", "w"), ("b", "lda-posterior", "b")),
+          doc_extra=_shapes, bounds=_prior))
 
 describe("lda", "Linear discriminant analysis: the posterior as a sigmoid (R3–R5)")

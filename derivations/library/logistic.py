@@ -101,23 +101,25 @@ def gradient():
 
 _bind = (("w", "w"), ("b", "b"), ("y", "y"), ("t", "y"))
 _rows = (("x", "X"),)
-_batch = "w: (p,), b: scalar, X: (N, p), y: (N,) with labels 0 or 1 (the forms used are exact for these only)."
+_batch = "w: (p,), b: scalar, X: (N, p) finite, y: (N,) with labels 0 or 1 (the forms used are exact for these only)."
+_labels = (("y", (0, 1)),)
 emit(Spec("logistic", "cross_entropy", "logistic-regression", ("w", "b", "X", "y"), _bind,
           (Output("loss", "loss", "mean"),), "Mean binary cross-entropy of logistic regression.",
-          rows=_rows, doc_extra=_batch))
+          rows=_rows, doc_extra=_batch, labels=_labels))
 emit(Spec("logistic", "cross_entropy_grad", "logistic-gradient", ("w", "b", "X", "y"), _bind,
           (Output("grad_w", "grad_w", "mean"), Output("grad_b", "grad_b", "mean")),
-          "Gradient of the mean cross-entropy with respect to (w, b).", rows=_rows, doc_extra=_batch))
+          "Gradient of the mean cross-entropy with respect to (w, b).", rows=_rows, doc_extra=_batch, labels=_labels))
 emit(Spec("logistic", "cross_entropy_value_and_grad", "logistic-gradient", ("w", "b", "X", "y"), _bind,
           (Output("loss", "loss", "mean"), Output("grad_w", "grad_w", "mean"), Output("grad_b", "grad_b", "mean")),
-          "Mean cross-entropy and its gradient, sharing one forward pass.", rows=_rows, doc_extra=_batch))
+          "Mean cross-entropy and its gradient, sharing one forward pass.", rows=_rows, doc_extra=_batch,
+          labels=_labels))
 emit(Spec("logistic", "cross_entropy_hessian", "logistic-gradient", ("w", "b", "X", "y"), _bind,
           (Output("h_ww", "hessian_ww", "mean"), Output("h_wb", "hessian_wb", "mean"), Output("h_bb", "hessian_bb", "mean")),
           "Hessian of the mean cross-entropy over (w, b), b last: a (p+1, p+1) PSD matrix.", rows=_rows,
-          doc_extra=_batch,
+          doc_extra=_batch, labels=_labels,
           returns="np.vstack([np.column_stack([h_ww, h_wb]), np.hstack([h_wb, h_bb])])"))
 emit(Spec("logistic", "logistic_loss", "logistic-loss-pm1", ("w", "b", "X", "y"), _bind,
           (Output("loss", "loss", "mean"),), "Mean logistic loss -log sigmoid(y (w @ x + b)) for labels y in {-1, 1}.",
-          rows=_rows, doc_extra="w: (p,), b: scalar, X: (N, p), y: (N,) in {-1, 1}."))
+          rows=_rows, doc_extra="w: (p,), b: scalar, X: (N, p) finite, y: (N,) in {-1, 1}.", labels=(("y", (-1, 1)),)))
 
 describe("logistic", "Logistic regression: loss, gradient and Hessian (R7–R9)")

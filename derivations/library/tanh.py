@@ -47,9 +47,49 @@ class tanh_prime(_Defined):
 # 2.1 ulps instead of 3.5, measured against mpmath over 80k points). Where tanh′ is subnormal
 # (354.9 < |z| < 372.9) the factor 4 scales the rounding of the subnormal e: up to 2 subnormal units.
 rewrite_rule("1 − tanh²(u) = tanh'(u)", 1 - sp.tanh(u) ** 2, tanh_prime(u))
+rewrite_rule("tanh²(u) − 1 = −tanh'(u)", sp.tanh(u) ** 2 - 1, -tanh_prime(u))
+rewrite_rule("1/cosh²(u) = tanh'(u)", 1 / sp.cosh(u) ** 2, tanh_prime(u))
+# σ'' = σ'(1 − 2σ): 1 − 2σ(u) = σ(−u) − σ(u) cancels near u = 0 (relative error eps/|u|); −tanh(u/2) does not.
+rewrite_rule("1 − 2σ(u) = −tanh(u/2)", 1 - 2 * sigmoid(u), -sp.tanh(u / 2))
 lowering(tanh_prime, lambda z: 4 * _e2(z) / (1 + _e2(z) * (2 + _e2(z))),
          why=r"divide by $e^{2|z|}$: with $e = e^{-2|z|} = e^{-|z|-\min(|z|,c)}\,e^{c-\max(|z|,c)} \le 1$, "
              r"$4e/(1 + e(2+e))$; no exp or exponent overflows, nothing cancels")
+
+
+class tanh_defined(_Defined):
+    r"""tanh itself, as a function whose derivative is :math:`\tanh'`: SymPy differentiates its own tanh to
+    ``1 - tanh(u)**2``, which a coefficient or another term separates from the proved rewrite's pattern
+    (``20 - 20*tanh(20*x)**2``, ``x*(...) + 2 - tanh(x)**2``) and which cancels in the tails; a tanh rewritten
+    to this before differentiating gives ``20*tanh_prime(20*x)``, whatever surrounds it. Lowered back to tanh.
+    Its fdiff is proved in 'tanh' (d/dz tanh z = 1 − tanh² z) and 'stable-forms' (1 − tanh² z = tanh' z)."""
+
+    latex_name, pretty_name, real_on_reals = r"\tanh", "tanh", True
+
+    @staticmethod
+    def definition(z):
+        return sp.tanh(z)
+
+    @classmethod
+    def eval(cls, z):
+        if z is sp.S.Zero:
+            return sp.S.Zero
+
+    def fdiff(self, argindex=1):
+        return tanh_prime(self.args[0])
+
+    def _eval_rewrite_as_exp(self, *args, **kwargs):
+        return sp.tanh(*args).rewrite(sp.exp)
+
+    def _sympystr(self, printer):
+        # what it is, for people reading `check --json`: the name is the generator's business
+        return "tanh(%s)" % printer._print(self.args[0])
+
+
+# Last of the rewrites that read tanh: in each pass they see SymPy's tanh before this renames it (after it
+# they no longer match; the renamed tanh differentiates to tanh_prime and needs no rewrite of its derivative).
+rewrite_rule("tanh(u) = tanh(u) differentiated as tanh'(u)", sp.tanh(u), tanh_defined(u))
+lowering(tanh_defined, lambda z: sp.tanh(z),
+         why=r"np.tanh: accurate near 0 (no cancellation) and exactly $\pm 1$ at $\pm\infty$")
 
 
 @register("tanh")

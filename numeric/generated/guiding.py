@@ -48,6 +48,15 @@ def value_and_grad(W1, W2, X, y, lam):
     n = X.shape[0]
     if y.shape != (n,):
         raise ValueError(f"y must have shape ({n},), got {y.shape}")
+    if y.shape[0] == 1:  # one row: no NumPy call
+        wrong = float(y[0]) not in (0.0, 1.0)
+    else:
+        wrong = np.count_nonzero(y) != np.count_nonzero(y == 1)  # each nonzero label must be a 1
+    if wrong:
+        k = np.flatnonzero((y != 0) & (y != 1))[0]
+        raise ValueError(f"y must hold labels 0 or 1; got y[{k}] = {y[k]}")
+    if n == 0:
+        raise ValueError("X has no rows: a mean over no samples is undefined")
     h, prime = _sigmoid_and_prime(X @ W1)
     s = h @ W2
     sign = 1.0 - 2.0 * y

@@ -10,8 +10,15 @@ def lda_params(mu0, mu1, Sigma, prior1):
     r"""LDA weights and bias: P(y=1|x) = sigmoid(w @ x + b). One linear solve, no inverse.
 
     Formula: $w = \Sigma^{-1} \left(- \mu_{0} + \mu_{1}\right); b = \log{\left(\frac{\pi}{1 - \pi} \right)} - \frac{\left(\mu_{0}^{T} + \mu_{1}^{T}\right) w}{2}$
+    mu0, mu1: (p,), Sigma: (p, p) symmetric positive definite, prior1 = P(y=1).
+    ValueError for other shapes; prior1 outside (0, 1).
     Derived in: 'lda-posterior' (R3–R5); check with `deepderive verify lda-posterior`.
     """
+    if mu0.ndim != 1 or mu1.shape != (mu0.shape[0],) or Sigma.shape != (mu0.shape[0], mu0.shape[0]):
+        raise ValueError(f"need mu0 (p,), mu1 (p,), Sigma (p, p); "
+                         f"got mu0 {mu0.shape}, mu1 {mu1.shape}, Sigma {Sigma.shape}")
+    if not 0.0 < prior1 < 1.0:
+        raise ValueError(f"prior1 must lie strictly between 0 and 1; got {prior1}")
     w = np.linalg.solve(Sigma, (mu1 - mu0))
     s0 = mu0 @ w
     s1 = mu1 @ w
@@ -23,8 +30,16 @@ def lda_posterior(X, mu0, mu1, Sigma, prior1):
     r"""P(y=1|x) for each row of X (or for one vector x) under LDA's shared-covariance Gaussian model.
 
     Formula: $posterior = \sigma\left(b + w^{T} x\right)$
+    mu0, mu1: (p,), Sigma: (p, p) symmetric positive definite, prior1 = P(y=1).
+    ValueError for other shapes; prior1 outside (0, 1).
     Derived in: 'lda-posterior' (R3–R5); check with `deepderive verify lda-posterior`.
     """
+    if (X.ndim not in (1, 2) or mu0.shape != (X.shape[-1],) or mu1.shape != (X.shape[-1],)
+            or Sigma.shape != (X.shape[-1], X.shape[-1])):
+        raise ValueError(f"need X (N, p) or (p,), mu0 (p,), mu1 (p,), Sigma (p, p); "
+                         f"got X {X.shape}, mu0 {mu0.shape}, mu1 {mu1.shape}, Sigma {Sigma.shape}")
+    if not 0.0 < prior1 < 1.0:
+        raise ValueError(f"prior1 must lie strictly between 0 and 1; got {prior1}")
     w = np.linalg.solve(Sigma, (mu1 - mu0))
     s0 = mu0 @ w
     s1 = mu1 @ w

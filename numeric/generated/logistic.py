@@ -11,10 +11,24 @@ def cross_entropy(w, b, X, y):
 
     Formula: $loss = \operatorname{softplus}\left(\left(1 - 2 y\right) \left(b + w^{T} x\right)\right)$
     Mean over the rows of X.
-    w: (p,), b: scalar, X: (N, p), y: (N,) with labels 0 or 1 (the forms used are exact for these only).
+    w: (p,), b: scalar, X: (N, p) finite, y: (N,) with labels 0 or 1 (the forms used are exact for these only).
+    ValueError for other shapes; y other than 0 or 1; X without rows.
+    A transposed square X (N = p) cannot be told from its shape.
     Derived in: 'logistic-regression' (R7); check with `deepderive verify logistic-regression`.
     """
+    if X.ndim != 2 or w.shape != (X.shape[1],) or y.shape != (X.shape[0],):
+        raise ValueError(f"need w (p,), X (N, p), y (N,); "
+                         f"got w {w.shape}, X {X.shape}, y {y.shape}")
+    if y.shape[0] == 1:  # one row: no NumPy call
+        wrong = float(y[0]) not in (0.0, 1.0)
+    else:
+        wrong = np.count_nonzero(y) != np.count_nonzero(y == 1)  # each nonzero label must be a 1
+    if wrong:
+        k = np.flatnonzero((y != 0) & (y != 1))[0]
+        raise ValueError(f"y must hold labels 0 or 1; got y[{k}] = {y[k]}")
     n = X.shape[0]
+    if n == 0:
+        raise ValueError("X has no rows: a mean over no samples is undefined")
     Xw = X @ w
     t0 = (1.0 - 2.0*y)*(Xw + b)
     del Xw
@@ -28,10 +42,24 @@ def cross_entropy_grad(w, b, X, y):
 
     Formula: $grad_w = \left(1 - 2 y\right) \sigma\left(\left(1 - 2 y\right) \left(b + w^{T} x\right)\right) x; grad_b = \left(1 - 2 y\right) \sigma\left(\left(1 - 2 y\right) \left(b + w^{T} x\right)\right)$
     Mean over the rows of X.
-    w: (p,), b: scalar, X: (N, p), y: (N,) with labels 0 or 1 (the forms used are exact for these only).
+    w: (p,), b: scalar, X: (N, p) finite, y: (N,) with labels 0 or 1 (the forms used are exact for these only).
+    ValueError for other shapes; y other than 0 or 1; X without rows.
+    A transposed square X (N = p) cannot be told from its shape.
     Derived in: 'logistic-gradient' (R9); check with `deepderive verify logistic-gradient`.
     """
+    if X.ndim != 2 or w.shape != (X.shape[1],) or y.shape != (X.shape[0],):
+        raise ValueError(f"need w (p,), X (N, p), y (N,); "
+                         f"got w {w.shape}, X {X.shape}, y {y.shape}")
+    if y.shape[0] == 1:  # one row: no NumPy call
+        wrong = float(y[0]) not in (0.0, 1.0)
+    else:
+        wrong = np.count_nonzero(y) != np.count_nonzero(y == 1)  # each nonzero label must be a 1
+    if wrong:
+        k = np.flatnonzero((y != 0) & (y != 1))[0]
+        raise ValueError(f"y must hold labels 0 or 1; got y[{k}] = {y[k]}")
     n = X.shape[0]
+    if n == 0:
+        raise ValueError("X has no rows: a mean over no samples is undefined")
     Xw = X @ w
     t0 = 1.0 - 2.0*y
     t1 = t0*(Xw + b)
@@ -51,10 +79,24 @@ def cross_entropy_value_and_grad(w, b, X, y):
 
     Formula: $loss = \operatorname{softplus}\left(\left(1 - 2 y\right) \left(b + w^{T} x\right)\right); grad_w = \left(1 - 2 y\right) \sigma\left(\left(1 - 2 y\right) \left(b + w^{T} x\right)\right) x; grad_b = \left(1 - 2 y\right) \sigma\left(\left(1 - 2 y\right) \left(b + w^{T} x\right)\right)$
     Mean over the rows of X.
-    w: (p,), b: scalar, X: (N, p), y: (N,) with labels 0 or 1 (the forms used are exact for these only).
+    w: (p,), b: scalar, X: (N, p) finite, y: (N,) with labels 0 or 1 (the forms used are exact for these only).
+    ValueError for other shapes; y other than 0 or 1; X without rows.
+    A transposed square X (N = p) cannot be told from its shape.
     Derived in: 'logistic-gradient' (R9); check with `deepderive verify logistic-gradient`.
     """
+    if X.ndim != 2 or w.shape != (X.shape[1],) or y.shape != (X.shape[0],):
+        raise ValueError(f"need w (p,), X (N, p), y (N,); "
+                         f"got w {w.shape}, X {X.shape}, y {y.shape}")
+    if y.shape[0] == 1:  # one row: no NumPy call
+        wrong = float(y[0]) not in (0.0, 1.0)
+    else:
+        wrong = np.count_nonzero(y) != np.count_nonzero(y == 1)  # each nonzero label must be a 1
+    if wrong:
+        k = np.flatnonzero((y != 0) & (y != 1))[0]
+        raise ValueError(f"y must hold labels 0 or 1; got y[{k}] = {y[k]}")
     n = X.shape[0]
+    if n == 0:
+        raise ValueError("X has no rows: a mean over no samples is undefined")
     Xw = X @ w
     t0 = 1.0 - 2.0*y
     t1 = t0*(Xw + b)
@@ -77,10 +119,17 @@ def cross_entropy_hessian(w, b, X, y):
 
     Formula: $h_ww = \sigma\left(- b - w^{T} x\right) \sigma\left(b + w^{T} x\right) x x^{T}; h_wb = \sigma\left(- b - w^{T} x\right) \sigma\left(b + w^{T} x\right) x; h_bb = \sigma\left(- b - w^{T} x\right) \sigma\left(b + w^{T} x\right)$
     Mean over the rows of X.
-    w: (p,), b: scalar, X: (N, p), y: (N,) with labels 0 or 1 (the forms used are exact for these only).
+    w: (p,), b: scalar, X: (N, p) finite, y: (N,) with labels 0 or 1 (the forms used are exact for these only).
+    ValueError for other shapes; X without rows.
+    A transposed square X (N = p) cannot be told from its shape.
     Derived in: 'logistic-gradient' (R9); check with `deepderive verify logistic-gradient`.
     """
+    if X.ndim != 2 or w.shape != (X.shape[1],) or y.shape != (X.shape[0],):
+        raise ValueError(f"need w (p,), X (N, p), y (N,); "
+                         f"got w {w.shape}, X {X.shape}, y {y.shape}")
     n = X.shape[0]
+    if n == 0:
+        raise ValueError("X has no rows: a mean over no samples is undefined")
     Xw = X @ w
     t0 = Xw + b
     del Xw
@@ -102,10 +151,24 @@ def logistic_loss(w, b, X, y):
 
     Formula: $loss = \operatorname{softplus}\left(- t \left(b + w^{T} x\right)\right)$
     Mean over the rows of X.
-    w: (p,), b: scalar, X: (N, p), y: (N,) in {-1, 1}.
+    w: (p,), b: scalar, X: (N, p) finite, y: (N,) in {-1, 1}.
+    ValueError for other shapes; y other than -1 or 1; X without rows.
+    A transposed square X (N = p) cannot be told from its shape.
     Derived in: 'logistic-loss-pm1' (R8); check with `deepderive verify logistic-loss-pm1`.
     """
+    if X.ndim != 2 or w.shape != (X.shape[1],) or y.shape != (X.shape[0],):
+        raise ValueError(f"need w (p,), X (N, p), y (N,); "
+                         f"got w {w.shape}, X {X.shape}, y {y.shape}")
+    if y.shape[0] == 1:  # one row: no NumPy call
+        wrong = float(y[0]) not in (-1.0, 1.0)
+    else:
+        wrong = np.count_nonzero(np.abs(y) != 1)
+    if wrong:
+        k = np.flatnonzero(np.abs(y) != 1)[0]
+        raise ValueError(f"y must hold labels -1 or 1; got y[{k}] = {y[k]}")
     n = X.shape[0]
+    if n == 0:
+        raise ValueError("X has no rows: a mean over no samples is undefined")
     Xw = X @ w
     t0 = -y*(Xw + b)
     del Xw

@@ -88,6 +88,15 @@ def _forward_and_output(weights, biases, X, y, activation, mean):
     n = X.shape[0]
     if y.shape != (n,):
         raise ValueError(f"y must have shape ({n},), got {y.shape}")
+    if y.shape[0] == 1:  # one row: no NumPy call
+        wrong = float(y[0]) not in (0.0, 1.0)
+    else:
+        wrong = np.count_nonzero(y) != np.count_nonzero(y == 1)  # each nonzero label must be a 1
+    if wrong:
+        k = np.flatnonzero((y != 0) & (y != 1))[0]
+        raise ValueError(f"y must hold labels 0 or 1; got y[{k}] = {y[k]}")
+    if mean and n == 0:
+        raise ValueError("X has no rows: a mean over no samples is undefined")
     hs = [X]          # h_0 ... h_(L-1): the inputs of each layer
     primes = []       # f'(z_1) ... f'(z_(L-1))
     h = X

@@ -13,10 +13,31 @@ from .text import GREEK
 _GREEK_NAMES = "|".join(sorted(GREEK + [g.capitalize() for g in GREEK], key=len, reverse=True))
 
 
+def _raises(node) -> bool:
+    return any(isinstance(n, ast.Raise) for n in ast.walk(node))
+
+
+def _assigned(node) -> set:
+    return {t.id for n in ast.walk(node) if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}
+
+
+def _loaded(node) -> set:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
 class MathView(ast.NodeTransformer):
     """The function as mathematics: without its ``del`` statements (they free memory; latexify
-    accepts only assignments before the return), and with x.sum() as np.sum(x) (latexify prints the
+    accepts only assignments before the return), without its input checks (an ``if`` that raises, and an
+    ``if`` that only computes what such a check tests), and with x.sum() as np.sum(x) (latexify prints the
     method call as an empty sum)."""
+
+    def visit_FunctionDef(self, node):
+        self.generic_visit(node)
+        checks = [s for s in node.body if isinstance(s, ast.If) and _raises(s)]
+        tested = set().union(*(_loaded(c.test) for c in checks))
+        node.body = [s for s in node.body if not (s in checks or (isinstance(s, ast.If) and _assigned(s)
+                                                                  and _assigned(s) <= tested))]
+        return node
 
     def visit_Delete(self, node):
         return None

@@ -87,13 +87,32 @@ lowering(sigmoid_prime, lambda z: _e(z) / (1 + _e(z)) ** 2)
 KINKS = {sp.Max: "<", sp.Min: ">="}
 
 
+def _replacer(pattern, replacement):
+    """(query, value) for ``expr.replace``: pattern -> replacement, where a node is matched only if it has the
+    pattern's head and, for a sum or product with no bare Wild term, as many terms. SymPy's matcher would
+    otherwise try every pairing of terms at every sum and product of the expression (seconds on a deep
+    chain) to reach the same answer: without a Wild term to absorb the rest, no other node can match."""
+    head = type(pattern)
+    count = len(pattern.args) if (pattern.is_Add or pattern.is_Mul) and \
+        not any(isinstance(a, sp.Wild) for a in pattern.args) else None
+    found = {}
+
+    def query(node):
+        if type(node) is not head or (count is not None and len(node.args) != count):
+            return False
+        found[node] = node.match(pattern)
+        return found[node] is not None
+
+    return query, lambda node: replacement.xreplace(found.pop(node))
+
+
 def rewrite(expr):
     """Every registered rewrite applied, in order of registration, until nothing changes (at most 4 passes)."""
-    rules = rewrites()
+    rules = [_replacer(pattern, replacement) for _, pattern, replacement in rewrites()]
     for _ in range(4):
         new = expr
-        for _, pattern, replacement in rules:
-            new = new.replace(pattern, replacement)
+        for query, value in rules:
+            new = new.replace(query, value)
         if new == expr:
             return expr
         expr = new

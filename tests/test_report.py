@@ -39,6 +39,10 @@ def _entries(root):
     return sorted(os.path.relpath(os.path.join(d, n), root) for d, ds, fs in os.walk(root) for n in ds + fs)
 
 
+# Its users run on one xdist worker (--dist loadgroup), so the two builds (about 17 s) are made once per run.
+_ONE_WORKER = pytest.mark.xdist_group("sigmoid-report")
+
+
 @pytest.fixture(scope="module")
 def sigmoid_twice(tmp_path_factory):
     """The sigmoid report built twice, into two directories (with PDFs when pdflatex exists)."""
@@ -89,6 +93,7 @@ def _blocks(tex):
 
 # ---- content ------------------------------------------------------------------------------------
 
+@_ONE_WORKER
 def test_sigmoid_report_has_every_justification_and_a_marker_per_step(sigmoid_twice):
     r = sigmoid_twice[0]
     assert r.proof.ok and r.ok and r.tex_path.name == "sigmoid.tex"
@@ -293,6 +298,7 @@ def test_a_check_that_raises_becomes_a_failed_row(monkeypatch):
 
 # ---- reproducibility --------------------------------------------------------------------------
 
+@_ONE_WORKER
 def test_same_inputs_give_the_same_bytes(sigmoid_twice):
     a, b = sigmoid_twice
     ta, tb = _tree(a.tex_path.parent), _tree(b.tex_path.parent)
@@ -340,6 +346,7 @@ def _good_build(out, built):
     return built, _tree(out), _entries(out)
 
 
+@_ONE_WORKER
 def test_a_failed_latex_run_leaves_the_previous_files_untouched(tmp_path, monkeypatch, sigmoid_twice):
     _, before, names = _good_build(tmp_path, sigmoid_twice[0])
 
@@ -356,6 +363,7 @@ def test_a_failed_latex_run_leaves_the_previous_files_untouched(tmp_path, monkey
     assert _entries(tmp_path) == names
 
 
+@_ONE_WORKER
 def test_an_interrupted_figure_leaves_the_previous_files_untouched(tmp_path, monkeypatch, sigmoid_twice):
     _, before, names = _good_build(tmp_path, sigmoid_twice[0])
     assert os.path.join("figures", "sigmoid-steepness-and-slope.pdf") in before

@@ -103,7 +103,7 @@ def _replacer(pattern, replacement):
         found[node] = node.match(pattern)
         return found[node] is not None
 
-    return query, lambda node: replacement.xreplace(found.pop(node))
+    return query, lambda node: replacement.xreplace(found.pop(node, None) or node.match(pattern))
 
 
 def rewrite(expr):

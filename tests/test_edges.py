@@ -286,9 +286,10 @@ def test_a_spec_whose_labels_differ_from_the_proofs_domain_is_refused():
 
 
 def test_a_label_set_without_a_special_test_compares_value_by_value():
-    from derivations.codegen.guards import label_check
+    from derivations.codegen.guards import label_check, label_helper
 
-    src = "def f(y):\n" + "".join(f"    {line}\n" for line in label_check("y", (0, 1, 2))) + "    return True\n"
+    src = label_helper((0, 1, 2)) + "\n\ndef f(y):\n" + "".join(f"    {line}\n" for line in label_check("y", (0, 1, 2)))
+    src += "    return True\n"
     ns = {"np": np}
     exec(compile(src, "<labels>", "exec"), ns)
     assert ns["f"](np.array([0.0, 2.0, 1.0, 2.0]))

@@ -27,8 +27,8 @@ def _loaded(node) -> set:
 
 class MathView(ast.NodeTransformer):
     """The function as mathematics: without its ``del`` statements (they free memory; latexify
-    accepts only assignments before the return), without its input checks (an ``if`` that raises, and an
-    ``if`` that only computes what such a check tests), and with x.sum() as np.sum(x) (latexify prints the
+    accepts only assignments before the return), without its input checks (an ``if`` that raises, an
+    ``if`` that only computes what such a check tests, and a call whose value is dropped), and with x.sum() as np.sum(x) (latexify prints the
     method call as an empty sum)."""
 
     def visit_FunctionDef(self, node):
@@ -41,6 +41,10 @@ class MathView(ast.NodeTransformer):
 
     def visit_Delete(self, node):
         return None
+
+    def visit_Expr(self, node):
+        # a call whose value is dropped (an input check such as _check_labels_0_1(y, 'y')) is no mathematics
+        return None if isinstance(node.value, ast.Call) else node
 
     def visit_Call(self, node):
         self.generic_visit(node)

@@ -122,19 +122,37 @@ def _words(values) -> str:
     return ", ".join(str(v) for v in values[:-1]) + f" or {values[-1]}"
 
 
-def label_check(arg: str, values) -> list[str]:
-    """Every entry of `arg` is one of `values`: one row by float comparisons (about 0.2 us, where the cheapest
-    array test costs about 2 us, a tenth of a loss at N = 1), more rows by one vectorised test."""
+def _helper_name(values) -> str:
+    """_check_labels_0_1, _check_labels_m1_1: one helper per label set, named for it."""
+    return "_check_labels_" + "_".join(str(v).replace("-", "m") for v in sorted(values))
+
+
+def label_helper(values) -> str:
+    """The source of the module-level function that checks a label array against `values` (emitted once per
+    module, called by each function taking such labels): one row by float comparisons (about 0.2 us, where the
+    cheapest array test costs about 2 us, a tenth of a loss at N = 1), more rows by one vectorised test."""
     mask = " & ".join(f"({{y}} != {v})" for v in sorted(values))
     test, mask, why = _LABEL_TESTS.get(frozenset(values), (f"np.count_nonzero({mask})", mask, ""))
     allowed = ", ".join(repr(float(v)) for v in sorted(values))
-    return [f"if {arg}.shape[0] == 1:  # one row: no NumPy call",
-            f"    wrong = float({arg}[0]) not in ({allowed})",
-            "else:",
-            f"    wrong = {test.format(y=arg)}{why}",
-            "if wrong:",
-            f"    k = np.flatnonzero({mask.format(y=arg)})[0]",
-            f'    raise ValueError(f"{arg} must hold labels {_words(values)}; got {arg}[{{k}}] = {{{arg}[k]}}")']
+    return (f"def {_helper_name(values)}(y, name):\n"
+            f'    """ValueError unless every entry of y is {_words(values)} (name: the argument\'s name, for the message)."""\n'
+            f"    if y.shape[0] == 1:  # one row: no NumPy call\n"
+            f"        wrong = float(y[0]) not in ({allowed})\n"
+            f"    else:\n"
+            f"        wrong = {test.format(y='y')}{why}\n"
+            f"    if wrong:\n"
+            f"        k = np.flatnonzero({mask.format(y='y')})[0]\n"
+            f'        raise ValueError(f"{{name}} must hold labels {_words(values)}; got {{name}}[{{k}}] = {{y[k]}}")\n')
+
+
+def label_check(arg: str, values) -> list[str]:
+    """The call of label_helper's function for `arg`."""
+    return [f"{_helper_name(values)}({arg}, {arg!r})"]
+
+
+def label_sets(spec: Spec, results: dict) -> set:
+    """The label sets a Spec's function checks (each needs its helper in the module)."""
+    return {frozenset(values) for arg, values in spec.labels if _used(spec, arg, results)}
 
 
 def label_checks(spec: Spec, results: dict) -> list[str]:

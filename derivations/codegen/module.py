@@ -11,7 +11,7 @@ from .assemble import assemble, function_source
 from .block import Block
 from .depth import render_chain_module
 from .docstring import docstring
-from .guards import check_labels
+from .guards import check_labels, label_helper, label_sets
 from .network import render_network_module
 from .plan import plan
 from .printer import UnsupportedCode
@@ -45,6 +45,9 @@ def _functions_module(module: str, mine: list, get: Callable) -> str:
     text += "import numpy as np\n\n"
     text += "__all__ = [" + ", ".join(repr(s.name) for s in mine) + "]\n"
     text += "DERIVED_FROM = {" + ", ".join(f"{k!r}: {v!r}" for k, v in derived.items()) + "}\n"
+    labels = set().union(*(label_sets(s, get(s.derivation).results) for s in mine))
+    for values in sorted(labels, key=sorted):
+        text += "\n\n" + label_helper(values)
     for s in mine:
         text += "\n\n" + render_function(s, get)
     return text

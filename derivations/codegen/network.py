@@ -26,7 +26,7 @@ from ..functions import sigmoid, sigmoid_prime, softplus, unfold, where
 from ..matrices import to_explicit
 from ..prove import scalar_zero
 from .block import Block
-from .guards import empty_check, label_check
+from .guards import empty_check, label_check, label_helper
 from .spec import CodegenError, Network
 from .stable import array_lowerings, lower
 
@@ -326,6 +326,7 @@ def _render_mlp(net, d, closed, doc) -> str:
     text += f"DERIVED_FROM = {{'forward': {d.name!r}, 'value_and_grad': {d.name!r}, 'layers': {d.name!r}}}\n"
     text += f"ACTIVATIONS = {tuple(names)!r}\n"
     text += _activation_functions(net.activations)
+    text += "\n\n" + label_helper((0, 1))
     text += f'''
 
 def _pick(table, activation):
@@ -459,6 +460,7 @@ def _render_guiding(net, d, closed, doc) -> str:
     text += "__all__ = ['value_and_grad']\n"
     text += f"DERIVED_FROM = {{'value_and_grad': {closed.name!r}}}\n"
     text += _activation_functions(net.activations)
+    text += "\n\n" + label_helper((0, 1))
     text += f'''
 
 def value_and_grad(W1, W2, X, y, lam):

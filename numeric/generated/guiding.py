@@ -25,6 +25,17 @@ _F = {'sigmoid': _sigmoid}
 _F_AND_PRIME = {'sigmoid': _sigmoid_and_prime}
 
 
+def _check_labels_0_1(y, name):
+    """ValueError unless every entry of y is 0 or 1 (name: the argument's name, for the message)."""
+    if y.shape[0] == 1:  # one row: no NumPy call
+        wrong = float(y[0]) not in (0.0, 1.0)
+    else:
+        wrong = np.count_nonzero(y) != np.count_nonzero(y == 1)  # each nonzero label must be a 1
+    if wrong:
+        k = np.flatnonzero((y != 0) & (y != 1))[0]
+        raise ValueError(f"{name} must hold labels 0 or 1; got {name}[{k}] = {y[k]}")
+
+
 def value_and_grad(W1, W2, X, y, lam):
     r"""(loss, dW1, dW2) of R17's guiding example, f(x) = sigma(W2^T sigma(W1^T x)), the mean over the rows of X.
 
@@ -48,13 +59,7 @@ def value_and_grad(W1, W2, X, y, lam):
     n = X.shape[0]
     if y.shape != (n,):
         raise ValueError(f"y must have shape ({n},), got {y.shape}")
-    if y.shape[0] == 1:  # one row: no NumPy call
-        wrong = float(y[0]) not in (0.0, 1.0)
-    else:
-        wrong = np.count_nonzero(y) != np.count_nonzero(y == 1)  # each nonzero label must be a 1
-    if wrong:
-        k = np.flatnonzero((y != 0) & (y != 1))[0]
-        raise ValueError(f"y must hold labels 0 or 1; got y[{k}] = {y[k]}")
+    _check_labels_0_1(y, 'y')
     if n == 0:
         raise ValueError("X has no rows: a mean over no samples is undefined")
     h, prime = _sigmoid_and_prime(X @ W1)

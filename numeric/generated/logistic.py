@@ -6,6 +6,28 @@ __all__ = ['cross_entropy', 'cross_entropy_grad', 'cross_entropy_value_and_grad'
 DERIVED_FROM = {'cross_entropy': 'logistic-regression', 'cross_entropy_grad': 'logistic-gradient', 'cross_entropy_value_and_grad': 'logistic-gradient', 'cross_entropy_hessian': 'logistic-gradient', 'logistic_loss': 'logistic-loss-pm1'}
 
 
+def _check_labels_m1_1(y, name):
+    """ValueError unless every entry of y is -1 or 1 (name: the argument's name, for the message)."""
+    if y.shape[0] == 1:  # one row: no NumPy call
+        wrong = float(y[0]) not in (-1.0, 1.0)
+    else:
+        wrong = np.count_nonzero(np.abs(y) != 1)
+    if wrong:
+        k = np.flatnonzero(np.abs(y) != 1)[0]
+        raise ValueError(f"{name} must hold labels -1 or 1; got {name}[{k}] = {y[k]}")
+
+
+def _check_labels_0_1(y, name):
+    """ValueError unless every entry of y is 0 or 1 (name: the argument's name, for the message)."""
+    if y.shape[0] == 1:  # one row: no NumPy call
+        wrong = float(y[0]) not in (0.0, 1.0)
+    else:
+        wrong = np.count_nonzero(y) != np.count_nonzero(y == 1)  # each nonzero label must be a 1
+    if wrong:
+        k = np.flatnonzero((y != 0) & (y != 1))[0]
+        raise ValueError(f"{name} must hold labels 0 or 1; got {name}[{k}] = {y[k]}")
+
+
 def cross_entropy(w, b, X, y):
     r"""Mean binary cross-entropy of logistic regression.
 
@@ -19,13 +41,7 @@ def cross_entropy(w, b, X, y):
     if X.ndim != 2 or w.shape != (X.shape[1],) or y.shape != (X.shape[0],):
         raise ValueError(f"need w (p,), X (N, p), y (N,); "
                          f"got w {w.shape}, X {X.shape}, y {y.shape}")
-    if y.shape[0] == 1:  # one row: no NumPy call
-        wrong = float(y[0]) not in (0.0, 1.0)
-    else:
-        wrong = np.count_nonzero(y) != np.count_nonzero(y == 1)  # each nonzero label must be a 1
-    if wrong:
-        k = np.flatnonzero((y != 0) & (y != 1))[0]
-        raise ValueError(f"y must hold labels 0 or 1; got y[{k}] = {y[k]}")
+    _check_labels_0_1(y, 'y')
     n = X.shape[0]
     if n == 0:
         raise ValueError("X has no rows: a mean over no samples is undefined")
@@ -50,13 +66,7 @@ def cross_entropy_grad(w, b, X, y):
     if X.ndim != 2 or w.shape != (X.shape[1],) or y.shape != (X.shape[0],):
         raise ValueError(f"need w (p,), X (N, p), y (N,); "
                          f"got w {w.shape}, X {X.shape}, y {y.shape}")
-    if y.shape[0] == 1:  # one row: no NumPy call
-        wrong = float(y[0]) not in (0.0, 1.0)
-    else:
-        wrong = np.count_nonzero(y) != np.count_nonzero(y == 1)  # each nonzero label must be a 1
-    if wrong:
-        k = np.flatnonzero((y != 0) & (y != 1))[0]
-        raise ValueError(f"y must hold labels 0 or 1; got y[{k}] = {y[k]}")
+    _check_labels_0_1(y, 'y')
     n = X.shape[0]
     if n == 0:
         raise ValueError("X has no rows: a mean over no samples is undefined")
@@ -87,13 +97,7 @@ def cross_entropy_value_and_grad(w, b, X, y):
     if X.ndim != 2 or w.shape != (X.shape[1],) or y.shape != (X.shape[0],):
         raise ValueError(f"need w (p,), X (N, p), y (N,); "
                          f"got w {w.shape}, X {X.shape}, y {y.shape}")
-    if y.shape[0] == 1:  # one row: no NumPy call
-        wrong = float(y[0]) not in (0.0, 1.0)
-    else:
-        wrong = np.count_nonzero(y) != np.count_nonzero(y == 1)  # each nonzero label must be a 1
-    if wrong:
-        k = np.flatnonzero((y != 0) & (y != 1))[0]
-        raise ValueError(f"y must hold labels 0 or 1; got y[{k}] = {y[k]}")
+    _check_labels_0_1(y, 'y')
     n = X.shape[0]
     if n == 0:
         raise ValueError("X has no rows: a mean over no samples is undefined")
@@ -159,13 +163,7 @@ def logistic_loss(w, b, X, y):
     if X.ndim != 2 or w.shape != (X.shape[1],) or y.shape != (X.shape[0],):
         raise ValueError(f"need w (p,), X (N, p), y (N,); "
                          f"got w {w.shape}, X {X.shape}, y {y.shape}")
-    if y.shape[0] == 1:  # one row: no NumPy call
-        wrong = float(y[0]) not in (-1.0, 1.0)
-    else:
-        wrong = np.count_nonzero(np.abs(y) != 1)
-    if wrong:
-        k = np.flatnonzero(np.abs(y) != 1)[0]
-        raise ValueError(f"y must hold labels -1 or 1; got y[{k}] = {y[k]}")
+    _check_labels_m1_1(y, 'y')
     n = X.shape[0]
     if n == 0:
         raise ValueError("X has no rows: a mean over no samples is undefined")

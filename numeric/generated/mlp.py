@@ -58,6 +58,17 @@ _F = {'sigmoid': _sigmoid, 'tanh': _tanh, 'relu': _relu, 'leaky_relu': _leaky_re
 _F_AND_PRIME = {'sigmoid': _sigmoid_and_prime, 'tanh': _tanh_and_prime, 'relu': _relu_and_prime, 'leaky_relu': _leaky_relu_and_prime}
 
 
+def _check_labels_0_1(y, name):
+    """ValueError unless every entry of y is 0 or 1 (name: the argument's name, for the message)."""
+    if y.shape[0] == 1:  # one row: no NumPy call
+        wrong = float(y[0]) not in (0.0, 1.0)
+    else:
+        wrong = np.count_nonzero(y) != np.count_nonzero(y == 1)  # each nonzero label must be a 1
+    if wrong:
+        k = np.flatnonzero((y != 0) & (y != 1))[0]
+        raise ValueError(f"{name} must hold labels 0 or 1; got {name}[{k}] = {y[k]}")
+
+
 def _pick(table, activation):
     try:
         return table[activation]
@@ -88,13 +99,7 @@ def _forward_and_output(weights, biases, X, y, activation, mean):
     n = X.shape[0]
     if y.shape != (n,):
         raise ValueError(f"y must have shape ({n},), got {y.shape}")
-    if y.shape[0] == 1:  # one row: no NumPy call
-        wrong = float(y[0]) not in (0.0, 1.0)
-    else:
-        wrong = np.count_nonzero(y) != np.count_nonzero(y == 1)  # each nonzero label must be a 1
-    if wrong:
-        k = np.flatnonzero((y != 0) & (y != 1))[0]
-        raise ValueError(f"y must hold labels 0 or 1; got y[{k}] = {y[k]}")
+    _check_labels_0_1(y, 'y')
     if mean and n == 0:
         raise ValueError("X has no rows: a mean over no samples is undefined")
     hs = [X]          # h_0 ... h_(L-1): the inputs of each layer

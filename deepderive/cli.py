@@ -121,13 +121,16 @@ class Verified:
 
     def record(self, allow_checked: bool = False) -> dict:
         """A JSON-able summary."""
+        from derivations.inequality import TEXT as relation_text
+
         d, proof = self.derivation, self.proof
         return {
             "name": d.name, "title": d.title, "source": d.source,
             "ok": self.passes(allow_checked), "allow_checked": allow_checked,
             "counts": proof.counts(),
             "problems": list(proof.problems),
-            "steps": [{"status": s.status, "why": s.why, "claim": f"{s.lhs} = {s.rhs}", "detail": s.detail,
+            "steps": [{"status": s.status, "why": s.why, "claim": f"{s.lhs} {relation_text[s.relation]} {s.rhs}",
+                       "detail": s.detail,
                        "starts_chain": s.starts, "chain": s.chain_name}
                       for s in proof.steps],
             "checks": [r.as_dict() for r in self.checks],

@@ -1,4 +1,4 @@
-"""A derivation: definitions, then chains of claimed equalities, each step with its justification."""
+"""A derivation: definitions, then chains of claimed equalities (or inequalities), each step with its justification."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -7,6 +7,7 @@ from itertools import product
 import sympy as sp
 
 from .prove import CHECKED, FAILED, PROVED, Context, Verdict, canonical_bound, judge, judge_induction
+from .inequality import RELATIONS, combine, judge_relation
 from .definitions import bound_symbols, definition_problems, domain_problems, expand, shape_symbols, valid_domain
 
 
@@ -20,6 +21,8 @@ class Step:
     starts: bool = False      # this step opens a chain
     chain: str | None = None  # the name derive() gave the chain this step opens
     source: object = None     # the quantity derive() named: the step's lhs must be it
+    relation: str = "="       # "=", or "<=", "<", ">=", ">": lhs relation rhs
+    certificate: object = None  # for an inequality: a manifestly signed expression equal to the gap
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class StepResult:
     rhs = property(lambda self: self.step.rhs)
     starts = property(lambda self: self.step.starts)
     chain_name = property(lambda self: self.step.chain)
+    relation = property(lambda self: self.step.relation)
 
     @property
     def ok(self):
@@ -67,6 +71,11 @@ class Proof:
     def chains(self) -> tuple:
         """The steps grouped into chains lhs = e1 = e2 = …, in order."""
         return tuple(tuple(g) for g in _group(self.steps))
+
+    @staticmethod
+    def claim(chain) -> str:
+        """What a chain claims between its first lhs and last rhs: '=' or the inequality its steps combine to."""
+        return combine(r.relation for r in chain)
 
     def counts(self) -> dict:
         out = {PROVED: 0, CHECKED: 0, FAILED: 0}
@@ -128,17 +137,28 @@ class Derivation:
         self._opening = (_expr(quantity), name)
         return self
 
-    def step(self, lhs, rhs, why, cases=(), induction=None):
+    def step(self, lhs, rhs, why, cases=(), induction=None, relation="=", certificate=None):
         """Claim lhs = rhs, continuing the current chain (or opening one after ``derive`` / at the start).
         With ``cases`` the claim is judged in each case, which must cover the symbols' finite domains;
-        with ``induction=n`` (a positive integer symbol), it is proved for n = 1 and from n to n + 1."""
+        with ``induction=n`` (a positive integer symbol), it is proved for n = 1 and from n to n + 1.
+        ``relation`` ("<=", "<", ">=", ">") claims an inequality instead; ``certificate`` may give a
+        manifestly signed expression equal to the gap (rhs − lhs, or lhs − rhs for ≥ and >)."""
+        if relation != "=" and relation not in RELATIONS:
+            raise ValueError(f"relation must be one of =, {', '.join(RELATIONS)}; got {relation!r}")
+        if relation == "=" and certificate is not None:
+            raise ValueError("a certificate belongs to an inequality step (relation '<=', '<', '>=' or '>')")
+        if relation != "=" and induction is not None:
+            raise ValueError("induction proves equalities; state the inequality as its own step")
         opening, self._opening = self._opening, None
         starts = opening is not None or not self.steps
+        if not starts:
+            combine([s.relation for s in _group(self.steps)[-1]] + [relation])   # refuses mixed directions
         self.steps.append(Step(_expr(lhs), _expr(rhs), why, tuple(cases), induction, starts,
-                               opening[1] if opening else None, opening[0] if opening else None))
+                               opening[1] if opening else None, opening[0] if opening else None,
+                               relation, None if certificate is None else _expr(certificate)))
         return self
 
-    def then(self, rhs, why, cases=(), induction=None):
+    def then(self, rhs, why, cases=(), induction=None, relation="=", certificate=None):
         """The next link of the chain: previous right side (or the derived quantity) = rhs."""
         if self._opening is not None:
             lhs = self._opening[0]
@@ -146,7 +166,7 @@ class Derivation:
             lhs = self.steps[-1].rhs
         else:
             raise ValueError("then() needs a chain: call derive(quantity) first")
-        return self.step(lhs, rhs, why, cases, induction)
+        return self.step(lhs, rhs, why, cases, induction, relation, certificate)
 
     def result(self, name, expr=None, at=None):
         """The closed form ``name``: the last right side of the chain derive(..., name=name) opened, with
@@ -199,8 +219,13 @@ class Derivation:
             v = _guarded(judge_induction, lhs, rhs, step.induction, self.context)
             return StepResult(step, v.status, v.detail, v.routes)
         verdicts = []
+        cert = None if step.certificate is None else expand(step.certificate, table)
         for case in step.cases or ({},):
-            v = _guarded(judge, lhs.xreplace(case), rhs.xreplace(case), self.context)
+            if step.relation == "=":
+                v = _guarded(judge, lhs.xreplace(case), rhs.xreplace(case), self.context)
+            else:
+                v = _guarded(judge_relation, lhs.xreplace(case), rhs.xreplace(case), step.relation, self.context,
+                             None if cert is None else cert.xreplace(case))
             label = ", ".join(f"{k} = {val}" for k, val in case.items())
             verdicts.append(v if not label else Verdict(v.status, f"case {label}: {v.detail}", v.routes))
         order = {FAILED: 0, CHECKED: 1, PROVED: 2}
@@ -254,6 +279,9 @@ class Derivation:
                 continue
             if not all(r.status == PROVED for r in chain):
                 out.append(f"result {name!r}: its chain is not fully proved")
+            if Proof.claim(chain) != "=":
+                out.append(f"result {name!r}: its chain claims an inequality ({Proof.claim(chain)}), "
+                           "a bound, not a closed form")
             problem = _at_problem(at, chain, self.domains)
             if problem:
                 out.append(f"result {name!r}: {problem}")

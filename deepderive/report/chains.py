@@ -8,6 +8,7 @@ rhs continues the chain.
 from __future__ import annotations
 
 from derivations import CHECKED, FAILED, PROVED
+from derivations.inequality import LATEX as RELATION_LATEX
 
 from .equations import break_lines, latex, same_printed
 from .preamble import LINE_EM
@@ -16,12 +17,17 @@ from .width import estimate_width
 
 MARK = {PROVED: r"\StatusProved", CHECKED: r"\StatusChecked", FAILED: r"\StatusFailed"}
 _RELATION = {PROVED: "=", CHECKED: r"\ddeqchecked", FAILED: r"\ddeqfailed"}
+# an inequality step's relation, coloured by its status as the equalities' are
+_INEQUALITY = {PROVED: "%s", CHECKED: r"\mathrel{\textcolor{ddchecked}{%s}}",
+               FAILED: r"\mathrel{\textcolor{ddfailed}{\overset{?}{%s}}}"}
 _DETAIL_LABEL = {PROVED: "how", CHECKED: "why only checked", FAILED: "why it failed"}
 
 LEGEND = r"""\begin{center}\small
 \begin{tabular}{@{}lp{0.56\linewidth}@{}}
 \StatusProved & SymPy reduced lhs $-$ rhs to exactly $0$ (matrix steps also with explicit components), and an
-independent numeric evaluation (mpmath) agrees at random points.\\[2pt]
+independent numeric evaluation (mpmath) agrees at random points. For an inequality ($\le$, $<$): the gap
+rhs $-$ lhs is a sum or product of terms whose signs follow from the symbols' assumptions (or equals such a
+certificate, proved like an equality), and the numeric evaluation finds no point that violates it.\\[2pt]
 \StatusChecked & The two sides agree at random points, but no simplifier reduced lhs $-$ rhs to $0$: evidence,
 not a proof. A derivation with such a step is not proved.\\[2pt]
 \StatusFailed & The two sides differ somewhere (the point is shown), or the step could not be judged or was
@@ -82,6 +88,14 @@ def _equality_rows(relation, expr, budget, names) -> list[str]:
     return [r"&%s \ddrhs{%s}" % (relation, lines[0])] + [r"&\quad \ddrhs{%s}" % ln for ln in lines[1:]]
 
 
+def _relation(r) -> str:
+    """The step's relation sign, marked by its status."""
+    rel = getattr(r, "relation", "=")
+    if rel == "=":
+        return _RELATION.get(r.status, r"\ddeqfailed")
+    return _INEQUALITY.get(r.status, _INEQUALITY[FAILED]) % RELATION_LATEX[rel]
+
+
 def _chain_rows(group, results, names) -> list[str]:
     """The rows of one chain's align*: its equalities, each but the last followed by its note."""
     indent, start = _opening(results[group[0]], names)
@@ -92,7 +106,7 @@ def _chain_rows(group, results, names) -> list[str]:
         if j and not same_printed(r.lhs, results[k - 1].rhs, names):
             # chained after the definitions were substituted: show the lhs as written, unnumbered
             rows += _equality_rows("=", r.lhs, budget, names) + [r"\intertext{\dddefrow}"]
-        eq = _equality_rows(_RELATION.get(r.status, r"\ddeqfailed"), r.rhs, budget, names)
+        eq = _equality_rows(_relation(r), r.rhs, budget, names)
         rows += [(start if j == 0 else "") + eq[0]] + eq[1:]
         if j < len(group) - 1:                 # the last note goes after the environment
             rows.append(r"\intertext{%s}" % step_note(k + 1, r))

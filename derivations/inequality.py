@@ -1,0 +1,190 @@
+"""Claimed inequalities lhs ≤ rhs (<, ≥, >): a sign certificate for the gap, confirmed by the independent numeric route.
+
+The gap g = rhs − lhs (lhs − rhs for ≥ and >) must be nonnegative (positive when strict). Symbolically that is
+shown only structurally (`sign_of`): sums and products of terms whose sign is known from the symbols' declared
+assumptions, even powers, exp, |·| — after the gap is brought to such a form by factor/simplify, or after a
+given certificate c is proved equal to the gap (an equality, by the equality engine). The numeric route
+evaluates both sides with mpmath at the same random points as an equality claim: a point where the gap is
+negative (or, for a strict claim, zero within rounding) is a counterexample.
+"""
+from __future__ import annotations
+
+import mpmath
+import sympy as sp
+
+from .functions import unfold
+from .matrices import Unsupported, apply_rules
+from .numeval import NotEvaluable
+from . import prove
+
+# relation -> (sign of rhs − lhs in the gap, strict); "=" is the equality engine's
+RELATIONS = {"<=": (1, False), "<": (1, True), ">=": (-1, False), ">": (-1, True)}
+LATEX = {"=": "=", "<=": r"\le", "<": "<", ">=": r"\ge", ">": ">"}
+TEXT = {"=": "=", "<=": "≤", "<": "<", ">=": "≥", ">": ">"}
+
+POS, NONNEG, NEG, NONPOS, ZERO = "positive", "nonnegative", "negative", "nonpositive", "zero"
+_FLIP = {POS: NEG, NONNEG: NONPOS, NEG: POS, NONPOS: NONNEG, ZERO: ZERO}
+
+
+def combine(relations) -> str:
+    """The relation a chain of these steps claims between its first lhs and its last rhs ('=' for none);
+    ValueError when the chain mixes directions (a ≤ b ≥ c says nothing about a and c)."""
+    kinds = [r for r in relations if r != "="]
+    if not kinds:
+        return "="
+    up = {r in ("<=", "<") for r in kinds}
+    if len(up) > 1:
+        raise ValueError("a chain cannot mix ≤/< with ≥/>: it would claim nothing about its ends")
+    strict = any(r in ("<", ">") for r in kinds)
+    return ("<" if strict else "<=") if up.pop() else (">" if strict else ">=")
+
+
+# ---- the structural sign ----------------------------------------------------------------------------
+
+def _of_assumptions(e):
+    """The sign SymPy's assumptions give this node (a symbol, an indexed entry, a known function)."""
+    for prop, sign in (("is_zero", ZERO), ("is_positive", POS), ("is_negative", NEG),
+                       ("is_nonnegative", NONNEG), ("is_nonpositive", NONPOS)):
+        if getattr(e, prop, None) is True and (e.is_real or e.is_extended_real):
+            return sign
+    return None
+
+
+def _sum_sign(signs):
+    if all(s in (POS, NONNEG, ZERO) for s in signs):
+        return POS if POS in signs else NONNEG if NONNEG in signs else ZERO
+    if all(s in (NEG, NONPOS, ZERO) for s in signs):
+        return NEG if NEG in signs else NONPOS if NONPOS in signs else ZERO
+    return None
+
+
+def _product_sign(signs):
+    if ZERO in signs:
+        return ZERO
+    negative = sum(s in (NEG, NONPOS) for s in signs) % 2 == 1
+    weak = any(s in (NONNEG, NONPOS) for s in signs)
+    return (NONPOS if weak else NEG) if negative else (NONNEG if weak else POS)
+
+
+def _power_sign(base, exp):
+    b = sign_of(base)
+    if exp.is_Integer and exp % 2 == 0 and base.is_real:
+        if exp > 0:
+            return POS if b in (POS, NEG) else NONNEG
+        return POS if b in (POS, NEG) else None       # 1/0 where the base may vanish
+    if b == POS and exp.is_real:
+        return POS
+    if b in (NONNEG, ZERO) and exp.is_positive:
+        return NONNEG if b == NONNEG else ZERO
+    if b in (NEG, NONPOS) and exp.is_Integer and exp > 0:     # odd powers keep the sign
+        return b
+    return None
+
+
+def sign_of(e):
+    """The sign of e read off its structure, or None when the structure does not settle it.
+    Only what holds at every point the symbols' assumptions allow is returned."""
+    e = sp.sympify(e)
+    if e.is_number:
+        if e.is_real is not True:
+            return None
+        return ZERO if e.is_zero else POS if e.is_positive else NEG if e.is_negative else None
+    if isinstance(e, sp.Add):
+        return _sum_sign([sign_of(a) for a in e.args])
+    if isinstance(e, sp.Mul):
+        signs = [sign_of(a) for a in e.args]
+        return None if None in signs else _product_sign(signs)
+    if isinstance(e, sp.Pow):
+        return _power_sign(e.base, e.exp)
+    if isinstance(e, sp.exp):
+        return POS if e.args[0].is_real else None
+    if isinstance(e, sp.Abs):
+        return NONNEG           # |u| ≥ 0 wherever it has a value
+    return _of_assumptions(e)
+
+
+def holds(sign, strict) -> bool:
+    return sign == POS or (not strict and sign in (NONNEG, ZERO))
+
+
+# ---- the two routes ---------------------------------------------------------------------------------
+
+def _forms(g):
+    """The gap, then forms in which a sign may become structural."""
+    yield "as written", g
+    for name, fn in (("factor", sp.factor), ("simplify", sp.simplify), ("expand", sp.expand),
+                     ("cancel", lambda e: sp.cancel(sp.together(e)))):
+        if sp.count_ops(g) > prove._MAX_OPS:
+            return
+        try:
+            yield name, fn(g)
+        except Exception:   # a simplifier crashing shows nothing
+            continue
+
+
+def symbolic_sign(gap, strict, ctx, certificate=None):
+    """(True, how) when the gap's sign is structural in some form of it, or when a structurally signed
+    certificate is proved equal to it; (False, why) otherwise."""
+    want = "positive" if strict else "nonnegative"
+    try:
+        g = apply_rules(prove._prepared(unfold(gap))).doit()
+    except Unsupported as exc:
+        return False, f"outside the matrix rules: {exc}"
+    if certificate is not None:
+        c = unfold(sp.sympify(certificate, strict=True))
+        if not holds(sign_of(c), strict):
+            return False, f"the certificate is not manifestly {want}"
+        ok, why = prove.scalar_zero(g - c, ctx.spd)
+        if not ok:
+            return False, f"the certificate is not proved equal to the gap ({why})"
+        return True, f"the gap equals a manifestly {want} certificate ({why})"
+    for name, form in _forms(g):
+        if holds(sign_of(form), strict):
+            return True, f"the gap is manifestly {want} ({name}: a signed combination of signed terms)"
+    return False, f"no form of the gap is manifestly {want}"
+
+
+def numeric_sign(lhs, rhs, sign, strict, ctx):
+    """(True, how), (False, where) at a counterexample, or (None, why) when too few points evaluate."""
+    valid, tried, reason = 0, 0, ""
+    with mpmath.workdps(20), prove._deep_recursion():
+        for values, indexed, config in prove._points(lhs, rhs, ctx):
+            tried += 1
+            try:
+                equal, a, b = prove._agree(lhs, rhs, values, indexed)
+            except (prove.DifferentShapes, prove.OneSideDiverges) as exc:
+                return False, f"{exc} ({prove._where(values, config)})"
+            except (NotEvaluable, ZeroDivisionError, ValueError, OverflowError, TypeError) as exc:
+                reason = str(exc) or type(exc).__name__
+                continue
+            if isinstance(a, mpmath.matrix) or isinstance(b, mpmath.matrix):
+                return False, "inequalities compare scalars; a side is a matrix"
+            gap = sign * (b - a)
+            if (not equal and gap < 0) or (strict and equal):
+                shown = "equal within rounding" if equal else f"{prove._show(a)} vs {prove._show(b)}"
+                return False, f"violated at {prove._where(values, config)}: {shown}"
+            valid += 1
+    if valid < min(prove._POINTS_MIN, tried):
+        return None, f"cannot be evaluated numerically (at {valid} of {tried} points): {reason}"
+    return True, f"mpmath (its own evaluator) at {valid} points: the inequality holds at each"
+
+
+def judge_relation(lhs, rhs, relation, ctx, certificate=None) -> prove.Verdict:
+    """proved: the gap's sign is structural (or certified) and the numeric route finds no violation;
+    checked: no violation, but no sign certificate (not a pass); failed otherwise."""
+    if relation not in RELATIONS:
+        raise ValueError(f"relation must be one of =, {', '.join(RELATIONS)}; got {relation!r}")
+    lhs, rhs = sp.sympify(lhs, strict=True), sp.sympify(rhs, strict=True)
+    if prove._is_matrix(lhs) or prove._is_matrix(rhs):
+        return prove.Verdict(prove.FAILED, "inequalities compare scalars; a side is a matrix")
+    sign, strict = RELATIONS[relation]
+    ok, num_why = numeric_sign(lhs, rhs, sign, strict, ctx)
+    if ok is None:
+        return prove.Verdict(prove.FAILED, f"not provable here: {num_why}", {"numeric": num_why})
+    if not ok:
+        return prove.Verdict(prove.FAILED, num_why, {"numeric": num_why})
+    sym_ok, sym_why = symbolic_sign(sign * (rhs - lhs), strict, ctx, certificate)
+    routes = {"symbolic": sym_why, "numeric": num_why}
+    if sym_ok:
+        return prove.Verdict(prove.PROVED, f"{sym_why}; {num_why}", routes)
+    return prove.Verdict(prove.CHECKED, f"not proved symbolically ({sym_why}); {num_why}", routes)

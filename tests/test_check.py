@@ -3,6 +3,7 @@ import builtins
 import contextlib
 import json
 import os
+import io
 import shutil
 import subprocess
 import sys
@@ -25,18 +26,26 @@ def _cli():
 
 
 def run(*args, cwd=None, env=None):
-    return subprocess.run([*_cli(), "check", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=120)
+    """`deepderive check ARGS`: in this interpreter (SymPy's import paid once; the process boundary has its
+    own tests in test_hostile.py), or in a fresh one when a working directory or environment is given."""
+    if cwd is not None or env is not None:
+        return subprocess.run([*_cli(), "check", *args], capture_output=True, text=True, cwd=cwd, env=env,
+                              timeout=120)
+    from deepderive.cli import main
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["check", *args])
+    return subprocess.CompletedProcess(["deepderive", "check", *args], code, out.getvalue(), err.getvalue())
 
 
 def run_many(arg_lists, cwds):
-    """Several `check` runs at once (each pays SymPy's import); returns (returncode, stdout, stderr) each."""
-    cli = _cli()
-    procs = [subprocess.Popen([*cli, "check", *a], cwd=d, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-             for a, d in zip(arg_lists, cwds)]
+    """Several `check` runs, each from its own working directory (so a test can see that nothing was written
+    there); returns (returncode, stdout, stderr) each."""
     results = []
-    for p in procs:
-        out, err = p.communicate(timeout=120)
-        results.append((p.returncode, out, err))
+    for args, cwd in zip(arg_lists, cwds):
+        with contextlib.chdir(cwd):
+            r = run(*args)
+        results.append((r.returncode, r.stdout, r.stderr))
     return results
 
 

@@ -90,3 +90,15 @@ def test_cases_are_judged_as_inequalities():
 def test_matrix_sides_are_refused():
     A = sp.MatrixSymbol("A", 2, 2)
     assert _status(A, 2 * A, "<=").status == FAILED
+
+
+def test_the_report_prints_the_relation_with_its_status():
+    from deepderive.report.chains import group_chains, render_chain
+
+    d = Derivation("t", "t")
+    d.derive(a * b).then((a**2 + b**2) / 2, "AM-GM", relation="<=").then(a**2 + b**2, "halves", relation="<")
+    d.derive(x**2 + 1, name="false").then(2 * x, "no", relation="<=")
+    steps = d.verify().steps
+    first, second = (render_chain(g, steps) for g in group_chains(steps))
+    assert r"&\le \ddrhs" in first and r"&< \ddrhs" in first
+    assert r"\textcolor{ddfailed}{\overset{?}{\le}}" in second

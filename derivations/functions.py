@@ -133,11 +133,15 @@ class where(_Defined):
 
 
 def unfold(expr):
-    """Replace every defined function by its elementary definition."""
-    for f in DEFINED:
-        if expr.has(f):
-            expr = expr.replace(f, f.definition)
-    return expr
+    """Replace every defined function by its elementary definition, to a fixed point (a definition may use a
+    defined function registered before it)."""
+    while True:
+        before = expr
+        for f in DEFINED:
+            if expr.has(f):
+                expr = expr.replace(f, f.definition)
+        if expr == before:
+            return expr
 
 
 # The ReLU family (R20). Each derivative is a function of its own, defined everywhere: at the kink z = 0,

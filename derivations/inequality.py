@@ -134,10 +134,11 @@ def symbolic_sign(gap, strict, ctx, certificate=None):
         c = unfold(sp.sympify(certificate, strict=True))
         if not holds(sign_of(c), strict):
             return False, f"the certificate is not manifestly {want}"
-        ok, why = prove.scalar_zero(g - c, ctx.spd)
-        if not ok:
-            return False, f"the certificate is not proved equal to the gap ({why})"
-        return True, f"the gap equals a manifestly {want} certificate ({why})"
+        # the equality engine in full (matrix level, explicit components, numeric route) decides gap = c
+        verdict = prove.judge(gap, certificate, ctx)
+        if verdict.status != prove.PROVED:
+            return False, f"the certificate is not proved equal to the gap ({verdict.detail})"
+        return True, f"the gap equals a manifestly {want} certificate ({verdict.detail})"
     for name, form in _forms(g):
         if holds(sign_of(form), strict):
             return True, f"the gap is manifestly {want} ({name}: a signed combination of signed terms)"

@@ -29,6 +29,13 @@ class scalar(sp.Function):
     def _eval_is_real(self):
         return True
 
+    def _eval_is_nonnegative(self):
+        # vᵀv is a sum of squares of real entries (the engine's matrices are real): the inequality engine's sign
+        m = self.args[0]
+        if isinstance(m, sp.MatMul) and len(m.args) == 2 and m.args[0] == m.args[1].T:
+            return True
+        return None
+
     def _eval_is_commutative(self):
         return True  # a number, although its argument is a (non-commutative) matrix
 

@@ -102,3 +102,16 @@ def test_the_report_prints_the_relation_with_its_status():
     first, second = (render_chain(g, steps) for g in group_chains(steps))
     assert r"&\le \ddrhs" in first and r"&< \ddrhs" in first
     assert r"\textcolor{ddfailed}{\overset{?}{\le}}" in second
+
+
+def test_vector_norms_are_signed_and_certificates_use_the_matrix_engine():
+    from derivations.matrices import scalar
+
+    p = sp.Symbol("p", integer=True, positive=True)
+    u, v = sp.MatrixSymbol("u", p, 1), sp.MatrixSymbol("v", p, 1)
+    d = Derivation("t", "t", dims=(p,))
+    d.derive(2 * scalar(u.T * v)).then(scalar(u.T * u) + scalar(v.T * v), "2uᵀv ≤ ‖u‖² + ‖v‖²", relation="<=",
+                                       certificate=scalar((u - v).T * (u - v)))
+    d.derive(sp.Integer(0), name="not signed").then(scalar(u.T * v), "uᵀv has no sign", relation="<=")
+    assert [r.status for r in d.verify().steps] == [PROVED, FAILED]
+    assert sign_of(scalar(u.T * u)) == NONNEG and sign_of(scalar(u.T * v)) is None

@@ -63,8 +63,21 @@ def gradient_descent(grad, theta0, *, lr, steps, loss=None, tol=None) -> OptimRe
     return OptimResult(theta=theta, losses=np.array(losses), steps=k, converged=converged)
 
 
+def gd_path(grad, theta0, *, lr, steps) -> np.ndarray:
+    """The iterates θ_0 .. θ_steps of θ ← θ − lr·grad(θ), stacked (steps + 1 rows): what a picture of GD
+    draws. No stopping test; a non-finite iterate ends the path there (it is the last row)."""
+    theta = np.array(theta0, dtype=float)
+    path = [theta]
+    for _ in range(steps):
+        theta = theta - lr * np.asarray(grad(theta), dtype=float)
+        path.append(theta)
+        if not np.all(np.isfinite(theta)):
+            break
+    return np.array(path)
+
+
 def sgd(grad_batch, theta0, n, *, lr, epochs, batch_size=1, seed=0, loss=None, schedule=None,
-        average=False, average_from=0) -> OptimResult:
+        average=False, average_from=0, on_update=None) -> OptimResult:
     """Minibatch SGD over n rows: each epoch visits a fresh permutation from
     np.random.default_rng(seed) in batches of `batch_size` (sampling without replacement).
 
@@ -72,6 +85,8 @@ def sgd(grad_batch, theta0, n, *, lr, epochs, batch_size=1, seed=0, loss=None, s
     average=True returns the Polyak–Ruppert mean of the iterates after update `average_from`;
     per-epoch losses are then taken at that running mean, since that is the estimate returned.
     converged means the run finished with finite parameters (SGD has no stopping test).
+    on_update(t, θ), if given, is called after every update t = 1, 2, ... with the estimate returned so far
+    (the running mean when averaging): for curves finer than one point per epoch.
     """
     rng = np.random.default_rng(seed)
     theta = np.array(theta0, dtype=float)
@@ -96,6 +111,8 @@ def sgd(grad_batch, theta0, n, *, lr, epochs, batch_size=1, seed=0, loss=None, s
             if average and t > average_from:
                 n_avg += 1
                 avg = avg + (theta - avg) / n_avg
+            if on_update is not None:
+                on_update(t, current())
         if not finite:
             break
         if loss is not None:
@@ -103,4 +120,4 @@ def sgd(grad_batch, theta0, n, *, lr, epochs, batch_size=1, seed=0, loss=None, s
     return OptimResult(theta=current().copy(), losses=np.array(losses), steps=t, converged=finite)
 
 
-__all__ = ["OptimResult", "gradient_descent", "sgd", "pack", "unpack", "inverse_time"]
+__all__ = ["OptimResult", "gradient_descent", "gd_path", "sgd", "pack", "unpack", "inverse_time"]

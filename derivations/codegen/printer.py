@@ -12,13 +12,18 @@ KNOWN = {
     "tanh": "np.tanh", "sin": "np.sin", "cos": "np.cos", "where": "np.where",
 }
 
+# Functions the library defines (derivations/library/nngp.py), by name -> NumPy function: the angle of a point in
+# a half plane, where np.arctan2 has the definition's value (its tests compare them).
+ANGLES = {"upper_angle": "np.arctan2", "right_angle": "np.arctan2"}
+
 # The expression nodes other than KNOWN functions the printer spells, each by a method below or by the one
 # NumPyPrinter inherits for it (Mul; Pi and Exp1 as np.pi and np.e). Every other node is refused.
 STRUCTURE = ("Add", "Mul", "Pow", "Max", "Min", "Relational", "Symbol", "Integer", "Rational", "Float",
              "Pi", "Exp1")
 
 # Every attribute of np the printer can write: for audits of its output.
-NUMPY_NAMES = frozenset(v[len("np."):] for v in KNOWN.values()) | {"maximum", "minimum", "sqrt", "pi", "e"}
+NUMPY_NAMES = frozenset(v[len("np."):] for v in (*KNOWN.values(), *ANGLES.values())) | {"maximum", "minimum", "sqrt",
+                                                                                         "pi", "e"}
 
 
 class UnsupportedCode(Exception):
@@ -54,7 +59,8 @@ class CodePrinter(NumPyPrinter):
     _print_Function = _print_Basic = emptyPrinter = _refuse
 
     def _print_known(self, expr):
-        return "%s(%s)" % (KNOWN[type(expr).__name__], ", ".join(self._print(a) for a in expr.args))
+        name = type(expr).__name__
+        return "%s(%s)" % (KNOWN.get(name) or ANGLES[name], ", ".join(self._print(a) for a in expr.args))
 
     def _print_Add(self, expr, order=None):
         # Positive terms first: `a - b` is one NumPy call where `-b + a` is two.
@@ -117,7 +123,7 @@ class CodePrinter(NumPyPrinter):
 
 
 # The table, installed as SymPy's printing/numpy.py installs its known functions.
-for _name in KNOWN:
+for _name in (*KNOWN, *ANGLES):
     setattr(CodePrinter, f"_print_{_name}", CodePrinter._print_known)
 
 # Everything else the parent printers spell is taken out of the lookup (None is what Printer._print skips),

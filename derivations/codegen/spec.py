@@ -70,6 +70,21 @@ class Network:
     closed_forms: str | None = None
 
 
+@dataclass(frozen=True)
+class Kernel:
+    """A whole module for an infinite-width kernel K(x, x') = (covariance result)(C = E[h(x)h(x')]) over all pairs of
+    rows of X1, X2, one generated function per activation and a dispatcher on the activation's name.
+
+    Each activation names the derivation result giving E[h(x)h(x')] and the feature rows its symbols are computed
+    from (codegen/kernel.py: "angle", rows (σ_a, σ_u x); "erf", rows (1, √2σ_a, √2σ_u x)).
+    """
+
+    module: str
+    derivation: str
+    covariance: str             # result σ_b² + ω_v² C, in the symbol C
+    activations: tuple          # ((name, result key, feature rows, refuse zero rows), ...)
+
+
 _SPECS: list = []
 MODULE_DOCS: dict[str, str] = {}
 
@@ -80,10 +95,10 @@ def describe(module: str, text: str):
 
 
 def emit(spec):
-    """Register a generated function (Spec) or module (Chain, Network); library modules call this next to their
+    """Register a generated function (Spec) or module (Chain, Network, Kernel); library modules call this next to their
     derivations."""
-    if not isinstance(spec, (Spec, Chain, Network)):
-        raise TypeError(f"emit expects a Spec, a Chain or a Network, got {type(spec).__name__}")
+    if not isinstance(spec, (Spec, Chain, Network, Kernel)):
+        raise TypeError(f"emit expects a Spec, a Chain, a Network or a Kernel, got {type(spec).__name__}")
     name = getattr(spec, "name", None)
     if any(s.module == spec.module and getattr(s, "name", None) == name for s in _SPECS):
         raise ValueError(f"{spec.module}.{name or '<module>'} is emitted twice")

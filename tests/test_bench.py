@@ -9,6 +9,10 @@ import pytest
 from deepderive import bench
 
 
+# the module's tests share one quick bench: on one xdist worker it runs once, not once per worker
+pytestmark = pytest.mark.xdist_group("bench")
+
+
 @pytest.fixture(scope="module")
 def result():
     return bench.run_bench(quick=True)

@@ -230,8 +230,7 @@ class Derivation:
             verdicts.append(v if not label else Verdict(v.status, f"case {label}: {v.detail}", v.routes))
         order = {FAILED: 0, CHECKED: 1, PROVED: 2}
         worst = min(verdicts, key=lambda v: order[v.status])
-        detail = worst.detail if len(verdicts) == 1 else " | ".join(v.detail for v in verdicts)
-        return StepResult(step, worst.status, detail, worst.routes)
+        return StepResult(step, worst.status, _cases_detail(verdicts, step.cases), worst.routes)
 
     def _refusal(self, step, previous, lhs, rhs, table):
         """Why the step is refused before any judging (chain structure, restatement, cases), or ''."""
@@ -306,6 +305,22 @@ def _guarded(judge_fn, *args):
         return judge_fn(*args)
     except Exception as exc:  # noqa: BLE001 - the reason is shown; the step fails
         return Verdict(FAILED, f"could not be judged: {type(exc).__name__}: {exc}")
+
+
+_CASES_SHOWN = 4     # more cases than this are summarised: a report note cannot break across pages
+
+
+def _cases_detail(verdicts, cases) -> str:
+    """How the cases were judged: each one, or for many a count, the first case's way and any case not proved."""
+    if len(verdicts) == 1:
+        return verdicts[0].detail
+    if len(verdicts) <= _CASES_SHOWN:
+        return " | ".join(v.detail for v in verdicts)
+    syms = ", ".join(str(k) for k in dict.fromkeys(k for c in cases for k in c))
+    proved = sum(v.status == PROVED for v in verdicts)
+    bad = [v.detail for v in verdicts if v.status != PROVED]
+    shown = " | ".join(bad[:2]) + (f" | … ({len(bad) - 2} more)" if len(bad) > 2 else "") if bad else verdicts[0].detail
+    return f"{len(verdicts)} cases over {syms}, {proved} proved; " + shown
 
 
 def _cases_problem(cases, domains):

@@ -41,8 +41,63 @@ def combine(relations) -> str:
 
 # ---- the structural sign ----------------------------------------------------------------------------
 
+_BINDERS = (sp.Sum, sp.Product, sp.Integral, sp.Derivative, sp.Subs, sp.Limit)
+
+
+def _trusted(e) -> bool:
+    """Whose SymPy sign is read: declared atoms (a symbol, an indexed entry) and the project's own classes.
+    SymPy's rules for its functions are wrong in places: atan(m) of an integer m ≥ 0 is "positive" (atan of a
+    nonzero rational is irrational, and the rule forgets m = 0), so 0 < atan((n − 14)²) would pass."""
+    if isinstance(e, (sp.Symbol, sp.Indexed)):
+        return True
+    # a project class's sign rule assumes real arguments (scalar(XᵀX) ≥ 0 is false for X = i·v + i·w)
+    return (type(e).__module__.startswith("derivations.") and not e.has(sp.I)
+            and all(s.is_real for s in e.free_symbols if isinstance(s, sp.Symbol)))
+
+
+def _bare_limits(e):
+    """The limits with every bound index a Dummy without assumptions (an inner range may use an outer index)."""
+    bare = {j: sp.Dummy(j.name) for j, *_ in e.limits}
+    return bare, [tuple(sp.sympify(x).xreplace(bare) for x in lim) for lim in e.limits]
+
+
+def _range_term(e):
+    """The term of Σ/Π with each bound index known only from its range, not from its own assumptions:
+    Σ_{j=−2}^{1} j = −2 although a positive j would make every term "positive"."""
+    bare, limits = _bare_limits(e)
+    term = e.function.xreplace(bare)
+    for j, lo, hi in limits:
+        facts = {"integer": True} if lo.is_integer else {"real": True} if lo.is_real else {}
+        if facts and lo.is_positive:
+            facts["positive"] = True
+        elif facts and lo.is_nonnegative:
+            facts["nonnegative"] = True
+        elif facts and hi.is_negative:
+            facts["negative"] = True
+        elif facts and hi.is_nonpositive:
+            facts["nonpositive"] = True
+        term = term.xreplace({j: sp.Dummy(j.name, **facts)})
+    return term
+
+
+def _series_sign(e):
+    """Σ and Π read off their term's structural sign over a range known not to be Karr-reversed
+    (Σ_{j=a}^{b} = −Σ_{j=b+1}^{a−1}); a Σ that may be empty is 0, so only weakly signed."""
+    limits = _bare_limits(e)[1]
+    if not all((hi - lo + 1).is_nonnegative for _, lo, hi in limits):
+        return None         # reversed: the index runs outside [lo, hi], where its dummy's facts fail
+    term = sign_of(_range_term(e))
+    if isinstance(e, sp.Product):
+        return POS if term == POS else None
+    if term in (POS, NEG) and not all((hi - lo).is_nonnegative for _, lo, hi in limits):
+        return NONNEG if term == POS else NONPOS      # possibly empty: 0
+    return term
+
+
 def _of_assumptions(e):
-    """The sign SymPy's assumptions give this node (a symbol, an indexed entry, a known function)."""
+    """The sign SymPy's assumptions give this node (a symbol, an indexed entry, a project class)."""
+    if not _trusted(e):
+        return None
     for prop, sign in (("is_zero", ZERO), ("is_positive", POS), ("is_negative", NEG),
                        ("is_nonnegative", NONNEG), ("is_nonpositive", NONPOS)):
         if getattr(e, prop, None) is True and (e.is_real or e.is_extended_real):
@@ -85,7 +140,7 @@ def sign_of(e):
     """The sign of e read off its structure, or None when the structure does not settle it.
     Only what holds at every point the symbols' assumptions allow is returned."""
     e = sp.sympify(e)
-    if e.is_number:
+    if e.is_number and not e.has(*_BINDERS):     # SymPy signs Σ_{j=−2}^{1} j "positive" from a positive j
         if e.is_real is not True:
             return None
         return ZERO if e.is_zero else POS if e.is_positive else NEG if e.is_negative else None
@@ -100,6 +155,8 @@ def sign_of(e):
         return POS if e.args[0].is_real else None
     if isinstance(e, sp.Abs):
         return NONNEG           # |u| ≥ 0 wherever it has a value
+    if isinstance(e, (sp.Sum, sp.Product)) and len(e.limits) and all(len(l) == 3 for l in e.limits):
+        return _series_sign(e)
     return _of_assumptions(e)
 
 
@@ -145,11 +202,23 @@ def symbolic_sign(gap, strict, ctx, certificate=None):
     return False, f"no form of the gap is manifestly {want}"
 
 
+def _turning(lhs, rhs):
+    """rhs carrying |rhs − lhs| twice, cancelling and unevaluated, for the sampler alone: it then visits the
+    gap's real roots and their neighbours as it visits the kinks of |·|. 1/2 ≤ (n − 14)² for an integer n
+    fails at n = 14 only, a value its list of integers never takes. Polynomial gaps in one symbol only: their
+    roots are cheap (other gaps would be scanned over a grid, seconds per derivation)."""
+    gap = rhs - lhs
+    if len(gap.free_symbols) != 1 or not gap.is_polynomial(*gap.free_symbols) or prove._is_matrix(gap):
+        return rhs
+    g = sp.Abs(gap)
+    return sp.Add(rhs, g, sp.Mul(-1, g, evaluate=False), evaluate=False)
+
+
 def numeric_sign(lhs, rhs, sign, strict, ctx):
     """(True, how), (False, where) at a counterexample, or (None, why) when too few points evaluate."""
     valid, tried, reason = 0, 0, ""
     with mpmath.workdps(20), prove._deep_recursion():
-        for values, indexed, config in prove._points(lhs, rhs, ctx):
+        for values, indexed, config in prove._points(lhs, _turning(lhs, rhs), ctx):
             tried += 1
             try:
                 equal, a, b = prove._agree(lhs, rhs, values, indexed)
@@ -160,6 +229,12 @@ def numeric_sign(lhs, rhs, sign, strict, ctx):
                 continue
             if isinstance(a, mpmath.matrix) or isinstance(b, mpmath.matrix):
                 return False, "inequalities compare scalars; a side is a matrix"
+            # an order needs real sides: a side with an imaginary part (acos(2)² = −1.73 + 0j in mpmath's
+            # complex type, acos(2) itself) is a counterexample, not a crash of the comparison below
+            if any(mpmath.im(v) != 0 and abs(mpmath.im(v)) > abs(v) * mpmath.mpf(10) ** -20 for v in (a, b)):
+                return False, (f"not real at {prove._where(values, config)}: "
+                               f"{prove._show(a)} vs {prove._show(b)}")
+            a, b = mpmath.re(a), mpmath.re(b)
             gap = sign * (b - a)
             if (not equal and gap < 0) or (strict and equal):
                 shown = "equal within rounding" if equal else f"{prove._show(a)} vs {prove._show(b)}"
@@ -167,7 +242,7 @@ def numeric_sign(lhs, rhs, sign, strict, ctx):
             valid += 1
     if valid < min(prove._POINTS_MIN, tried):
         return None, f"cannot be evaluated numerically (at {valid} of {tried} points): {reason}"
-    return True, f"mpmath (its own evaluator) at {valid} points: the inequality holds at each"
+    return True, f"mpmath (its own evaluator) at {valid} point{'s' * (valid != 1)}: the inequality holds at each"
 
 
 def judge_relation(lhs, rhs, relation, ctx, certificate=None) -> prove.Verdict:

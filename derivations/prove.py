@@ -516,7 +516,7 @@ def numeric(lhs, rhs, ctx: Context):
             valid += 1
     if valid < min(_POINTS_MIN, tried):
         return None, f"cannot be evaluated numerically (at {valid} of {tried} points): {reason}"
-    return True, (f"mpmath (its own evaluator) at {valid} points with magnitudes from 1e-6 to 1e6: "
+    return True, (f"mpmath (its own evaluator) at {valid} point{'s' * (valid != 1)} with magnitudes from 1e-6 to 1e6: "
                   "equal within rounding at two working precisions")
 
 

@@ -50,7 +50,7 @@ def real_value(sym, k, rng, domain=None):
     v = 10 ** (_EXPONENTS[k % len(_EXPONENTS)] + rng.uniform(-0.5, 0.5))
     if k % 6 == 5:                      # exact small integers: claims false only at integers are met
         v = float(rng.choice((1, 2, 3, 7)))
-    if not sym.is_positive and not sym.is_negative and k % 12 == 11:
+    if not sym.is_positive and not sym.is_negative and sym.is_zero is not False and k % 12 == 11:
         v = 0.0
     if sym.is_real or sym.is_extended_real:
         return mpmath.mpf(_signed(sym, v, rng))

@@ -152,8 +152,10 @@ def orbit_diagram(path):
                           (e.crisis, "tab:purple", "escape")):
             ax.axvline(g, color=c, lw=1.0, ls="--", label=lab)
     ax1.set(ylabel=rf"$\theta_t$, last {od.keep} of {od.burn + od.keep}", title=rf"GD from $\theta_0 = {od.theta0}$")
-    ax1.legend(loc="lower left", frameon=False, fontsize=7)
-    ax2.set(xlabel=r"step size $\gamma$", ylabel="Lyapunov exponent", ylim=(-2.0, 1.0))
+    ax1.legend(loc="upper left", frameon=False, fontsize=7)
+    # the whole swept range: beyond the crisis the orbits escape and leave the panels blank
+    ax2.set(xlabel=r"step size $\gamma$", ylabel="Lyapunov exponent", ylim=(-2.0, 1.0),
+            xlim=(od.gammas[0], od.gammas[-1]))
     save(fig, path)
     return (rf"Where the third picture sits: GD on the lecture's loss from $\theta_0 = {od.theta0}$ for "
             rf"{len(od.gammas)} step sizes $\gamma \in [{od.gammas[0]:g}, {od.gammas[-1]:g}]$ (top: the last "
@@ -178,6 +180,8 @@ def local_model(path):
     for g, c in zip(gammas, colours):
         ax.plot([], [], color=c, ls="--", label=rf"local model, $\gamma = {g}$")
     ax.plot([theta0], [float(gd.picture_loss(np.float64(theta0)))], "o", color="black", ms=4, label=r"$\theta_0$")
+    ax.plot([], [], color="black", lw=1.3, label=r"the loss $L(\theta)$")
+    ax.plot([], [], "v", color="grey", ms=4, label=r"GD step $\theta_0 - \gamma L'(\theta_0)$")
     ax.legend(loc="lower center", frameon=False, fontsize=7)
     save(fig, path)
     slope = float(gd.picture_grad(np.float64(theta0)))
@@ -273,7 +277,7 @@ def bottou_tradeoff(path):
     for c, lab, col in ((r.gd, "batch GD", "tab:blue"), (r.sgd, "SGD", "tab:orange")):
         ax1.plot(np.maximum(c.evals, 1), c.test_err, color=col, lw=1.0, label=lab, drawstyle="steps-post")
         ax2.plot(np.maximum(c.evals, 1), _excess(c, r.loss_star), color=col, lw=1.1, label=lab)
-    ax1.axhline(t["test_level"], color="black", lw=0.8, ls=":", label="optimum + 1 test point")
+    ax1.axhline(t["test_level"], color="black", lw=0.8, ls=":", label=r"$\theta^*$ + 1 test point")
     ax1.axhline(r.test_err_star, color="black", lw=0.8, ls="--", label=r"at $\theta^*$")
     for x, col in ((t["sgd_test"], "tab:orange"), (t["gd_test"], "tab:blue")):
         ax1.axvline(x, color=col, lw=0.8, ls=":")
@@ -284,7 +288,8 @@ def bottou_tradeoff(path):
     ax2.axvline(t["sgd_opt_pj"], color="tab:orange", lw=0.8, ls=":")
     ax1.set(xscale="log", xlabel="per-sample gradient evaluations", ylabel="test error", ylim=(0, 0.45))
     ax2.set(xscale="log", yscale="log", xlabel="per-sample gradient evaluations", ylabel=r"$(L - L^*)/L^*$ (train)")
-    ax1.legend(loc="center right", frameon=False, fontsize=7)
+    # upper right, small: the only corner the step curves and the dotted markers leave free
+    ax1.legend(loc="upper right", frameon=False, fontsize=6, handlelength=1.2, borderaxespad=0.2)
     ax2.legend(loc="lower left", frameon=False, fontsize=7)
     save(fig, path)
     return (rf"Bottou's trade-off, cost counted in per-sample gradient evaluations (deterministic, no timings). "

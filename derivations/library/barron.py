@@ -35,7 +35,7 @@ STATEMENT = (
 @register("barron")
 def build():
     d = Derivation("barron", "Barron's bound: the approximation–estimation trade-off in the number of units",
-                   source="R22", statement=STATEMENT, names={ell: r"\log N", C: "C_f"})
+                   source="R22", statement=STATEMENT, names={ell: r"(\log N)", C: "C_f"})
     d.derive(sp.Derivative(bound(q), q), name="slope").then(
         -C ** 2 / q ** 2 + p * ell / N, r"differentiate: the approximation term falls as $1/q$, the estimation "
                                         r"term grows linearly")

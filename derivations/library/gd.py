@@ -150,7 +150,7 @@ STEP_STATEMENT = (
 
 @register("gd-step-size")
 def step_size():
-    d = Derivation("gd-step-size", "Gradient descent on a quadratic: the step-size law 0 < γ < 2/λ_max",
+    d = Derivation("gd-step-size", "Gradient descent on a quadratic: the step-size law 0 < γ < 2/λmax",
                    source="R11", statement=STEP_STATEMENT, dims=(p,), spd=(A,), sizes=(1, 2),
                    names={gamma_opt: r"\gamma_*", lam: r"\lambda_i", lmax: r"\lambda_{\max}", lmin: r"\lambda_{\min}"})
     loss = scalar(theta.T * A * theta) / 2

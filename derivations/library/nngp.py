@@ -199,10 +199,10 @@ def _polar(d):
     d.derive(F.subs(phi, sp.pi / 2) - F.subs(phi, theta - sp.pi / 2), name="relu_wedge").then(
              ((sp.pi - theta) * sp.cos(theta) + sp.sin(theta)) / 2,
              r"$\int_{\theta - \pi/2}^{\pi/2}\cos\varphi\cos(\varphi - \theta)\,d\varphi$. Hence "
-             r"$E[\operatorname{ReLU}(z)\operatorname{ReLU}(z')] = \frac{n_1n_2}{2\pi}\int_0^\infty r^3e^{-r^2/2}dr"
-             r"\int_{\theta-\pi/2}^{\pi/2}\cos\varphi\cos(\varphi-\theta)\,d\varphi = \frac{n_1n_2}{2\pi}(\sin\theta + "
-             r"(\pi - \theta)\cos\theta)$, with $\int_0^\infty r^3e^{-r^2/2}dr = 2$ (chain stein): Cho and Saul's "
-             r"kernel, halved")
+             r"$E[\operatorname{ReLU}(z)\operatorname{ReLU}(z')]$ is $\frac{n_1n_2}{2\pi}\int_0^\infty r^3e^{-r^2/2}dr$ "
+             r"times $\int_{\theta-\pi/2}^{\pi/2}\cos\varphi\cos(\varphi-\theta)\,d\varphi$, that is "
+             r"$\frac{n_1n_2}{2\pi}(\sin\theta + (\pi - \theta)\cos\theta)$, with "
+             r"$\int_0^\infty r^3e^{-r^2/2}dr = 2$ (chain stein): Cho and Saul's kernel, halved")
 
 
 def _erf_slope(d):

@@ -58,11 +58,11 @@ def kernel_vs_quadrature() -> list[CheckResult]:
             s = float(np.max(np.abs(ref)))
             err = float(np.max(np.abs(got - ref))) / s
             if err >= worst:
-                worst, where, scale = err, f"sigma_a = {prior.sigma_a}", s
+                worst, where, scale = err, f"σ_a = {prior.sigma_a}", s
         out.append(_result(NAME, f"{activation} kernel vs quadrature",
                            "numeric.generated.nngp.kernel vs nested Gauss-Legendre quadrature of E[h(x)h(x')] "
                            "(nngp_study.quad_kernel), relative to the largest entry",
-                           f"3 random x in R^3 (seed {KERNEL_SEED}), prior {PRIORS[0].args()}; x, 2x, -x, "
+                           f"3 random x ∈ ℝ³ (seed {KERNEL_SEED}), prior {PRIORS[0].args()}; x, 2x, −x, "
                            f"prior {PRIORS[1].args()}", worst * scale, worst, QUAD_TOL, worst <= QUAD_TOL,
                            f"largest relative difference {worst:.3g} (at {where})"))
     return out
@@ -81,7 +81,7 @@ def mc_covariance() -> list[CheckResult]:
         out.append(_result(
             NAME, f"width q = {q}: sampled covariance vs kernel",
             f"mean of f(x)f(x') over {c.networks[q]} sampled networks vs the generated kernel, |z| = |difference|/SE",
-            f"x = t {tuple(S.DIRECTION.tolist())}, {len(c.t)} t in [{c.t[0]:g}, {c.t[-1]:g}], x' at t = "
+            f"x = t {tuple(S.DIRECTION.tolist())}, {len(c.t)} t ∈ [{c.t[0]:g}, {c.t[-1]:g}], x' at t = "
             f"{c.t_fixed:g}; erf, relu, step; prior {c.prior.args()}", zmax, rel, Z, zmax <= Z,
             "largest |z| " + ", ".join(f"{a} {v:.2f}" for a, v in zs.items())
             + "; largest SE relative to the kernel's scale "
@@ -91,7 +91,7 @@ def mc_covariance() -> list[CheckResult]:
     rms = float(np.sqrt(np.mean(z * z)))
     out.append(_result(
         NAME, "all widths: the z-scores' root mean square is about 1 (SEs not inflated)",
-        "sqrt(mean z**2) over every activation, width and line point vs 1, one-sided (1 - rms <= tol): inflated SEs "
+        "√(mean z²) over every activation, width and line point vs 1, one-sided (1 − rms ≤ tol): inflated SEs "
         "would pass the rows above vacuously, with every |z| small", f"the {len(z)} z-scores of the rows above",
         abs(rms - 1.0), abs(rms - 1.0), RMS_TOL, 1.0 - rms <= RMS_TOL,
         f"rms {rms:.3f}; per width " + ", ".join(
@@ -113,14 +113,14 @@ def kurtosis_vs_formula() -> list[CheckResult]:
         rel = float(np.max(diff[resolved] / k.formula[a][resolved])) if resolved else np.nan
         out.append(_result(
             NAME, f"{a}: excess kurtosis of f(x') vs the 1/q formula",
-            "sample m4/m2**2 - 3 of f(x') (delta-method SE) vs 3 w**4 (E h**4 - (E h**2)**2)/(q (s_b**2 + w**2 "
-            "E h**2)**2), E h**k by quadrature; |z| = |difference|/SE; max rel err over the widths resolved (kurtosis "
+            "sample m₄/m₂² − 3 of f(x') (delta-method SE) vs 3ω_v⁴(E h⁴ − (E h²)²)/(q(σ_b² + ω_v² "
+            "E h²)²), E h² and E h⁴ by quadrature; |z| = |difference|/SE; max rel err over the widths resolved (kurtosis "
             "above Z SE), at least two of them",
             f"widths {list(k.widths)}, {k.units} units cut into {k.units}/q networks; x' at t = {S.T_FIXED:g}",
             float(z.max()), rel, Z, bool(z.max() <= Z) and len(resolved) >= 2,
             f"kurtosis {np.round(k.kappa[a], 4).tolist()}, SE {np.round(k.se[a], 4).tolist()}, formula "
             f"{np.round(k.formula[a], 4).tolist()}; resolved (above {Z:g} SE) at q = "
-            f"{[k.widths[i] for i in resolved]}; log-log slope over widths above 3 SE {k.slope[a]:.3f} (law: -1)"))
+            f"{[k.widths[i] for i in resolved]}; log–log slope over widths above 3 SE {k.slope[a]:.3f} (law: −1)"))
     return out
 
 
@@ -142,8 +142,8 @@ def kernel_psd() -> list[CheckResult]:
         worst_eig = min(worst_eig, g.min_eig[a])
         bad = max(-worst_eig, worst_sym, 0.0)
         out.append(_result(NAME, f"{a} kernel: symmetric positive semi-definite",
-                           "smallest eigenvalue / largest (>= -tol) and max |K - K^T| / largest eigenvalue",
-                           f"{len(X)} x in R^3 (36 random, seed {KERNEL_SEED + 1}, a repeat, 3 colinear), priors "
+                           "smallest eigenvalue / largest (≥ −tol) and max |K − Kᵀ| / largest eigenvalue",
+                           f"{len(X)} x ∈ ℝ³ (36 random, seed {KERNEL_SEED + 1}, a repeat, 3 colinear), priors "
                            f"{PRIORS[0].args()}, {PRIORS[1].args()}; the figure's {len(g.t)}-point grid",
                            bad, bad, PSD_TOL, bad <= PSD_TOL,
                            f"smallest eigenvalue ratio {worst_eig:.3g}, asymmetry {worst_sym:.3g}"))

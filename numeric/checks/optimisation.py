@@ -122,7 +122,7 @@ def boundary_is_two_over_lambda_max() -> list[CheckResult]:
         tol = 1e-6
         out.append(_result(
             "gd-step-size", f"GD's convergence boundary = 2/λ_max ({label})",
-            "bisection on 'GD for 2^50 steps (by squaring its one-step map) ends farther out than θ₀', bracketed "
+            "bisection on 'GD for 2⁵⁰ steps (by squaring its one-step map) ends farther out than θ₀', bracketed "
             "by 2/tr A and 2p/tr A, vs 2/λ_max from numpy.linalg.eigvalsh",
             f"A = XᵀX/N, standardised breast cancer, {label}; θ₀ ~ N(0, I) seed 0",
             abs(found - 2 / lam[-1]), rel, tol, rel <= tol,
@@ -290,7 +290,7 @@ def gradient_mean_is_batch_gradient() -> list[CheckResult]:
         "batch call, at θ = 0 and θ ~ N(0, I) (seed 0)",
         s.description, worst, worst, tol, worst <= tol,
         "; ".join(f"{label}: max|mean − batch| / max|batch| = {rel:.3g}, the sum's condition Σ|gᵢ|/|Σgᵢ| ≤ "
-                  f"{cond:.3g} (worst-case bound of the batch sum's rounding, log2 N · eps · cond = "
+                  f"{cond:.3g} (worst-case bound of the batch sum's rounding, log₂N · eps · cond = "
                   f"{math.log2(len(s.y_train)) * EPS * cond:.2g})"
                   for label, rel, cond in gaps))]
 
@@ -348,6 +348,7 @@ def sgd_and_gd_reach_sklearn() -> list[CheckResult]:
         "per-sample gradient evaluations until the test error stays ≤ the optimum's + one test point, and until the "
         f"relative excess training loss stays ≤ {t['opt_level']:g} (SGD: by its Polyak–Juditsky rate)",
         s.description, t["sgd_test"] / t["gd_test"], t["gd_opt"] / t["sgd_opt_pj"], 1.0, ok,
+        f"error columns: SGD/GD evaluations to the test level, GD/SGD to the excess level, each < 1; "
         f"test error ≤ {t['test_level']:.4f}: SGD {t['sgd_test']:.0f} evaluations, GD {t['gd_test']:.0f}; excess "
         f"≤ {t['opt_level']:g}: GD {t['gd_opt']:.0f}, SGD ≈ {t['sgd_opt_pj']:.3g} (Polyak–Juditsky, from its measured "
         f"constant; its own {S.SGD_EPOCHS} epochs = {t['sgd_evals']:.0f} evaluations end at {t['sgd_final']:.3g})"))

@@ -55,10 +55,10 @@ def lecture_units() -> list[CheckResult]:
                      f"(Python {want.tolist()})")
     return [_result(
         "threshold-units", "AND, OR, NOT units vs Python's and/or/not",
-        "truth tables of the lecture's units 1{w.x + b >= 0} (numeric.units) vs Python's boolean operators",
-        "all 4 rows of {0,1}^2 (AND, OR) and both rows of {0,1} (NOT)",
+        "truth tables of the lecture's units 1{w·x + b ≥ 0} (numeric.units) vs Python's boolean operators",
+        "all 4 rows of {0,1}² (AND, OR) and both rows of {0,1} (NOT)",
         wrong, wrong, _COUNT_TOL, wrong == 0,
-        "; ".join(lines) + f"; {wrong} wrong entries; smallest |w.x + b| over all rows = {margin:g} (no row "
+        "; ".join(lines) + f"; {wrong} wrong entries; smallest |w·x + b| over all rows = {margin:g} (no row "
         f"sits on a threshold)")]
 
 
@@ -104,14 +104,14 @@ def every_function_realised() -> list[CheckResult]:
     fold_wrong = int(np.sum(layer(X3.astype(float)) != np.column_stack([_composed_minterm(m)(X3) for m in X3])))
     passed = wrong == 0 and fold_wrong == 0 and counted == 4 + 16 + 256 + sum(RANDOM_TABLES.values())
     return [_result(
-        "threshold-units", "every Boolean function of n <= 3 inputs realised (DNF)",
+        "threshold-units", "every Boolean function of n ≤ 3 inputs realised (DNF)",
         "numeric.units.evaluate(realise(table), inputs(n)) vs direct lookup of the table at each row's binary index",
         f"all 4 + 16 + 256 functions of 1, 2, 3 inputs; {sum(RANDOM_TABLES.values())} random tables of "
         f"4-6 inputs (seed {SEED})",
         wrong + fold_wrong, wrong + fold_wrong, _COUNT_TOL, passed,
-        f"{counted} functions, {wrong} wrong outputs; the 8 folded minterm units (weights +-1, bias 1/2 - |m|) "
+        f"{counted} functions, {wrong} wrong outputs; the 8 folded minterm units (weights ±1, bias 1/2 − |m|) "
         f"agree with NOT units and chained 2-input AND units on all 8 rows ({fold_wrong} wrong); largest network "
-        "(units per n): " + ", ".join(f"n={n}: {u}" for n, u in biggest.items()) + " = 2^n minterms + 1 OR")]
+        "(units per n): " + ", ".join(f"n={n}: {u}" for n, u in biggest.items()) + " = 2ⁿ minterms + 1 OR")]
 
 
 def _single_unit(table, X):
@@ -150,7 +150,7 @@ def one_unit_lp() -> list[CheckResult]:
     err = sum(abs(counts[n] - THRESHOLD_FUNCTIONS[n]) for n in counts) + wrong
     return [_result(
         "threshold-units", "XOR is not one unit (LP), and which functions are",
-        "scipy.optimize.linprog (HiGHS) feasibility of w.x + b >= 1 on the true rows, <= -1 on the false rows "
+        "scipy.optimize.linprog (HiGHS) feasibility of w·x + b ≥ 1 on the true rows, ≤ −1 on the false rows "
         "(equivalent to realisability by one unit), vs Muroga's counts of threshold functions (OEIS A000609)",
         "all 4 + 16 + 256 Boolean functions of 1, 2, 3 inputs", err, err, _COUNT_TOL, passed,
         "functions one unit realises: " + ", ".join(f"n={n}: {c} of {2 ** 2 ** n} (known {THRESHOLD_FUNCTIONS[n]})"
@@ -170,9 +170,9 @@ def xor_two_layers() -> list[CheckResult]:
     hidden = U.XOR.layers[0](X.astype(float))
     return [_result(
         "threshold-units", "XOR by two layers",
-        "XOR = 1{OR(a,b) - AND(a,b) - 1/2 >= 0} (numeric.units.XOR) and the DNF network realise([0,1,1,0]) vs "
+        "XOR = 1{OR(a,b) − AND(a,b) − 1/2 ≥ 0} (numeric.units.XOR) and the DNF network realise([0,1,1,0]) vs "
         "Python's a ^ b",
-        "all 4 rows of {0,1}^2", wrong, wrong, _COUNT_TOL, wrong == 0,
+        "all 4 rows of {0,1}²", wrong, wrong, _COUNT_TOL, wrong == 0,
         f"two-layer XOR {lecture.tolist()}, DNF {dnf.tolist()} (units per layer {U.realise([0, 1, 1, 0]).units}), "
         f"Python {want.tolist()}; hidden (OR, AND) per row: {hidden.tolist()}")]
 
@@ -231,7 +231,7 @@ def sklearn_equality() -> list[CheckResult]:
             d.description, worst, worst_ulps, _COUNT_TOL, same and scaled and worst == 0,
             "max |difference| after e epochs: " + ", ".join(lines) + f" (largest in ulps: {worst_ulps:g}; the "
             f"relative-error column is in ulps, tolerance 1/2: bit for bit)" + f"; labels {{-1, 1}} give the identical run; "
-            f"eta = 0.5 also equals sklearn's eta0 = 0.5 and is exactly half the eta = 1 weights with the same "
+            f"η = 0.5 also equals sklearn's eta0 = 0.5 and is exactly half the η = 1 weights with the same "
             f"{full.mistakes} updates: {scaled}; final w = {np.array2string(full.w, precision=4)}, b = {full.b:g}"))
     return out
 
@@ -253,14 +253,15 @@ def novikoff_bound() -> list[CheckResult]:
         optimal = kkt <= 1e-10 and nb_svc.gamma <= nb.gamma * (1 + 1e-9)
         passed = r.mistakes <= nb.bound and optimal
         out.append(_result(
-            "perceptron", f"mistakes <= (R/gamma)^2 (Novikoff; {_label(features)})",
-            "total perceptron updates over all epochs vs (R/gamma)^2, R = max ||(x, 1)||, gamma = the max-margin "
-            "separator's min t (w.x + b)/||(w, b)|| (least-distance program by NNLS, certified by its KKT residual; "
+            "perceptron", f"mistakes ≤ (R/γ)² (Novikoff; {_label(features)})",
+            "total perceptron updates over all epochs vs (R/γ)², R = max ‖(x, 1)‖, γ = the max-margin "
+            "separator's min t(w·x + b)/‖(w, b)‖ (least-distance program by NNLS, certified by its KKT residual; "
             "cross-checked against sklearn SVC(kernel='linear', C=1e6))",
             d.description, r.mistakes, r.mistakes / nb.bound, nb.bound, passed,
-            f"{r.mistakes} updates in {r.epochs} epochs <= (R/gamma)^2 = ({nb.R:.6g}/{nb.gamma:.6g})^2 = {nb.bound:.6g} "
+            f"error columns: updates, updates/bound; tolerance column: the bound. "
+            f"{r.mistakes} updates in {r.epochs} epochs ≤ (R/γ)² = ({nb.R:.6g}/{nb.gamma:.6g})² = {nb.bound:.6g} "
             f"(used {100 * r.mistakes / nb.bound:.3g}% of it); KKT residual of the max-margin (w, b) = {kkt:.2g}; "
-            f"SVC's separator has augmented margin {nb_svc.gamma:.6g} <= {nb.gamma:.6g}, so its (valid) bound "
+            f"SVC's separator has augmented margin {nb_svc.gamma:.6g} ≤ {nb.gamma:.6g}, so its (valid) bound "
             f"{nb_svc.bound:.6g} is looser"))
     return out
 
@@ -277,11 +278,11 @@ def convergence() -> list[CheckResult]:
         passed = r.converged and bool(np.all(t * p > 0)) and lecture_ok and sk_ok
         out.append(_result(
             "perceptron", f"converges: no update in the last epoch ({_label(features)})",
-            "updates per epoch of numeric.perceptron.fit; training predictions by the lecture's H(w.x + b) (>= 0) "
+            "updates per epoch of numeric.perceptron.fit; training predictions by the lecture's H(w·x + b) (≥ 0) "
             "and by sklearn's convention (> 0)",
             d.description, int(r.mistakes_per_epoch[-1]), 0, _COUNT_TOL, passed,
             f"last update in epoch {last} of {r.epochs}; updates in the first epochs "
-            f"{r.mistakes_per_epoch[:8].tolist()}; min t (w.x + b) = {float(np.min(t * p)):.4g} > 0, so both "
+            f"{r.mistakes_per_epoch[:8].tolist()}; min t(w·x + b) = {float(np.min(t * p)):.4g} > 0, so both "
             f"conventions classify all {len(t)} rows correctly: {lecture_ok and sk_ok}"))
     return out
 
@@ -333,18 +334,18 @@ def heaviside_rate() -> list[CheckResult]:
     passed = worst <= 1 and worst_left <= _ULP_TOL and rate_ok and spread <= 1e-12 and at_zero == 0.5
     kd0, kd1 = SOFT_KD[0], SOFT_KD[-1]
     return [_result(
-        "soft-heaviside", "sigma(kz) -> H(z): worst gap on |z| >= delta is sigma(-k delta), within [1/2, 1] e^(-k delta)",
-        "max over a grid of |z| >= delta (incl. +-delta) of |sigmoid(kz) - H(z)| (generated sigmoid) vs the exact "
-        "sigma(-k delta) (mpmath, 50 digits) and vs e^(-k delta)",
-        f"delta in {list(SOFT_DELTAS)}, k delta in {list(SOFT_KD)}; {len(_sup_grid(1.0))} points delta <= |z| <= 1000",
+        "soft-heaviside", "σ(kz) → H(z): worst gap on |z| ≥ δ is σ(−kδ), within [1/2, 1]·exp(−kδ)",
+        "max over a grid of |z| ≥ δ (incl. ±δ) of |sigmoid(kz) − H(z)| (generated sigmoid) vs the exact "
+        "σ(−kδ) (mpmath, 50 digits) and vs exp(−kδ)",
+        f"δ ∈ {list(SOFT_DELTAS)}, kδ ∈ {list(SOFT_KD)}; {len(_sup_grid(1.0))} points δ ≤ |z| ≤ 1000",
         worst_abs, worst, 1, passed,
-        f"two-sided sup vs exact: largest error {worst:.3g} of the tolerance 4 (ulp(sigma(-k delta)) + "
-        f"ulp(sigma(k delta))) (the relative-error column); left side (z <= -delta) within {worst_left:.3g} ulps "
-        f"(tolerance {_ULP_TOL:g}); sup e^(k delta) = 1/(1 + e^(-k delta)) in [1/2, 1]: {rate_ok}, rising from "
-        f"{ratios[0]:.6f} at k delta = {kd0} to {ratios[-1]:.17g} at k delta = {kd1} (sup "
-        f"{ratios[-1] * math.exp(-kd1):.4g}), the same for every delta to {spread:.2g}; so for each z != 0, "
-        f"|sigma(kz) - H(z)| <= e^(-k|z|) -> 0; at z = 0, sigmoid(k 0) = {at_zero} for every k, not H(0) = 1: "
-        f"the limit holds for z != 0 only")]
+        f"two-sided sup vs exact: largest error {worst:.3g} of the tolerance 4(ulp(σ(−kδ)) + "
+        f"ulp(σ(kδ))) (the relative-error column); left side (z ≤ −δ) within {worst_left:.3g} ulps "
+        f"(tolerance {_ULP_TOL:g}); sup · exp(kδ) = 1/(1 + exp(−kδ)) ∈ [1/2, 1]: {rate_ok}, rising from "
+        f"{ratios[0]:.6f} at kδ = {kd0} to {ratios[-1]:.17g} at kδ = {kd1} (sup "
+        f"{ratios[-1] * math.exp(-kd1):.4g}), the same for every δ to {spread:.2g}; so for each z ≠ 0, "
+        f"|σ(kz) − H(z)| ≤ exp(−k|z|) → 0; at z = 0, sigmoid(k·0) = {at_zero} for every k, not H(0) = 1: "
+        f"the limit holds for z ≠ 0 only")]
 
 
 def symmetry() -> list[CheckResult]:
@@ -363,14 +364,14 @@ def symmetry() -> list[CheckResult]:
     k = int(np.argmax(err_naive))
     passed = float(err_stable.max()) <= _ULP_TOL and diff <= EPS
     return [_result(
-        "soft-heaviside", "sigma(-z) = 1 - sigma(z), in ulps",
-        "generated sigmoid(-z) vs 1 - sigma(z) evaluated in mpmath (50 digits); and the float 1 - sigmoid(z)",
+        "soft-heaviside", "σ(−z) = 1 − σ(z), in ulps",
+        "generated sigmoid(−z) vs 1 − σ(z) evaluated in mpmath (50 digits); and the float 1 − sigmoid(z)",
         f"grid of {len(z)} points z in [-1000, 1000] (numeric.floats.grid(quick=True))",
         diff, float(err_stable.max()) * EPS, _ULP_TOL * EPS, passed,
-        f"sigmoid(-z) within {err_stable.max():.3g} ulps of the exact 1 - sigma(z) (tolerance {_ULP_TOL:g}); "
-        f"the float 1 - sigmoid(z) agrees with sigmoid(-z) to {diff:.3g} absolute (<= eps) but loses the "
-        f"relative accuracy for z >> 0: up to {err_naive[k]:.3g} ulps at z = {z[k]:.4g}, which is why the "
-        f"identity is used to compute sigma(-z), not 1 - sigma(z)")]
+        f"sigmoid(−z) within {err_stable.max():.3g} ulps of the exact 1 − σ(z) (tolerance {_ULP_TOL:g}); "
+        f"the float 1 − sigmoid(z) agrees with sigmoid(−z) to {diff:.3g} absolute (≤ eps) but loses the "
+        f"relative accuracy for large z: up to {err_naive[k]:.3g} ulps at z = {z[k]:.4g}, which is why the "
+        f"identity is used to compute σ(−z), not 1 − σ(z)")]
 
 
 #: which checks belong to which derivation (registered below, in this order)

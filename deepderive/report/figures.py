@@ -230,11 +230,19 @@ def lda_posterior_vs_sklearn(path):
             r"(largest difference $%s$)." % (len(y), w[0], w[1], b, _sci(err)))
 
 
-def _sci(x: float) -> str:
+def tex_number(x: float, digits: int = 3, fixed_below: float = 1e4) -> str:
+    """A float for a LaTeX caption: `digits` significant digits in fixed point when 1e-3 ≤ |x| < fixed_below,
+    else m × 10^e (captions of every chapter share it, so numbers read alike across the reports)."""
     if x == 0:
         return "0"
-    m, e = f"{x:.1e}".split("e")
+    if 1e-3 <= abs(x) < fixed_below:
+        return f"{x:.{digits}g}"
+    m, e = f"{x:.{digits - 1}e}".split("e")
     return rf"{m}\times 10^{{{int(e)}}}"
+
+
+def _sci(x: float) -> str:
+    return tex_number(x, 2, fixed_below=0)
 
 
 def _gradient_descent(grad, theta0, lr, steps, loss):

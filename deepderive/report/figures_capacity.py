@@ -8,21 +8,14 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from .figures import figure, new_figure, save, styled
+from .figures import figure, new_figure, save, styled, tex_number
 
 
 #: R11's local minimum on the left (the lecture: θ ≈ −3.3613).
 LEFT_MINIMUM = -3.3613
 
 
-def _fmt(x: float, digits: int = 3) -> str:
-    """A float for LaTeX: fixed point when readable, else m x 10^e."""
-    if x == 0:
-        return "0"
-    if 1e-3 <= abs(x) < 1e4:
-        return f"{x:.{digits}g}"
-    m, e = f"{x:.{digits - 1}e}".split("e")
-    return rf"{m}\times 10^{{{int(e)}}}"
+_fmt = tex_number
 
 
 # ---- linear-regions (R24) ------------------------------------------------------------------------------

@@ -5,19 +5,17 @@ figure plots counted operations; measured times live in the check table, where n
 """
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
-from .figures import figure, new_figure, save, styled
+from .figures import figure, new_figure, save, styled, tex_number
 
 _COLOURS = {"sigmoid": "tab:blue", "tanh": "tab:orange", "relu": "tab:green", "leaky_relu": "tab:red",
             "start": "tab:blue", "trained": "tab:red"}
 
 
-def _sci(x: float) -> str:
-    if x == 0:
-        return "0"
-    m, e = f"{x:.1e}".split("e")
-    return rf"{m}\times 10^{{{int(e)}}}"
+_sci = partial(tex_number, digits=2, fixed_below=0)
 
 
 def _gradient_scatter(ax, pairs, title):

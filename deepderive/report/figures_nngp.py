@@ -4,10 +4,12 @@ Every number drawn or quoted comes from numeric.nngp_study's cached runs, the on
 """
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 from matplotlib.figure import Figure
 
-from .figures import figure, new_figure, save, styled
+from .figures import figure, new_figure, save, styled, tex_number
 
 _COLOURS = {"erf": "tab:blue", "relu": "tab:red", "step": "tab:green"}
 _TITLES = {"erf": r"$\mathrm{erf}$", "relu": "ReLU", "step": r"step $H$"}
@@ -26,12 +28,7 @@ def _prior_tex(prior) -> str:
             % (prior.sigma_u, prior.sigma_a, prior.omega_v, prior.sigma_b))
 
 
-def _g(x: float, digits: int = 2) -> str:
-    """A float for LaTeX: %g-style, with m x 10^e for the very small or large."""
-    if x == 0 or 1e-3 <= abs(x) < 1e4:
-        return f"{x:.{digits}g}"
-    m, e = f"{x:.{digits - 1}e}".split("e")
-    return rf"{m}\times 10^{{{int(e)}}}"
+_g = partial(tex_number, digits=2)
 
 
 @figure("nngp", name="sampled-covariance")

@@ -5,10 +5,12 @@ checks of numeric.checks.optimisation judge the same functions.
 """
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 from matplotlib.figure import Figure
 
-from .figures import figure, new_figure, save, styled
+from .figures import figure, new_figure, save, styled, tex_number
 
 _X = np.linspace(-5.5, 6.5, 1201)          # the pictures' θ axis
 _YLIM = (-7.5, 6.0)
@@ -17,14 +19,7 @@ _PANELS = {"local": (0, 2, 4, 8), "global": (0, 2, 4, 8), "bounce": (0, 1, 2, 20
 _TITLES = {"local": "picture 1", "global": "picture 2", "bounce": "picture 3"}
 
 
-def _fmt(x: float, digits: int = 3) -> str:
-    """A float for LaTeX: fixed point when readable, else m x 10^e."""
-    if x == 0:
-        return "0"
-    if 1e-3 <= abs(x) < 1e5:
-        return f"{x:.{digits}g}"
-    m, e = f"{x:.{digits - 1}e}".split("e")
-    return rf"{m}\times 10^{{{int(e)}}}"
+_fmt = partial(tex_number, fixed_below=1e5)
 
 
 def _int(x: float) -> str:

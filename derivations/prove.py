@@ -309,6 +309,7 @@ def _sizes(config):
 _POINTS_MIN = 3          # fewer evaluable points than this: the claim cannot be confirmed
 _MARGIN = 8              # digits of headroom for rounding that accumulates over many operations
 _CAP = 400               # most digits the adaptive precision may ask for
+_FLOOR = 60              # least digits a decision is taken at: 2 · (30 + nothing cancelled + nothing lost)
 
 
 def _dims_of(exprs, ctx):
@@ -435,14 +436,16 @@ class DifferentShapes(Exception):
 def _agree(lhs, rhs, values, indexed):
     """(equal, a, b): equal when |a − b| is within the rounding noise of the evaluation.
 
-    A first pass at 30 digits measures the scale: the largest term of any sum that cancelled, and
+    A first pass at 60 digits measures the scale: the largest term of any sum that cancelled, and
     the digits lost by ill-conditioned functions and approximate operations (Trace). The decision is
     taken at twice the digits that put that noise 30 orders below the result, d, and again at d + 20:
     each side's change between the two is an empirical bound on its error (it catches what the model
     misses, e.g. a cancellation whose result a log then magnifies). A difference beyond both the
     modelled noise and that bound is a real difference, whatever the size of the summands.
     """
-    with mpmath.workdps(30):
+    # The scale is measured at the least precision the decision can use (2 · 30 digits), so that in the common
+    # case (nothing cancels, nothing is lost) this first evaluation is also the decision's first one.
+    with mpmath.workdps(_FLOOR):
         a, b, tr = _both(lhs, rhs, values, indexed)
     size, top = max(_mag(a), _mag(b)), max(tr.scale, _mag(a), _mag(b))
     extra = 0 if top == 0 else 20 if size == 0 else max(0, int(mpmath.ceil(mpmath.log10(top / size))))
@@ -451,8 +454,11 @@ def _agree(lhs, rhs, values, indexed):
         digits = max(digits, 2 * (30 + int(mpmath.ceil(mpmath.log10(tr.reach / size)))))
     if digits > _CAP:
         raise NotEvaluable(f"deciding here needs {digits} digits, more than the budget of {_CAP}")
-    with mpmath.workdps(digits):
-        a1, b1, _ = _both(lhs, rhs, values, indexed)
+    if digits == _FLOOR:
+        a1, b1 = a, b
+    else:
+        with mpmath.workdps(digits):
+            a1, b1, _ = _both(lhs, rhs, values, indexed)
     with mpmath.workdps(digits + 20):
         a, b, tr = _both(lhs, rhs, values, indexed)
         if tr.lost > digits / 2:

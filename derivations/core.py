@@ -307,7 +307,7 @@ def _guarded(judge_fn, *args):
         return Verdict(FAILED, f"could not be judged: {type(exc).__name__}: {exc}")
 
 
-_CASES_SHOWN = 4     # more cases than this are summarised: a report note cannot break across pages
+_CASES_SHOWN = 2     # more cases than this are summarised: a report note cannot break across pages
 
 
 def _cases_detail(verdicts, cases) -> str:

@@ -342,3 +342,16 @@ def test_induction_on_a_claim_true_only_at_the_base_fails():
     d.step(sp.Sum(i, (i, 1, n)), n ** 2, "true for n = 1 only", induction=n)
     bad = d.verify().steps[0]
     assert bad.status == FAILED and "differs at" in bad.detail, bad.detail
+
+
+def test_many_cases_are_summarised_and_a_failing_case_is_named():
+    """A step over many cases reports a count and the cases not proved, not every case's route (a report
+    note cannot break across pages)."""
+    a, b = sp.symbols("a b")
+    cases = tuple({a: u, b: v} for u in (0, 1) for v in (0, 1))
+    d = Derivation("cases", "cases", domains={a: {0, 1}, b: {0, 1}})
+    d.derive(a * b).then(a * b * a, "a² = a on {0, 1}", cases=cases)
+    d.derive(a * b, name="false").then(a, "false at a = 1, b = 0", cases=cases)
+    good, bad = d.verify().steps
+    assert good.status == PROVED and good.detail.startswith("4 cases over a, b, 4 proved; ")
+    assert bad.status == FAILED and bad.detail.startswith("4 cases over a, b, 3 proved; case a = 1, b = 0:")

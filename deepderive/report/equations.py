@@ -10,7 +10,9 @@ from .width import estimate_width
 
 class ReportPrinter(LatexPrinter):
     """sympy's LaTeX, except that an exponential with a long or fractional argument is printed as
-    exp(...) rather than as a tiny superscript."""
+    exp(...) rather than as a tiny superscript, and inverse trigonometric functions as arccos, not acos."""
+
+    _default_settings = {**LatexPrinter._default_settings, "inv_trig_style": "full"}
 
     def _print_ExpBase(self, expr, exp=None):
         arg = self._print(expr.args[0])

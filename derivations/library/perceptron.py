@@ -45,8 +45,10 @@ STATEMENT = (
     r"$\delta \ge 0$ (S), $\rho = \|x\|^2 = R^2 - \epsilon$ with $\epsilon \ge 0$ (R); $\delta_i, m_i, \epsilon_i$ "
     r"those of the $i$-th mistake. Proved: each mistake raises $w^Tw^*$ by at least $\eta\gamma$ and $\|w\|^2$ by at "
     r"most $\eta^2R^2$; after $k$ mistakes $w_k^Tw^* \ge k\eta\gamma$ and $\|w_k\|^2 \le k\eta^2R^2$; with "
-    r"Cauchy–Schwarz $(w_k^Tw^*)^2 \le \|w_k\|^2$, $k \le \|w_k\|^2/(k\eta^2\gamma^2) \le R^2/\gamma^2$: Novikoff's "
-    r"bound $k \le (R/\gamma)^2$, whatever $\eta$ and the order of the examples.")
+    r"Cauchy–Schwarz $(w_k^Tw^*)^2 \le \|w_k\|^2$, $k \le \|w_k\|^2/(k\eta^2\gamma^2)$. Argued in words, not by the "
+    r"engine: the last link $\|w_k\|^2/(k\eta^2\gamma^2) \le R^2/\gamma^2$, which joins that chain to the norm "
+    r"bound (the engine proves each chain, with its own names for $w_k^Tw^*$ and $\|w_k\|^2$, not the chains' "
+    r"combination); it gives Novikoff's bound $k \le (R/\gamma)^2$, whatever $\eta$ and the order of the examples.")
 
 
 def _one_mistake(d):

@@ -177,12 +177,13 @@ STATEMENT = (
     r"$\operatorname{OR}_{ij}\operatorname{AND}(f_{ij}, m_{ij})$ with the minterm $m_{ij} = \operatorname{AND}("
     r"\ell_i(x_1), \ell_j(x_2))$, $\ell_1(x) = x$, $\ell_0(x) = \operatorname{NOT}(x)$ (gating by $f_{ij}$ keeps "
     r"exactly the minterms where $f = 1$), exhaustively over the inputs and all 16 tables. For $n$ inputs the same "
-    r"argument holds: the minterm of a row, an AND of $n$ literals, fires on that row only; the OR of the minterms "
+    r"argument holds (in words, not an engine step): the minterm of a row, an AND of $n$ literals, fires on that row only; the OR of the minterms "
     r"of the rows where $f = 1$ is $f$ (and ANDs and ORs of $n$ inputs are trees of two-input units). "
     r"(iii) XOR is not one unit: it would need $-b > 0$, $w_2 + b \ge 0$, $w_1 + b \ge 0$ and $-(w_1 + w_2 + b) > 0$ "
     r"(its rows $(0,0), (0,1), (1,0), (1,1)$); multipliers $\lambda \ge 0$ found by an exact LP combine the four "
     r"left sides to 0 identically, while the signs make the same combination of their values, $s_1, s_4 > 0$ and "
-    r"$s_2, s_3 \ge 0$, positive. (iv) XOR is $\operatorname{AND}(\operatorname{OR}(x_1, x_2), "
+    r"$s_2, s_3 \ge 0$, positive (two proved chains; that the $s_i$ are those left sides, which joins them into "
+    r"a contradiction, is said in words). (iv) XOR is $\operatorname{AND}(\operatorname{OR}(x_1, x_2), "
     r"\operatorname{NAND}(x_1, x_2))$, two layers.")
 
 

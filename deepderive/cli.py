@@ -222,6 +222,16 @@ def _mark(status, allowed):
     return marks[status]
 
 
+def _claim(step, width=160) -> str:
+    """The claim a step judges, lhs relation rhs, in SymPy's one-line form (cut to `width` characters)."""
+    from sympy import sstr
+
+    from derivations.inequality import TEXT
+
+    text = f"{sstr(step.lhs)} {TEXT[step.relation]} {sstr(step.rhs)}"
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
 def print_verified(vs, *, allow_checked=False, verbose=False, file=None):
     """The human-readable verdicts: every step, every problem, every check, then one summary line."""
     from derivations import CHECKED, FAILED, PROVED
@@ -234,6 +244,8 @@ def print_verified(vs, *, allow_checked=False, verbose=False, file=None):
             if s.starts and s.chain_name:
                 print(f"  chain {s.chain_name}", file=file)
             print(f"  step {k:2d} {_mark(s.status, allow_checked)}  {s.why}", file=file)
+            if verbose:
+                print(f"           claim: {_claim(s)}", file=file)
             if s.status != PROVED or verbose:
                 print(f"           {s.detail}", file=file)
         for problem in proof.problems:

@@ -162,6 +162,20 @@ def test_verify_one_derivation_with_checks_exits_0(capsys):
     assert "check   pass" in out and "check   FAIL" not in out
 
 
+def test_verbose_shows_each_claim_with_its_relation(capsys, tmp_path):
+    path = write(tmp_path, "ineq.py", '''
+        import sympy as sp
+        from derivations import Derivation
+
+        a, b = sp.symbols("a b", positive=True)
+        d = Derivation("am-gm", "AM-GM")
+        d.derive(a*b).then((a**2 + b**2)/2, "the gap is a square", relation="<=")
+    ''')
+    code, out, err = run(capsys, "verify", str(path), "-v")
+    assert code == EXIT_OK, out + err
+    assert "claim: a*b ≤ a**2/2 + b**2/2" in out
+
+
 def test_a_users_sigmoid_does_not_inherit_the_librarys_checks(capsys, tmp_path):
     # A true statement under the library's name: it is proved, and no library check is run for it
     # (the library's checks test numeric.generated, which says nothing about this file).

@@ -32,34 +32,22 @@ class heaviside(_AtNumbers, _Defined):
         return sp.Piecewise((1, z >= 0), (0, True))
 
 
-class AND(_AtNumbers, _Defined):
-    r"""The lecture's AND unit, :math:`H(u + v - \frac32)`."""
+def _unit(name, weights, bias):
+    """The lecture's threshold unit `name`, H(Σ wᵢuᵢ + b), as a function of its inputs (a class, like σ)."""
+    def definition(*u):
+        return heaviside.definition(sum(w * v for w, v in zip(weights, u)) + bias)
 
-    nargs, latex_name, pretty_name = 2, r"\operatorname{AND}", "AND"
-
-    @staticmethod
-    def definition(u, v):
-        return heaviside.definition(u + v - sp.Rational(3, 2))
-
-
-class OR(_AtNumbers, _Defined):
-    r"""The lecture's OR unit, :math:`H(u + v - \frac12)`."""
-
-    nargs, latex_name, pretty_name = 2, r"\operatorname{OR}", "OR"
-
-    @staticmethod
-    def definition(u, v):
-        return heaviside.definition(u + v - sp.Rational(1, 2))
+    u = sp.symbols(f"u_1:{len(weights) + 1}")
+    doc = rf"The lecture's {name} unit, :math:`H({sp.latex(sum(w * v for w, v in zip(weights, u)) + bias)})`."
+    return type(name, (_AtNumbers, _Defined), {
+        "__doc__": doc, "__module__": __name__, "nargs": len(weights), "latex_name": rf"\operatorname{{{name}}}",
+        "pretty_name": name, "definition": staticmethod(definition)})
 
 
-class NOT(_AtNumbers, _Defined):
-    r"""The lecture's NOT unit, :math:`H(-u + \frac12)`."""
-
-    nargs, latex_name, pretty_name = 1, r"\operatorname{NOT}", "NOT"
-
-    @staticmethod
-    def definition(u):
-        return heaviside.definition(sp.Rational(1, 2) - u)
+# The lecture's units, one row each: (weights, bias).
+AND = _unit("AND", (1, 1), -sp.Rational(3, 2))
+OR = _unit("OR", (1, 1), -sp.Rational(1, 2))
+NOT = _unit("NOT", (-1,), sp.Rational(1, 2))
 
 
 x1, x2 = sp.Symbol("x_1", real=True), sp.Symbol("x_2", real=True)

@@ -15,11 +15,19 @@ import numpy as np
 
 # ---- checked inputs --------------------------------------------------------------------------------
 
+# Budgets: every user-facing computation here refuses inputs whose cost would be unbounded in practice.
+MAX_ENTRIES = 10 ** 7       # float entries a construction or a sample may allocate (80 MB)
+MAX_WORK = 10 ** 6         # pieces × weights (or × units) breakpoints may evaluate per layer, in exact Python integers
+
+
 def _float_array(a, what: str, ndim: int) -> np.ndarray:
     try:
-        arr = np.asarray(a, dtype=np.float64)
+        arr = np.asarray(a)
     except (TypeError, ValueError):
         raise ValueError(f"{what} must be a real array of {ndim} dimension(s); got {type(a).__name__}") from None
+    if arr.dtype.kind not in "biuf":         # complex would lose its imaginary part silently
+        raise TypeError(f"{what} must hold real numbers; got dtype {arr.dtype}")
+    arr = arr.astype(np.float64)
     if arr.ndim != ndim:
         raise ValueError(f"{what} must have {ndim} dimension(s); got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
@@ -95,6 +103,10 @@ def _split(lo, hi, a, c, W, b):
     v_lo = za * _num(lo)[:, None] + zc * _den(lo)[:, None]       # numerators of z at the ends (denominators > 0)
     v_hi = za * _num(hi)[:, None] + zc * _den(hi)[:, None]
     crossing = ((v_lo > 0) & (v_hi < 0)) | ((v_lo < 0) & (v_hi > 0))
+    pieces = len(lo) + int(np.count_nonzero(crossing.astype(bool)))        # at most, before equal cuts merge
+    if pieces * za.shape[1] > MAX_WORK:
+        raise ValueError(f"up to {pieces} linear pieces times {za.shape[1]} units exceeds the budget of {MAX_WORK} "
+                         f"exact evaluations; use a smaller network or interval")
     parent, left, right = [], [], []
     for k in range(len(lo)):
         units = np.flatnonzero(crossing[k].astype(bool))
@@ -134,6 +146,9 @@ def breakpoints(weights, biases, lo, hi) -> list[Fraction]:
         bi = bi * (1 << (T - eb))
         S = T
         if k < len(Ws) - 1:
+            if len(left) * W.size > MAX_WORK:
+                raise ValueError(f"layer {k}: {len(left)} pieces times {W.size} weights exceeds the budget of "
+                                 f"{MAX_WORK} exact evaluations; use a smaller network or interval")
             left, right, a, c = _split(left, right, a, c, Wi, bi)
         else:
             slopes = a.dot(Wi)[:, 0].tolist()
@@ -153,7 +168,7 @@ def local_slopes(weights, biases, x, side: int = 1) -> np.ndarray:
     if side not in (1, -1):
         raise ValueError(f"side must be 1 (right) or -1 (left); got {side!r}")
     Ws, bs = _network(weights, biases)
-    h = np.asarray(x, dtype=np.float64).reshape(-1, 1)
+    h = _float_array(np.ravel(x) if np.ndim(x) else [x], "x", 1).reshape(-1, 1)
     dh = np.ones_like(h)
     for W, b in zip(Ws[:-1], bs[:-1]):
         z, dz = h @ W + b, dh @ W
@@ -169,7 +184,10 @@ def sampled_count(weights, biases, lo, hi, n: int, rtol: float = 1e-9) -> int:
     excepted). The exact count is `count_regions`."""
     if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 2:
         raise ValueError(f"n must be an integer >= 2; got {n!r}")
-    x = np.linspace(float(lo), float(hi), int(n))
+    if n > MAX_ENTRIES:
+        raise ValueError(f"n must be at most {MAX_ENTRIES}; got {n}")
+    lo, hi = (float(v) for v in _interval(lo, hi))
+    x = np.linspace(lo, hi, int(n))
     # the slope just right of each sample but the last, just left of the last: always a piece inside [lo, hi]
     s = np.append(local_slopes(weights, biases, x[:-1], 1), local_slopes(weights, biases, x[-1:], -1))
     scale = np.maximum(np.abs(s[1:]), np.abs(s[:-1]))
@@ -182,6 +200,13 @@ def _positive_int(v, name: str) -> int:
     if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
         raise ValueError(f"{name} must be a positive integer; got {v!r}")
     return int(v)
+
+
+def _within_budget(q: int, L: int) -> None:
+    """ValueError unless the L layers of width q (about L q² weights) fit in MAX_ENTRIES."""
+    if q * q * L > MAX_ENTRIES:
+        raise ValueError(f"q = {q}, L = {L} needs about q^2 L = {q * q * L} weights, more than the budget of "
+                         f"{MAX_ENTRIES}")
 
 
 def _zigzag(q: int) -> tuple[np.ndarray, np.ndarray]:
@@ -197,6 +222,7 @@ def sawtooth_network(q, L) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """(weights, biases), output layer last: L hidden layers of width q, each the q-tooth zig-zag of the
     previous one's output, so the network is g∘…∘g (L times), with exactly q^L linear pieces on [0, 1]."""
     q, L = _positive_int(q, "q"), _positive_int(L, "L")
+    _within_budget(q, L)
     shifts, c = _zigzag(q)
     weights = [np.full((1, q), float(q))] + [np.outer(c, np.full(q, float(q))) for _ in range(L - 1)]
     weights.append(c.reshape(q, 1))
@@ -213,6 +239,7 @@ def montufar_network(q, L) -> tuple[list[np.ndarray], list[np.ndarray]]:
     The last layer: u = previous output, units ReLU(1 − 2q u) and ReLU(2q u − (2i+1)) for 1 ≤ i < q (kinks
     (2i+1)/(2q)), summed: slopes −2q, 0, 2q, ..., 2q(q−1) from left to right, all adjacent ones distinct."""
     q, L = _positive_int(q, "q"), _positive_int(L, "L")
+    _within_budget(q, L)
     shifts, c = _zigzag(q)
     sign = np.array([-1.0] + [1.0] * (q - 1))
     last_shift = -sign * (2.0 * np.arange(q) + 1.0)
@@ -237,9 +264,6 @@ def montufar_pieces(q: int, L: int) -> int:
 
 # ---- the ReLU interpolant (R21) -----------------------------------------------------------------------
 
-_CHUNK = 1 << 20      # entries of the (points × units) block evaluated at once
-
-
 class ReluInterpolant:
     """f_q(x) = f(lo) + Σ_{i<q} c_i ReLU(x − x_i) on the knots x_i = lo + i h, h = (hi − lo)/q, with c_0 = s_0
     and c_i = s_i − s_(i−1), s_i the slope of f's chord on [x_i, x_(i+1)]: f_q interpolates f at every knot and
@@ -249,18 +273,27 @@ class ReluInterpolant:
     def __init__(self, knots: np.ndarray, values: np.ndarray):
         self.knots = knots
         self.values = values
-        self.slopes = np.diff(values) / np.diff(knots)
-        self.coefficients = np.diff(self.slopes, prepend=0.0)
+        with np.errstate(over="ignore", invalid="ignore"):
+            self.slopes = np.diff(values) / np.diff(knots)
+            self.coefficients = np.diff(self.slopes, prepend=0.0)
+        if not (np.all(np.isfinite(self.slopes)) and np.all(np.isfinite(self.coefficients))):
+            raise ValueError("the chord slopes of f between the knots (or their differences) overflow float64: "
+                             "f's values are too large for the knots' spacing")
 
     def __call__(self, x):
-        x = np.asarray(x, dtype=np.float64)
-        flat = x.ravel()
-        out = np.empty(flat.shape)
-        step = max(1, _CHUNK // len(self.coefficients))       # rows per block: memory O(_CHUNK), not O(len(x) q)
-        for i in range(0, flat.size, step):
-            units = np.maximum(flat[i:i + step, None] - self.knots[:-1], 0.0)
-            out[i:i + step] = self.values[0] + units @ self.coefficients
-        return out.reshape(x.shape)
+        """f_q(x), evaluated on the piece holding x as values[i] + s_i (x − x_i): the same function as the sum of
+        ReLU units, without summing q terms of alternating sign (which cancel, losing digits as q grows)."""
+        x = np.asarray(x)
+        if x.dtype.kind not in "biuf":
+            raise TypeError(f"x must hold real numbers; got dtype {x.dtype}")
+        x = x.astype(np.float64)
+        i = np.clip(np.searchsorted(self.knots, x, side="right") - 1, 0, len(self.slopes) - 1)
+        s, k, v = self.slopes[i], self.knots[i], self.values[i]
+        with np.errstate(over="ignore", invalid="ignore"):
+            d = x - k
+            d = np.where(np.isinf(d) & np.isfinite(x), 2.0 * (0.5 * x - 0.5 * k), d)    # x − x_i beyond float64
+            y = np.where(s == 0.0, v, v + s * d)            # slope 0 at x = ±inf is the constant, not 0·inf
+        return np.where(x < self.knots[0], self.values[0], y)
 
     def network(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """The same function as (weights, biases), output layer last: q hidden units ReLU(x − x_i)."""
@@ -275,9 +308,17 @@ def relu_interpolant(f, q, lo=0.0, hi=1.0) -> ReluInterpolant:
     a, b = _interval(lo, hi)
     if not callable(f):
         raise TypeError(f"f must be callable; got {type(f).__name__}")
-    knots = float(a) + (float(b) - float(a)) * np.arange(q + 1) / q
-    knots[-1] = float(b)
-    values = np.asarray(f(knots), dtype=np.float64)
+    if q > MAX_ENTRIES:
+        raise ValueError(f"q must be at most {MAX_ENTRIES}; got {q}")
+    s = np.arange(q + 1) / q
+    knots = float(a) * (1.0 - s) + float(b) * s        # no hi − lo: it overflows for lo = −1e308, hi = 1e308
+    knots[0], knots[-1] = float(a), float(b)
+    if not np.all(np.diff(knots) > 0):
+        raise ValueError(f"[{lo!r}, {hi!r}] is too narrow for {q + 1} distinct float knots")
+    values = np.asarray(f(knots))
+    if values.dtype.kind not in "biuf":
+        raise TypeError(f"f must return real numbers; got dtype {values.dtype}")
+    values = values.astype(np.float64)
     if values.shape != knots.shape or not np.all(np.isfinite(values)):
         raise ValueError(f"f must map the {q + 1} knots to {q + 1} finite values; got shape {values.shape}")
     return ReluInterpolant(knots, values)

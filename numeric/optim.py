@@ -65,11 +65,19 @@ def gradient_descent(grad, theta0, *, lr, steps, loss=None, tol=None) -> OptimRe
 
 def gd_path(grad, theta0, *, lr, steps) -> np.ndarray:
     """The iterates θ_0 .. θ_steps of θ ← θ − lr·grad(θ), stacked (steps + 1 rows): what a picture of GD
-    draws. No stopping test; a non-finite iterate ends the path there (it is the last row)."""
+    draws. No stopping test; a non-finite iterate ends the path there (it is the last row). ValueError for steps
+    not an integer >= 0, lr not finite, or grad(θ) not of θ's shape."""
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise ValueError(f"steps must be an integer >= 0; got {steps!r}")
+    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.integer, np.floating)) or not np.isfinite(lr):
+        raise ValueError(f"lr must be a finite real number; got {lr!r}")
     theta = np.array(theta0, dtype=float)
     path = [theta]
     for _ in range(steps):
-        theta = theta - lr * np.asarray(grad(theta), dtype=float)
+        g = np.asarray(grad(theta), dtype=float)
+        if g.shape != theta.shape:       # broadcasting would silently change θ's shape
+            raise ValueError(f"grad(theta) has shape {g.shape}, theta has shape {theta.shape}")
+        theta = theta - lr * g
         path.append(theta)
         if not np.all(np.isfinite(theta)):
             break
@@ -88,12 +96,20 @@ def sgd(grad_batch, theta0, n, *, lr, epochs, batch_size=1, seed=0, loss=None, s
     on_update(t, θ), if given, is called after every update t = 1, 2, ... with the estimate returned so far
     (the running mean when averaging): for curves finer than one point per epoch.
     """
+    if on_update is not None and not callable(on_update):
+        raise TypeError(f"on_update must be callable (t, theta), not {type(on_update).__name__}")
     rng = np.random.default_rng(seed)
     theta = np.array(theta0, dtype=float)
     avg, n_avg = theta.copy(), 0
 
     def current():
         return avg if average and n_avg else theta
+
+    def shown():
+        """current() read-only: a callback that writes into θ must not change the run."""
+        view = current().view()
+        view.flags.writeable = False
+        return view
 
     losses = [float(loss(theta))] if loss is not None else []
     t = 0
@@ -112,7 +128,7 @@ def sgd(grad_batch, theta0, n, *, lr, epochs, batch_size=1, seed=0, loss=None, s
                 n_avg += 1
                 avg = avg + (theta - avg) / n_avg
             if on_update is not None:
-                on_update(t, current())
+                on_update(t, shown())
         if not finite:
             break
         if loss is not None:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+_INF = float("inf")
+
 #: the label sets fit accepts, each as (negative, positive): t = −1 for the first, +1 for the second
 LABEL_SETS = ((0, 1), (-1, 1))
 
@@ -78,6 +80,8 @@ def fit(X, y, epochs: int, eta: float = 1.0) -> PerceptronFit:
         raise ValueError(f"X has {len(X)} rows but y has {len(t)} labels")
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ValueError(f"epochs must be a positive integer, not {epochs!r}")
+    if isinstance(eta, (bool, np.bool_)) or not isinstance(eta, (int, float, np.integer, np.floating)):
+        raise TypeError(f"eta must be a real number, not {type(eta).__name__}")
     eta = float(eta)
     if not (np.isfinite(eta) and eta > 0):
         raise ValueError(f"eta must be a positive finite number, not {eta!r}")
@@ -95,6 +99,9 @@ def fit(X, y, epochs: int, eta: float = 1.0) -> PerceptronFit:
             for wj, xj in zip(w, x):
                 p += wj * xj
             p += b
+            if not -_INF < p < _INF:         # Python floats overflow silently, and a NaN p would never update
+                raise ValueError("w.x + b overflowed float64 (|eta * x| too large for this many updates): "
+                                 "scale X or eta")
             if ti * p <= 0.0:
                 c = eta * ti
                 w = [wj + xj * c for wj, xj in zip(w, x)]
@@ -102,6 +109,8 @@ def fit(X, y, epochs: int, eta: float = 1.0) -> PerceptronFit:
                 count += 1
         per_epoch.append(count)
     per_epoch = np.asarray(per_epoch, dtype=np.int64)
+    if not (all(np.isfinite(w)) and np.isfinite(b)):     # Python floats overflow to inf silently, then inf − inf
+        raise ValueError("the weights overflowed float64 (|eta * x| too large for this many updates): scale X or eta")
     return PerceptronFit(np.asarray(w), float(b), int(per_epoch.sum()), per_epoch, eta, labels)
 
 

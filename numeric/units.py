@@ -19,8 +19,14 @@ import numpy as np
 
 
 def heaviside(z) -> np.ndarray:
-    """H(z) = 1{z ≥ 0} elementwise, as 0/1 integers (H(0) = 1: the unit fires on its threshold)."""
-    return (np.asarray(z) >= 0).astype(np.int64)
+    """H(z) = 1{z ≥ 0} elementwise, as 0/1 integers (H(0) = 1: the unit fires on its threshold); ValueError for a
+    NaN (a unit has no output for it), TypeError for non-real z."""
+    z = np.asarray(z)
+    if z.dtype.kind not in "biuf":
+        raise TypeError(f"a threshold unit needs real pre-activations, not dtype {z.dtype}")
+    if np.isnan(z).any():
+        raise ValueError("a pre-activation is NaN (e.g. inf·0 or inf − inf): a threshold unit has no output for it")
+    return (z >= 0).astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -31,8 +37,12 @@ class Layer:
     b: np.ndarray
 
     def __post_init__(self):
-        W = np.array(self.W, dtype=np.float64, ndmin=2)
-        b = np.array(self.b, dtype=np.float64, ndmin=1)
+        W, b = np.array(self.W, ndmin=2), np.array(self.b, ndmin=1)
+        if W.dtype.kind not in "biuf" or b.dtype.kind not in "biuf":
+            raise TypeError(f"a layer's W and b must be real arrays; got dtypes {W.dtype}, {b.dtype}")
+        W, b = W.astype(np.float64), b.astype(np.float64)
+        if not (np.isfinite(W).all() and np.isfinite(b).all()):
+            raise ValueError("a layer's W and b must be finite (no inf or nan)")
         if W.ndim != 2 or b.ndim != 1 or W.shape[1] != b.shape[0]:
             raise ValueError(f"a layer needs W of shape (p, q) and b of shape (q,); got W {W.shape}, b {b.shape}")
         W.flags.writeable = b.flags.writeable = False       # frozen means frozen: the constants below are shared
@@ -97,10 +107,16 @@ XOR = Network((Layer([[OR_WEIGHTS[0], AND_WEIGHTS[0]], [OR_WEIGHTS[1], AND_WEIGH
 
 # ---- truth tables -----------------------------------------------------------------------------------------
 
+#: the largest n for which inputs(n) builds its 2ⁿ × n table (20 · 2²⁰ int64 entries: 168 MB)
+MAX_INPUTS = 20
+
+
 def inputs(n: int) -> np.ndarray:
     """The 2ⁿ × n rows of {0,1}ⁿ in truth-table order: row r is r in binary, x₁ the most significant bit."""
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 0:
         raise ValueError(f"the number of inputs must be a nonnegative integer, not {n!r}")
+    if n > MAX_INPUTS:
+        raise ValueError(f"at most {MAX_INPUTS} inputs (2**n rows of n entries); got {n}")
     r = np.arange(2 ** n)
     return (r[:, None] >> np.arange(n - 1, -1, -1)) & 1
 
@@ -163,8 +179,8 @@ def evaluate(network: Network, X) -> np.ndarray:
     if X.dtype.kind not in "biuf":
         raise ValueError(f"X must be numeric, got dtype {X.dtype}")
     h = X.astype(np.float64)
-    if np.isnan(h).any():
-        raise ValueError("X has a NaN entry: a threshold unit has no output for it")
+    if not np.isfinite(h).all():       # inf·0 and inf − inf would give NaN pre-activations
+        raise ValueError("X must be finite (no inf or nan): a threshold unit has no output for a NaN")
     for layer in network.layers:
         h = layer(h)
     return h[:, 0]

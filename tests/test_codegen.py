@@ -80,7 +80,8 @@ def test_the_audit_vocabulary_is_what_the_printer_writes():
         assert "math." not in path.read_text(), path.name
         assert used - codegen.NUMPY_NAMES <= {"asarray", "array", "float64", "linalg", "vstack", "hstack",
                                               "column_stack", "add", "multiply", "vdot", "empty", "isinf",
-                                              "count_nonzero", "flatnonzero"}, path.name  # templates, input checks
+                                              "count_nonzero", "flatnonzero", "bool_", "integer",
+                                              "floating"}, path.name  # templates, input checks (types)
 
 
 # ---- the stages ---------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ def _inputs(X1, X2, sigma_u, sigma_a):
     """X1 (N1, p) and X2 (N2, p) as float arrays; ValueError for other shapes, for sigma_u or sigma_a not finite and
     >= 0, for entries not finite, and for sigma_a or sigma_u * |x| >= 1e100 (the ReLU kernel, of size
     sigma_u^2 |x| |x'|, times omega_v^2 could overflow)."""
-    X1, X2 = np.asarray(X1, dtype=np.float64), np.asarray(X2, dtype=np.float64)
+    X1, X2 = _real_array("X1", X1), _real_array("X2", X2)
     if X1.ndim != 2 or X2.ndim != 2 or X1.shape[1] != X2.shape[1]:
         raise ValueError(f"need X1 (N1, p) and X2 (N2, p) with the same p; got {X1.shape} and {X2.shape}")
     _check_scale("sigma_u", sigma_u, float("inf"))
@@ -33,8 +33,20 @@ def _inputs(X1, X2, sigma_u, sigma_a):
     return X1, X2
 
 
+def _real_array(name, X):
+    """X as a float64 array; TypeError for entries that are not real numbers (complex ones would lose their
+    imaginary part silently, objects and strings would fail inside NumPy)."""
+    X = np.asarray(X)
+    if X.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers; got dtype {X.dtype}")
+    return X.astype(np.float64)
+
+
 def _check_scale(name, value, limit):
-    """ValueError unless 0 <= value < limit (a NaN fails too)."""
+    """TypeError unless value is a real number (not a bool or an array), ValueError unless 0 <= value < limit
+    (a NaN fails too)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a real number; got {type(value).__name__}")
     if not 0.0 <= value < limit:
         raise ValueError(f"{name} must be finite, >= 0 and below {limit}; got {value}")
 

@@ -78,7 +78,8 @@ def _distances(U1, U2):
     return minus, plus
 '''
 
-# Feature rows -> (their doc, the statements computing the result's symbols for all pairs, {symbol name: Python name}).
+# Feature rows -> (their doc, the statements computing the result's symbols for all pairs, {symbol name: Python
+# name}). Each becomes one helper, _<features>_features(X1, X2, sigma_u, sigma_a), shared by the kernels using it.
 FEATURES = {
     "angle": (
         "with y = (sigma_a, sigma_u x) and its unit row yhat = y/|y|: n_1 = |y|, rho = yhat^T yhat',\n    "
@@ -102,6 +103,16 @@ FEATURES = {
         {"a_1": "a1", "a_2": "a2", "epsilon": "epsilon", "Delta_m": "Dm", "Delta_p": "Dp"}),
 }
 
+
+def _features_helper(features) -> str:
+    """The helper computing one kind of feature-row quantities for all pairs of rows."""
+    doc, lines, names = FEATURES[features]
+    out = ", ".join(names.values())
+    return (f"\n\ndef _{features}_features(X1, X2, sigma_u, sigma_a):\n"
+            f'    """({out}) for every pair of rows,\n    {doc}."""\n'
+            + "".join(f"    {line}\n" for line in lines) + f"    return {out}\n")
+
+
 _ZERO_ROWS = ['if (n1 == 0.0).any() or (n2 == 0.0).any():',
               '    raise ValueError("a row with sigma_a = 0 and sigma_u * x = 0: its pre-activation is 0 for every "',
               '                     "network, where the {name} kernel is undefined")']
@@ -122,9 +133,10 @@ def _expectation(d, name, key, features, refuse_zero) -> str:
         raise CodegenError(f"{d.name}: no result {key!r} (E[h(x)h(x')] for {name})")
     if features not in FEATURES:
         raise CodegenError(f"{d.name}: {name}: unknown feature rows {features!r}; known: {', '.join(FEATURES)}")
-    doc, lines, names = FEATURES[features]
+    doc, _, names = FEATURES[features]
     body, ret = _code(d.results[key], names, f"{d.name}.{key}")
-    lines = ["X1, X2 = _inputs(X1, X2, sigma_u, sigma_a)"] + lines
+    lines = ["X1, X2 = _inputs(X1, X2, sigma_u, sigma_a)",
+             f"{', '.join(names.values())} = _{features}_features(X1, X2, sigma_u, sigma_a)"]
     if refuse_zero:
         lines += [line.replace("{name}", name) for line in _ZERO_ROWS]
     text = (f"def kernel_{name}(X1, X2, sigma_u, sigma_a):\n"
@@ -167,6 +179,8 @@ def render_kernel_module(spec: Kernel, d, doc: str) -> str:
     text += "DERIVED_FROM = {" + ", ".join(f"{f!r}: {d.name!r}" for f in functions) + "}\n"
     text += "ACTIVATIONS = (" + ", ".join(repr(n) for n in names) + ("," if len(names) == 1 else "") + ")\n"
     text += _HELPERS
+    for features in dict.fromkeys(f for _, _, f, _ in spec.activations if f in FEATURES):
+        text += _features_helper(features)
     for name, key, features, refuse_zero in spec.activations:
         text += "\n\n" + _expectation(d, name, key, features, refuse_zero)
     text += ("\n\n_EXPECTATIONS = {" + ", ".join(f"{n!r}: kernel_{n}" for n in names) + "}\n\n\n"

@@ -70,6 +70,32 @@ def _distances(U1, U2):
     return minus, plus
 
 
+def _erf_features(X1, X2, sigma_u, sigma_a):
+    """(a1, a2, epsilon, Dm, Dp) for every pair of rows,
+    with w = (1, sqrt(2) sigma_a, sqrt(2) sigma_u x) and its unit row (a_1, e) = w/|w|:
+    epsilon = e^T e', Delta_m = |e - e'|^2, Delta_p = |e + e'|^2."""
+    W1, _ = _rows(X1, (1.0, np.sqrt(2.0) * sigma_a), np.sqrt(2.0) * sigma_u)
+    W2, _ = _rows(X2, (1.0, np.sqrt(2.0) * sigma_a), np.sqrt(2.0) * sigma_u)
+    a1, a2 = W1[:, :1], W2[:, 0][None, :]
+    e1, e2 = W1[:, 1:], W2[:, 1:]
+    epsilon = e1 @ e2.T
+    Dm, Dp = _distances(e1, e2)
+    return a1, a2, epsilon, Dm, Dp
+
+
+def _angle_features(X1, X2, sigma_u, sigma_a):
+    """(n1, n2, rho, dm, dp) for every pair of rows,
+    with y = (sigma_a, sigma_u x) and its unit row yhat = y/|y|: n_1 = |y|, rho = yhat^T yhat',
+    delta_m = |yhat - yhat'|^2/2, delta_p = |yhat + yhat'|^2/2."""
+    U1, n1 = _rows(X1, (sigma_a,), sigma_u)
+    U2, n2 = _rows(X2, (sigma_a,), sigma_u)
+    rho = U1 @ U2.T
+    dm, dp = _distances(U1, U2)
+    dm, dp = 0.5 * dm, 0.5 * dp
+    n1, n2 = n1[:, None], n2[None, :]
+    return n1, n2, rho, dm, dp
+
+
 def kernel_erf(X1, X2, sigma_u, sigma_a):
     r"""E[h(x) h(x')] for h(x) = erf(a + u^T x), a ~ N(0, sigma_a^2), u ~ N(0, sigma_u^2 I), for every
     row x of X1 and x' of X2: shape (N1, N2).
@@ -80,12 +106,7 @@ def kernel_erf(X1, X2, sigma_u, sigma_a):
     Derived in: 'nngp' (R23), result 'erf_expectation'; check with `deepderive verify nngp`.
     """
     X1, X2 = _inputs(X1, X2, sigma_u, sigma_a)
-    W1, _ = _rows(X1, (1.0, np.sqrt(2.0) * sigma_a), np.sqrt(2.0) * sigma_u)
-    W2, _ = _rows(X2, (1.0, np.sqrt(2.0) * sigma_a), np.sqrt(2.0) * sigma_u)
-    a1, a2 = W1[:, :1], W2[:, 0][None, :]
-    e1, e2 = W1[:, 1:], W2[:, 1:]
-    epsilon = e1 @ e2.T
-    Dm, Dp = _distances(e1, e2)
+    a1, a2, epsilon, Dm, Dp = _erf_features(X1, X2, sigma_u, sigma_a)
     t0 = a1**2 + a2**2
     return 2.0*np.arctan2(epsilon, (1/2)*np.sqrt(Dm + t0)*np.sqrt(Dp + t0))/np.pi
 
@@ -100,12 +121,7 @@ def kernel_relu(X1, X2, sigma_u, sigma_a):
     Derived in: 'nngp' (R23), result 'relu_expectation'; check with `deepderive verify nngp`.
     """
     X1, X2 = _inputs(X1, X2, sigma_u, sigma_a)
-    U1, n1 = _rows(X1, (sigma_a,), sigma_u)
-    U2, n2 = _rows(X2, (sigma_a,), sigma_u)
-    rho = U1 @ U2.T
-    dm, dp = _distances(U1, U2)
-    dm, dp = 0.5 * dm, 0.5 * dp
-    n1, n2 = n1[:, None], n2[None, :]
+    n1, n2, rho, dm, dp = _angle_features(X1, X2, sigma_u, sigma_a)
     t0 = np.sqrt(dm*dp)
     return (1/2)*n1*n2*(rho*np.arctan2(t0, -rho) + t0)/np.pi
 
@@ -120,12 +136,7 @@ def kernel_step(X1, X2, sigma_u, sigma_a):
     Derived in: 'nngp' (R23), result 'step_expectation'; check with `deepderive verify nngp`.
     """
     X1, X2 = _inputs(X1, X2, sigma_u, sigma_a)
-    U1, n1 = _rows(X1, (sigma_a,), sigma_u)
-    U2, n2 = _rows(X2, (sigma_a,), sigma_u)
-    rho = U1 @ U2.T
-    dm, dp = _distances(U1, U2)
-    dm, dp = 0.5 * dm, 0.5 * dp
-    n1, n2 = n1[:, None], n2[None, :]
+    n1, n2, rho, dm, dp = _angle_features(X1, X2, sigma_u, sigma_a)
     if (n1 == 0.0).any() or (n2 == 0.0).any():
         raise ValueError("a row with sigma_a = 0 and sigma_u * x = 0: its pre-activation is 0 for every "
                          "network, where the step kernel is undefined")

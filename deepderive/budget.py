@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import sys
 import traceback
 
 #: Default wall-clock limit, in seconds, of one `check` (derive + generate + check) and of one `verify` step.
@@ -53,15 +54,28 @@ def _child(conn, fn, args, expected):
         conn.close()
 
 
+#: libraries that run native thread pools a forked child would inherit mid-lock (JAX warns of deadlock)
+_THREADED = ("jax", "torch", "tensorflow")
+
+
+def _start_method() -> str:
+    """fork (cheap: the child shares the parent's imports) unless a threaded runtime is loaded; then
+    forkserver, whose children fork from a clean single-threaded server."""
+    if any(name in sys.modules for name in _THREADED) and "forkserver" in multiprocessing.get_all_start_methods():
+        return "forkserver"
+    return "fork"
+
+
 def run_limited(fn, args=(), *, seconds, what, expected=(), flag="--time-limit"):
     """``fn(*args)`` in a forked child killed after ``seconds``: its result, or the expected exception it
     raised (re-raised here), TimeLimitExceeded at the deadline, ChildFailed for anything else.
 
     A child, not an alarm: SymPy may spend minutes inside one C call (a huge integer power), where no signal
-    handler runs. Without fork (not Linux/macOS) the work runs here, unlimited."""
+    handler runs. Without fork (not Linux/macOS) the work runs here, unlimited. Under forkserver, ``fn``,
+    its arguments and result must pickle."""
     if "fork" not in multiprocessing.get_all_start_methods():  # pragma: no cover - not POSIX
         return fn(*args)
-    ctx = multiprocessing.get_context("fork")
+    ctx = multiprocessing.get_context(_start_method())
     recv, send = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(send, fn, args, expected), daemon=True)
     proc.start()

@@ -11,6 +11,18 @@ from .plan import Plan
 def assemble(plan: Plan, block: Block) -> tuple[list[str], str]:
     """(statements, return expression) of the function: the input checks, the prelude, then each output's statements
     as it needs them."""
+    head, lines, ret = assemble_parts(plan, block)
+    return head + lines, ret
+
+
+def _bare(txt: str) -> bool:
+    """True when `txt` needs no parentheses before an attribute or an operator of higher precedence: a name, a call,
+    an attribute, a subscript."""
+    return isinstance(ast.parse(txt, mode="eval").body, (ast.Name, ast.Call, ast.Attribute, ast.Subscript))
+
+
+def assemble_parts(plan: Plan, block: Block) -> tuple[list[str], list[str], str]:
+    """assemble's statements in two parts: the input checks (with n and its check), then the computation."""
     lines = list(plan.prelude)
     finals = []
     for name, parts in plan.outputs:
@@ -21,16 +33,23 @@ def assemble(plan: Plan, block: Block) -> tuple[list[str], str]:
                 continue
             new, txt = block.code_of(index)
             lines += new
-            bare = template == "{}" or txt.isidentifier()
-            terms.append(template.format(txt if bare else f"({txt})"))
+            sign = ""
+            if template.startswith("{}.sum()") and txt.startswith("-") and _bare(txt[1:]):
+                sign, txt = "-", txt[1:]            # -t.sum(), not (-t).sum(): a scalar negated, not an array
+            bare = template == "{}" or _bare(txt)
+            terms.append(sign + template.format(txt if bare else f"({txt})"))
         finals.append((name, " + ".join(terms)))
         named = name is not None and (len(plan.outputs) > 1 or plan.returns)
         if named and finals[-1][1] != name:
             lines.append(f"{name} = {finals[-1][1]}")   # before later outputs' temporaries
+        if not named:
+            finals[-1] = (None, finals[-1][1])
     if plan.returns:
         ret = plan.returns
+    elif plan.as_tuple and len(finals) == 1:
+        ret = f"({finals[0][0] or finals[0][1]},)"
     elif plan.as_tuple:
-        ret = "(" + ", ".join(txt for _, txt in finals) + ",)"
+        ret = ", ".join(name or txt for name, txt in finals)
     elif len(finals) == 1:
         ret = finals[0][1]
     else:
@@ -38,7 +57,7 @@ def assemble(plan: Plan, block: Block) -> tuple[list[str], str]:
     head = list(plan.guards)
     if plan.size_of:
         head += [f"n = {plan.size_of}.shape[0]"] + empty_check(plan.size_of)
-    return head + free_dead(lines, ret, set(plan.temporaries)), ret
+    return head, free_dead(lines, ret, set(plan.temporaries)), ret
 
 
 def _loads(stmt: str) -> set:

@@ -38,9 +38,12 @@ class Block:
     kinks=False leaves max and min to the printer (np.maximum, np.minimum), for code whose kinks
     must behave as NumPy's own (`deepderive check` compares against autograd's tie-splitting).
     defs: [(symbol, expression)] the expressions may use (stable.lift's), each its own statement.
+    ns: the namespace the code calls (printer.code): "np"; "xp", an array-API namespace; "math", where a kink is
+    the conditional expression ``0.0 if a < 0.0 else a`` (a NaN goes through it too).
     """
 
-    def __init__(self, exprs, names=None, kinks=True, defs=()):
+    def __init__(self, exprs, names=None, kinks=True, defs=(), ns="np"):
+        self._ns = ns
         self._names = names if names is not None else (f"t{k}" for k in itertools.count())
         kinks_of: dict = {}   # argument a -> (symbol for max(a, 0), symbol for min(a, 0))
         fresh = sp.numbered_symbols("_k", real=True)
@@ -77,7 +80,7 @@ class Block:
         e = self._outs[k]
         for d in sorted(e.free_symbols & self._defs.keys(), key=lambda s: _first_use(s, e)):
             self._emit(d, lines)
-        return lines, code(e.xreplace(self._rename))
+        return lines, code(e.xreplace(self._rename), self._ns)
 
     def _emit(self, sym, lines):
         if sym in self._rename:
@@ -87,8 +90,13 @@ class Block:
         for d in sorted(inner.free_symbols & self._defs.keys(), key=sp.default_sort_key):
             self._emit(d, lines)
         name = self._rename[sym] = sp.Symbol(next(self._names), real=True)
-        txt = code(inner.xreplace(self._rename))
-        lines.append(f"{name} = np.where({txt} {val[0]} 0.0, 0.0, {txt})" if isinstance(val, tuple) else f"{name} = {txt}")
+        txt = code(inner.xreplace(self._rename), self._ns)
+        if not isinstance(val, tuple):
+            lines.append(f"{name} = {txt}")
+        elif self._ns == "math":
+            lines.append(f"{name} = 0.0 if {txt} {val[0]} 0.0 else {txt}")
+        else:
+            lines.append(f"{name} = {self._ns}.where({txt} {val[0]} 0.0, 0.0, {txt})")
 
 
 def _first_use(sym, e):

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .guards import describe
+from .guards import describe, label_sets
 from .spec import Spec
 
 
-def docstring(spec: Spec, name: str, source: str, results: dict) -> str:
+ROUTES = "Other array-API arrays (JAX, jax.jit too; Dask, lazily; PyTorch) go through array-api-compat{labels}."
+
+
+def docstring(spec: Spec, name: str, source: str, results: dict, routes=(), foreign: bool = False) -> str:
     """The indented raw docstring of the function `spec` generates from derivation `name` (lecture `source`)."""
     formula = "; ".join(f"{o.name} = {sp.latex(results[o.result])}" for o in spec.outputs)
     lines = [f'r"""{spec.summary}', "", f"Formula: ${formula}$"]
@@ -16,5 +19,9 @@ def docstring(spec: Spec, name: str, source: str, results: dict) -> str:
     if spec.doc_extra:
         lines.append(spec.doc_extra)
     lines += [line for line in describe(spec, results).split("\n") if line]
+    lines += list(routes)
+    if foreign:
+        labels = "; the labels are checked on NumPy arrays only" if label_sets(spec, results) else ""
+        lines.append(ROUTES.format(labels=labels))
     lines += [f"Derived in: '{name}' ({source}); check with `deepderive verify {name}`.", '"""']
     return "".join(f"    {line}\n" if line else "\n" for line in lines)

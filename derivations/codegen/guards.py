@@ -193,7 +193,13 @@ def describe(spec: Spec, results: dict) -> str:
     return text
 
 
-def guards(spec: Spec, results: dict) -> list[str]:
-    """The statements checking a generated function's inputs, before anything is computed."""
+def guards(spec: Spec, results: dict, ns: str = "np") -> list[str]:
+    """The statements checking a generated function's inputs, before anything is computed.  In code over an
+    array-API namespace ``xp`` the label checks run on NumPy arrays only: elsewhere they would need a value
+    (a Python `if` on a traced JAX value, a computation of a lazy Dask array)."""
     mean = any(o.reduce for o in spec.outputs)
-    return shape_check(spec, results, mean) + label_checks(spec, results) + bound_checks(spec)
+    labels = label_checks(spec, results)
+    if labels and ns == "xp":
+        labels = ["if xp is np:  # the labels' values: NumPy only (no `if` on a traced or lazy array)"] + \
+                 [f"    {line}" for line in labels]
+    return shape_check(spec, results, mean) + labels + bound_checks(spec)

@@ -7,12 +7,14 @@ from __future__ import annotations
 from typing import Callable
 
 from ..matrices import Unsupported
-from .assemble import assemble, function_source
+from .assemble import assemble_parts, function_source
 from .block import Block
 from .depth import render_chain_module
 from .docstring import docstring
-from .guards import check_labels, label_helper, label_sets
+from .guards import _arg_shapes, check_labels, label_helper, label_sets
 from .kernel import render_kernel_module
+from .namespace import (BLOCKS, HELPER, dispatch, describe_routes, float_route, has_float_route, kernel_route,
+                        loaders, needs, over_rows, rows_route, sums_helper)
 from .network import render_network_module
 from .plan import plan
 from .printer import UnsupportedCode
@@ -27,30 +29,60 @@ def _registry_get():
     return registry.get
 
 
+def _route(spec: Spec, d, lets: dict, route: str) -> tuple[list[str], list[str], str]:
+    """(input checks, statements, return expression) of one route of the function (plan.ROUTES; "xp" with checks)."""
+    p = plan(spec, d.results, lets, ns="xp") if route == "xp" else plan(spec, d.results, lets, route=route)
+    return assemble_parts(p, Block(p.exprs, p.names, defs=p.defs, ns=p.ns, kinks=route != "long"))
+
+
 def render_function(spec: Spec, get: Callable) -> str:
-    """The source of one generated function: plan → block → assemble → docstring."""
+    """The source of one generated function (and of its helper for sums over blocks of rows, first): plan → block →
+    assemble → docstring for each route (namespace.py): a Python float, NumPy arrays (one row, all rows, blocks of
+    rows), and any array-API namespace ``xp``."""
     d = get(spec.derivation)
+    helper = ""
     try:
         lets = {name: get(deriv).results[key] for name, deriv, key in spec.lets}
         check_labels(spec, d.results, d.domains)
-        p = plan(spec, d.results, lets)
-        body, ret = assemble(p, Block(p.exprs, p.names, defs=p.defs))
+        head, body, ret = _route(spec, d, lets, "xp")
+        shapes = _arg_shapes(spec, d.results)
+        ops = needs(head + body, ret)
+        if over_rows(spec):
+            short, long = _route(spec, d, lets, "sums")[1:], _route(spec, d, lets, "long")[1:]
+            split = short != long        # else one helper serves every length
+            helper = "".join(sums_helper(spec, shapes, *route, length=length) for route, length in
+                             ((short, "short" if split else "sums"), (long, "long"))[:1 + split])
+            lines = (dispatch(spec, shapes, ops) + head + rows_route(spec, shapes, *_route(spec, d, lets, "row")[1:], split)
+                     + body)
+        else:
+            lines = kernel_route(spec, shapes, ops, head, body, ret, *_route(spec, d, lets, "kernels")[1:])
+        if has_float_route(spec):
+            lines = float_route(spec, *_route(spec, d, lets, "row")[1:]) + lines
     except (Unsupported, UnsupportedCode) as exc:
         raise CodegenError(f"{spec.name}: {exc}") from exc
-    return function_source(spec.name, spec.args, body, ret, docstring(spec, d.name, d.source, d.results))
+    doc = docstring(spec, d.name, d.source, d.results, routes=describe_routes(spec, lines, helper),
+                    foreign="_namespace(" in "".join(lines))
+    return helper + function_source(spec.name, spec.args, lines, ret, doc)
 
 
 def _functions_module(module: str, mine: list, get: Callable) -> str:
     derived = {s.name: s.derivation for s in mine}
     text = HEADER + f'"""{MODULE_DOCS.get(module, module)}, generated from verified derivations."""\n'
-    text += "import numpy as np\n\n"
+    functions = [render_function(s, get) for s in mine]
+    text += ("import math\n\n" if "math." in "".join(functions) else "") + "import numpy as np\n\n"
     text += "__all__ = [" + ", ".join(repr(s.name) for s in mine) + "]\n"
     text += "DERIVED_FROM = {" + ", ".join(f"{k!r}: {v!r}" for k, v in derived.items()) + "}\n"
     labels = set().union(*(label_sets(s, get(s.derivation).results) for s in mine))
+    if "_namespace(" in "".join(functions):
+        text += "\n\n" + HELPER
+    for loader in loaders("".join(functions)):
+        text += "\n\n" + loader
+    if any(over_rows(s) for s in mine):
+        text += "\n\n" + BLOCKS
     for values in sorted(labels, key=sorted):
         text += "\n\n" + label_helper(values)
-    for s in mine:
-        text += "\n\n" + render_function(s, get)
+    for f in functions:
+        text += "\n\n" + f
     return text
 
 

@@ -1,7 +1,9 @@
 """Stage 1, plan: what a generated function computes — matrix statements, scalar expressions in stable form, outputs."""
 from __future__ import annotations
 
+import functools
 import itertools
+import re
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -9,9 +11,9 @@ import sympy as sp
 
 from ..matrices import canon_entries, scalar
 from .block import Block
-from .guards import guards
+from .guards import _ROWS, _arg_shapes, guards
 from .spec import CodegenError, Spec
-from .stable import lift, lower, rewrite
+from .stable import LONG_FORMS, kernel_form, lift, long_form, lower, rewrite
 
 
 @dataclass
@@ -33,6 +35,7 @@ class Plan:
     defs: list = field(default_factory=list)     # [(symbol, expression)] the exprs use, each its own statement
     temporaries: list = field(default_factory=list)  # names the function may free after their last use
     guards: list = field(default_factory=list)  # statements checking the inputs, first (guards.py)
+    ns: str = "np"                               # the namespace the statements call (printer.code)
 
 
 def temporaries(into: list) -> Iterator[str]:
@@ -61,6 +64,8 @@ class _Planner:
     def __init__(self, spec: Spec, plan: Plan):
         self.spec = spec
         self.plan = plan
+        self.form = stable_form                  # the closed forms' spelling (plan's route)
+        self.one_row = False                     # a design matrix of one row, its products Python floats
         self.names = dict(spec.bind)
         self.rows = dict(spec.rows)              # per-sample vector name -> design matrix arg
         self.placeholders: dict = {}             # scalar(M) -> Symbol standing for its NumPy value
@@ -97,7 +102,7 @@ class _Planner:
     def _term(self, t):
         c, mats = t.as_coeff_matrices() if isinstance(t, sp.MatMul) else (sp.S.One, [t])
         if len(mats) >= 2 and isinstance(mats[0], sp.Inverse):
-            body = f"np.linalg.solve({self.mat(mats[0].arg)}, {self._product(mats[1:])})"
+            body = f"{self.plan.ns}.linalg.solve({self.mat(mats[0].arg)}, {self._product(mats[1:])})"
         else:
             body = self._product(mats)
         if c == 1:
@@ -128,7 +133,7 @@ class _Planner:
             row = row.arg if isinstance(row, sp.Transpose) else row
             other = other.arg if isinstance(other, sp.Transpose) else other
             design = self.rows[row.name]
-            rhs = f"{design} @ {self.mat(other)}"
+            rhs = f"float({design}[0] @ {self.mat(other)})" if self.one_row else f"{design} @ {self.mat(other)}"
             name = f"{design}{self.mat(other)}" if isinstance(other, sp.MatrixSymbol) else f"s{len(self.placeholders)}"
             self.batched.append(name)
         else:
@@ -150,7 +155,7 @@ class _Planner:
 
     def scalar_code(self, e) -> str:
         """A scalar needed inside a matrix statement: its statements now, in the prelude; its code."""
-        lines, txt = Block([stable_form(self.scalarize(e))], self.plan.names).code_of(0)
+        lines, txt = Block([self.form(self.scalarize(e))], self.plan.names, ns=self.plan.ns).code_of(0)
         self.plan.prelude.extend(lines)
         return txt
 
@@ -194,11 +199,67 @@ def _output(p: _Planner, out, e) -> list:
     return parts
 
 
-def plan(spec: Spec, results: dict, lets: dict | None = None) -> Plan:
-    """The plan of one generated function from its derivation's `results` and {let name: the result it names}."""
-    out = Plan(exprs=[], outputs=[], returns=spec.returns, guards=guards(spec, results))
-    out.names = temporaries(out.temporaries)
+# The routes a function's statements are planned for: route -> (namespace, closed forms, what each reduction's
+# template becomes). "xp": any array-API namespace, the lowerings; "kernels": NumPy arrays, the compiled kernels
+# (stable.KERNEL_FORMS); "sums": the same, each mean left a sum (a block's share, divided by n by the caller);
+# "row": a design matrix of one row, in Python floats (math) but for the products with the row.
+ROUTES = {
+    "xp": ("xp", stable_form, {}),
+    "kernels": ("np", kernel_form, {}),
+    "sums": ("np", kernel_form, {" / n": ""}),
+    "long": ("np", long_form, {" / n": ""}),
+    "row": ("math", stable_form, {"{} @ {X} / n": "{} * {X}[0]", "{}.sum() / n": "{}",
+                                  "({X}.T * {}) @ {X} / n": "{} * np.outer({X}[0], {X}[0])"}),
+}
+
+
+def _route_template(template: str, route: str, design: str | None) -> str:
+    for old, new in ROUTES[route][2].items():
+        old, new = old.replace("{X}", design or ""), new.replace("{X}", design or "")
+        if old == " / n":
+            template = template.replace(old, new)
+        elif template == old:
+            template = new
+    return template
+
+
+def _name_arguments(exprs):
+    """([(symbol, argument)], the expressions with it) for each compound argument of a function stable.LONG_FORMS
+    spells: so e^{-|m|} is taken of m itself, computed once, not of SymPy's |.| of its factors."""
+    defs: dict = {}
+
+    def one(node):
+        arg = node.args[0]
+        if not arg.is_Mul:            # only a product has its |.| split by SymPy into one per factor
+            return node
+        if arg not in defs:
+            defs[arg] = sp.Symbol(f"_m{len(defs)}", real=True)
+        return type(node)(defs[arg])
+
+    out = [rewrite(e).replace(lambda n: type(n) in LONG_FORMS, one) for e in exprs]
+    return [(sym, arg) for arg, sym in defs.items()], out
+
+
+def plan(spec: Spec, results: dict, lets: dict | None = None, ns: str = "np", route: str | None = None) -> Plan:
+    """The plan of one generated function from its derivation's `results` and {let name: the result it names}; its
+    statements call the namespace `ns` (printer.code), or those of `route` (ROUTES: then no input checks, which the
+    function makes once before it picks a route)."""
+    if route is not None:
+        ns, form, _ = ROUTES[route]
+    else:
+        form = stable_form
+    returns = spec.returns and (spec.returns if ns == "math" else re.sub(r"\bnp\.", f"{ns}.", spec.returns))
+    out = Plan(exprs=[], outputs=[], returns=returns, guards=guards(spec, results, ns) if route is None else [], ns=ns)
+    out.names = temporaries(out.temporaries) if ns != "math" else (f"t{k}" for k in itertools.count())
+    if route in ("sums", "long"):     # the outputs themselves, for the caller to divide and return
+        out.returns, out.as_tuple = None, True
     p = _Planner(spec, out)
+    p.form = form
+    if route == "row":
+        p.one_row = True
+        for arg, shape in _arg_shapes(spec, results).items():
+            if len(shape) == 1 and shape[0] == _ROWS:
+                p.emit(f"{arg} = float({arg}[0])")
     for name, derivation, key in spec.lets:
         if name not in (lets or {}):
             raise CodegenError(f"{spec.name}: no value for {name} (result {key!r} of {derivation!r})")
@@ -208,13 +269,24 @@ def plan(spec: Spec, results: dict, lets: dict | None = None) -> Plan:
         if o.result not in results:
             raise CodegenError(f"{spec.name}: derivation {spec.derivation!r} has no result {o.result!r}")
         pieces.append((o.name, _output(p, o, results[o.result])))
+    scalar = {id(e): p.scalarize(e) for _, parts in pieces for e, _ in parts if e is not None}
+    if form is kernel_form:           # sigma next to softplus of the same argument, in any output, shares its kernel
+        form = functools.partial(kernel_form, beside=list(scalar.values()))
+    if form is long_form:             # each argument of sigma or softplus computed once, its |.| and sign taken after
+        out.defs, named = _name_arguments(list(scalar.values()))
+        scalar = dict(zip(scalar, named))
     for name, parts in pieces:
         indexed = []
         for e, template in parts:
             if e is not None:
-                out.exprs.append(stable_form(p.scalarize(e)))
+                out.exprs.append(form(scalar[id(e)]))
                 e = len(out.exprs) - 1
+            if route is not None:
+                template = _route_template(template, route, spec.rows[0][1] if spec.rows else None)
             indexed.append((e, template))
         out.outputs.append((name, indexed))
-    out.temporaries += p.batched
+    if ns != "math":                  # Python floats: nothing worth freeing
+        out.temporaries += p.batched
+    if route is not None:
+        out.size_of = None
     return out

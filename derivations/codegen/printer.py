@@ -21,9 +21,20 @@ ANGLES = {"upper_angle": "np.arctan2", "right_angle": "np.arctan2"}
 STRUCTURE = ("Add", "Mul", "Pow", "Max", "Min", "Relational", "Symbol", "Integer", "Rational", "Float",
              "Pi", "Exp1")
 
+# The same functions for one Python float, by name -> Python spelling (abs is the builtin): the scalar path of the
+# activations (module.py), whose stable forms never take exp of a positive number, log of 0 or the root of a
+# negative one, so math's exceptions (OverflowError, ValueError) cannot arise where NumPy would return inf or NaN.
+MATH = {"exp": "math.exp", "log": "math.log", "log1p": "math.log1p", "Abs": "abs", "tanh": "math.tanh",
+        "sin": "math.sin", "cos": "math.cos", "upper_angle": "math.atan2", "right_angle": "math.atan2"}
+
+# The compiled kernels of the NumPy route (stable.KERNEL_FORMS), by name -> what calls them: the SciPy ones through
+# a module-level function that imports scipy.special on first use (module.py), so importing a generated module
+# still costs NumPy alone. Printed in the "np" namespace only.
+KERNELS = {"log_expit": "_log_expit", "expm1": "np.expm1", "expit": "_sigmoid"}
+
 # Every attribute of np the printer can write: for audits of its output.
 NUMPY_NAMES = frozenset(v[len("np."):] for v in (*KNOWN.values(), *ANGLES.values())) | {"maximum", "minimum", "sqrt",
-                                                                                         "pi", "e"}
+                                                                                         "pi", "e", "expm1"}
 
 
 class UnsupportedCode(Exception):
@@ -46,11 +57,22 @@ class CodePrinter(NumPyPrinter):
 
     printmethod = None   # no expression prints itself (SymPy's `_pythoncode` hook): the tables decide
 
-    def __init__(self):
+    def __init__(self, ns="np"):
         super().__init__({"fully_qualified_modules": True, "inline": True, "allow_unknown_functions": False})
+        self.ns = ns     # "np"; "xp", an array-API namespace bound at run time; "math", for one Python float
 
     def _module_format(self, fqn, register=True):
-        return "np." + fqn[len("numpy."):] if fqn.startswith("numpy.") else super()._module_format(fqn, register)
+        if fqn.startswith("numpy."):
+            return f"{self.ns}.{fqn[len('numpy.'):]}"
+        return super()._module_format(fqn, register)
+
+    def _function(self, name) -> str:
+        """The spelling of a KNOWN or ANGLES function in this printer's namespace."""
+        if self.ns == "math":
+            if name not in MATH:
+                raise UnsupportedCode(f"no Python float spelling for {name}()")
+            return MATH[name]
+        return f"{self.ns}.{(KNOWN.get(name) or ANGLES[name])[len('np.'):]}"
 
     def _refuse(self, expr, *args, **kwargs):
         raise UnsupportedCode(f"no NumPy spelling for {_what(expr)}")
@@ -58,9 +80,18 @@ class CodePrinter(NumPyPrinter):
     # Where the dispatch ends for a node none of the printer's methods claims.
     _print_Function = _print_Basic = emptyPrinter = _refuse
 
+    def _print_kernel(self, expr):
+        name = type(expr).__name__
+        if self.ns != "np":
+            raise UnsupportedCode(f"the kernel {name}() is for the NumPy route only, not {self.ns}")
+        return "%s(%s)" % (KERNELS[name], ", ".join(self._print(a) for a in expr.args))
+
     def _print_known(self, expr):
         name = type(expr).__name__
-        return "%s(%s)" % (KNOWN.get(name) or ANGLES[name], ", ".join(self._print(a) for a in expr.args))
+        if name == "where" and self.ns == "math":
+            c, a, b = (self._print(x) for x in expr.args)
+            return f"({a} if {c} else {b})"
+        return "%s(%s)" % (self._function(name), ", ".join(self._print(a) for a in expr.args))
 
     def _print_Add(self, expr, order=None):
         # Positive terms first: `a - b` is one NumPy call where `-b + a` is two.
@@ -87,15 +118,15 @@ class CodePrinter(NumPyPrinter):
         return out
 
     def _print_Max(self, expr):
-        return self._fold("np.maximum", expr)
+        return self._fold("max" if self.ns == "math" else f"{self.ns}.maximum", expr)
 
     def _print_Min(self, expr):
-        return self._fold("np.minimum", expr)
+        return self._fold("min" if self.ns == "math" else f"{self.ns}.minimum", expr)
 
     def _print_Pow(self, expr, rational=False):
         b, e = expr.args
         if e == sp.S.Half:
-            return f"np.sqrt({self._print(b)})"
+            return f"{self.ns}.sqrt({self._print(b)})"
         if e.is_Integer and e < 0:
             base = self.parenthesize(b, PRECEDENCE["Pow"])
             return f"1 / {base}" if e == -1 else f"1 / {base}**{-e}"
@@ -125,16 +156,20 @@ class CodePrinter(NumPyPrinter):
 # The table, installed as SymPy's printing/numpy.py installs its known functions.
 for _name in (*KNOWN, *ANGLES):
     setattr(CodePrinter, f"_print_{_name}", CodePrinter._print_known)
+for _name in KERNELS:
+    setattr(CodePrinter, f"_print_{_name}", CodePrinter._print_kernel)
 
 # Everything else the parent printers spell is taken out of the lookup (None is what Printer._print skips),
 # so a node such as sinh, erf or Half falls through to its base classes: to the Rational or Integer
 # methods above for SymPy's number singletons, to the refusal for any function or other node.
 for _attr in dir(NumPyPrinter):
-    if _attr.startswith("_print_") and _attr not in vars(CodePrinter) and _attr[len("_print_"):] not in STRUCTURE:
+    if _attr.startswith("_print_") and _attr not in vars(CodePrinter) and _attr[len("_print_"):] not in STRUCTURE \
+            and _attr[len("_print_"):] not in KERNELS:
         setattr(CodePrinter, _attr, None)
 del _name, _attr
 
 
-def code(expr) -> str:
-    """NumPy source for a scalar SymPy expression; UnsupportedCode for anything outside the tables."""
-    return CodePrinter().doprint(expr)
+def code(expr, ns: str = "np") -> str:
+    """NumPy source for a scalar SymPy expression, its functions taken from `ns` ("np"; "xp", an array-API
+    namespace; "math", Python floats); UnsupportedCode for anything outside the tables."""
+    return CodePrinter(ns).doprint(expr)

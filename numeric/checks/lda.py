@@ -75,7 +75,7 @@ def against_bayes_rule() -> list[CheckResult]:
         sat = float(np.min(np.minimum(ref, 1 - ref)))
         out.append(CheckResult(
             derivation=DERIVATION, name=f"lda_posterior vs Bayes' rule ({d.name})",
-            compared=("generated lda_posterior(X, mu0, mu1, Sigma, prior1) vs p(x|1)pi / (p(x|0)(1-pi) + p(x|1)pi) "
+            compared=("generated lda_posterior(X, mu0, mu1, Sigma, prior1) vs p(x|1)rho / (p(x|0)(1-rho) + p(x|1)rho) "
                       "from scipy.stats.multivariate_normal.logpdf and a stable logistic (scipy expit)"),
             data=(f"{d.description}; every row; class means, pooled covariance = within-class scatter / N "
                   f"(sklearn's normalisation), prior1 = {pi:.6g} (class frequency)"),

@@ -6,23 +6,62 @@ __all__ = ['lda_params', 'lda_posterior']
 DERIVED_FROM = {'lda_params': 'lda-posterior', 'lda_posterior': 'lda-posterior'}
 
 
+def _namespace(name, arrays, needs):
+    """The array-API namespace of `arrays` when one of them is not NumPy's (np itself otherwise: Python numbers,
+    lists, NumPy scalars); ImportError when array-api-compat is missing, TypeError naming each operation of
+    `needs` the namespace lacks (name: the function's, for the messages)."""
+    foreign = [a for a in arrays if type(a).__module__.partition(".")[0] not in ('builtins', 'numpy', 'autograd')]
+    if not foreign:
+        return np
+    try:
+        import array_api_compat
+    except ImportError:
+        raise ImportError(f"{name}: arrays of {type(foreign[0]).__module__} go through array-api-compat; "
+                          f"install it (pip install array-api-compat)") from None
+    xp = array_api_compat.array_namespace(*foreign)
+    missing = [op for op in needs if not hasattr(xp, op)]
+    if missing:
+        raise TypeError(f"{name}: {xp.__name__} has no {', '.join(missing)}, which it needs")
+    return xp
+
+
+def _sigmoid(z):
+    """sigma(z) for a NumPy array z: scipy.special.expit, 1/(1 + e^-z), within 2 ulps where it is not 0; where it is
+    0 (z < -709.78, where e^-z overflows), sigma(z) = e^z/(1 + e^z) is e^z to the last bit of the subnormal it is,
+    so those entries are e^z."""
+    s = _expit(z)
+    if np.count_nonzero(s) < s.size:     # a zero: z < -709.78 or -inf (count_nonzero needs no ufunc call)
+        s = np.where(s == 0.0, np.exp(np.minimum(z, 0.0)), s)
+    return s
+
+
+def _expit(z):
+    """scipy.special.expit, imported on the first call (importing this module costs NumPy alone);
+    the call rebinds _expit to it."""
+    global _expit
+    from scipy.special import expit as _expit
+    return _expit(z)
+
+
 def lda_params(mu0, mu1, Sigma, prior1):
     r"""LDA weights and bias: P(y=1|x) = sigmoid(w @ x + b). One linear solve, no inverse.
 
-    Formula: $w = \Sigma^{-1} \left(- \mu_{0} + \mu_{1}\right); b = \log{\left(\frac{\pi}{1 - \pi} \right)} - \frac{\left(\mu_{0}^{T} + \mu_{1}^{T}\right) w}{2}$
+    Formula: $w = \Sigma^{-1} \left(- \mu_{0} + \mu_{1}\right); b = \log{\left(\frac{\rho}{1 - \rho} \right)} - \frac{\left(\mu_{0}^{T} + \mu_{1}^{T}\right) w}{2}$
     mu0, mu1: (p,), Sigma: (p, p) symmetric positive definite, prior1 = P(y=1).
     ValueError for other shapes; prior1 outside (0, 1).
+    Other array-API arrays (JAX, jax.jit too; Dask, lazily; PyTorch) go through array-api-compat.
     Derived in: 'lda-posterior' (R3–R5); check with `deepderive verify lda-posterior`.
     """
+    xp = np if type(mu0) is type(mu1) is type(Sigma) is np.ndarray and (type(prior1) is float or isinstance(prior1, (int, np.generic))) else _namespace('lda_params', (mu0, mu1, Sigma, prior1), ('linalg', 'log'))
     if mu0.ndim != 1 or mu1.shape != (mu0.shape[0],) or Sigma.shape != (mu0.shape[0], mu0.shape[0]):
         raise ValueError(f"need mu0 (p,), mu1 (p,), Sigma (p, p); "
                          f"got mu0 {mu0.shape}, mu1 {mu1.shape}, Sigma {Sigma.shape}")
     if not 0.0 < prior1 < 1.0:
         raise ValueError(f"prior1 must lie strictly between 0 and 1; got {prior1}")
-    w = np.linalg.solve(Sigma, (mu1 - mu0))
+    w = xp.linalg.solve(Sigma, (mu1 - mu0))
     s0 = mu0 @ w
     s1 = mu1 @ w
-    b = np.log(prior1/(1.0 - prior1)) - 1/2*s0 - 1/2*s1
+    b = xp.log(prior1/(1.0 - prior1)) - 1/2*s0 - 1/2*s1
     return w, b
 
 
@@ -32,21 +71,32 @@ def lda_posterior(X, mu0, mu1, Sigma, prior1):
     Formula: $posterior = \sigma\left(b + w^{T} x\right)$
     mu0, mu1: (p,), Sigma: (p, p) symmetric positive definite, prior1 = P(y=1).
     ValueError for other shapes; prior1 outside (0, 1).
+    NumPy arrays use scipy.special.expit (SciPy imported on first use).
+    Other array-API arrays (JAX, jax.jit too; Dask, lazily; PyTorch) go through array-api-compat.
     Derived in: 'lda-posterior' (R3–R5); check with `deepderive verify lda-posterior`.
     """
+    numpy = type(X) is type(mu0) is type(mu1) is type(Sigma) is np.ndarray and (type(prior1) is float or isinstance(prior1, (int, np.generic)))
+    xp = np if numpy else _namespace('lda_posterior', (X, mu0, mu1, Sigma, prior1), ('exp', 'linalg', 'log', 'where'))
     if (X.ndim not in (1, 2) or mu0.shape != (X.shape[-1],) or mu1.shape != (X.shape[-1],)
             or Sigma.shape != (X.shape[-1], X.shape[-1])):
         raise ValueError(f"need X (N, p) or (p,), mu0 (p,), mu1 (p,), Sigma (p, p); "
                          f"got X {X.shape}, mu0 {mu0.shape}, mu1 {mu1.shape}, Sigma {Sigma.shape}")
     if not 0.0 < prior1 < 1.0:
         raise ValueError(f"prior1 must lie strictly between 0 and 1; got {prior1}")
-    w = np.linalg.solve(Sigma, (mu1 - mu0))
+    if numpy:
+        w = np.linalg.solve(Sigma, (mu1 - mu0))
+        s0 = mu0 @ w
+        s1 = mu1 @ w
+        b = np.log(prior1/(1.0 - prior1)) - 1/2*s0 - 1/2*s1
+        Xw = X @ w
+        return _sigmoid(Xw + b)
+    w = xp.linalg.solve(Sigma, (mu1 - mu0))
     s0 = mu0 @ w
     s1 = mu1 @ w
-    b = np.log(prior1/(1.0 - prior1)) - 1/2*s0 - 1/2*s1
+    b = xp.log(prior1/(1.0 - prior1)) - 1/2*s0 - 1/2*s1
     Xw = X @ w
     t0 = Xw + b
     del Xw
-    t1 = np.where(t0 >= 0.0, 0.0, t0)
-    t2 = np.where(t0 < 0.0, 0.0, t0)
-    return np.exp(t1)/(np.exp(t1 - t2) + 1.0)
+    t1 = xp.where(t0 >= 0.0, 0.0, t0)
+    t2 = xp.where(t0 < 0.0, 0.0, t0)
+    return xp.exp(t1)/(xp.exp(t1 - t2) + 1.0)

@@ -1,4 +1,4 @@
-"""Benchmarks: generated code against hand-written NumPy, autograd (and JAX when installed).
+"""Benchmarks: generated code against its peers (NumPy by hand, SciPy, scikit-learn, autograd, JAX, Python).
 
 Speed is measured in one process, the contenders interleaved within every repeat, and reported as
 medians of ``time.perf_counter`` (speed is reported, never asserted).  Accuracy is deterministic:
@@ -16,73 +16,11 @@ import numpy as np
 
 from numeric.floats import grid, ulps
 
+from . import bench_peers as peers
+from .bench_peers import hand_fast
 from .exitcodes import EXIT_OK
 
 P = 32
-
-
-# ---- hand-written contenders -------------------------------------------------------------------
-
-def hand_logaddexp(w, b, X, y):
-    """Mean cross-entropy with np.logaddexp, gradient with sigma = exp(-logaddexp(0, -z))."""
-    n = X.shape[0]
-    z = X @ w + b
-    loss = np.mean(np.logaddexp(0.0, z) - y * z)
-    r = np.exp(-np.logaddexp(0.0, -z)) - y
-    return loss, X.T @ r / n, np.mean(r)
-
-
-def hand_fast(w, b, X, y):
-    """Mean cross-entropy as max(z, 0) + log1p(exp(-|z|)) - y z; sigma from the same exp(-|z|)."""
-    n = X.shape[0]
-    z = X @ w + b
-    e = np.exp(-np.abs(z))
-    loss = np.mean(np.maximum(z, 0.0) + np.log1p(e) - y * z)
-    inv = 1.0 / (1.0 + e)
-    r = np.where(z >= 0, inv, e * inv) - y
-    return loss, X.T @ r / n, np.mean(r)
-
-
-def _autograd_value_and_grad():
-    import autograd.numpy as anp
-    from autograd import value_and_grad
-
-    def loss(theta, X, y):
-        z = anp.dot(X, theta[:-1]) + theta[-1]
-        return anp.mean(anp.logaddexp(0.0, z) - y * z)
-
-    vg = value_and_grad(loss)
-
-    def run(w, b, X, y):
-        v, g = vg(np.concatenate([w, [b]]), X, y)
-        return v, g[:-1], g[-1]
-    return run
-
-
-def _jax_value_and_grad():
-    try:
-        import jax
-        import jax.numpy as jnp
-    except Exception:
-        return None
-    jax.config.update("jax_enable_x64", True)
-
-    def loss(w, b, X, y):
-        z = X @ w + b
-        return jnp.mean(jnp.logaddexp(0.0, z) - y * z)
-
-    f = jax.jit(jax.value_and_grad(loss, argnums=(0, 1)))
-
-    def on_device(w, b, X, y):
-        """The call on arrays already on the device, as a JAX user holds them; compiled once per shape."""
-        args = [jax.device_put(a) for a in (w, np.float64(b), X, y)]
-
-        def run():
-            v, (gw, gb) = f(*args)
-            return jax.block_until_ready((v, gw, gb))
-        run()
-        return run
-    return on_device
 
 
 # ---- MLP contenders (issue #10): widths (32, 64, 64, 1), ReLU hidden layers, sigmoid output -------
@@ -289,41 +227,108 @@ def _interleaved(fns: dict, repeats: int) -> dict:
     return {k: statistics.median(v) for k, v in samples.items()}
 
 
+def _ratios(seconds: dict) -> dict:
+    """generated time / each peer's time: below 1 the generated code is faster."""
+    return {f"generated/{k}": seconds["generated"] / t for k, t in seconds.items() if k != "generated"}
+
+
+# contenders whose arrays XLA allocates outside Python's allocator, where tracemalloc cannot see them
+_DEVICE_MEMORY = ("jax_jit", "generated_jax")
+
+
+def _peak_bytes(call) -> int:
+    """Peak memory one call allocates beyond what it returns alive, as tracemalloc sees it (NumPy reports
+    its array buffers there); the call runs once before, so that nothing first-use is counted."""
+    import tracemalloc
+
+    call()
+    tracemalloc.start()
+    try:
+        call()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def _logistic_point(n):
+    rng = np.random.default_rng(n)
+    X = rng.standard_normal((n, P))
+    y = (rng.random(n) < 0.5).astype(np.float64)
+    return 0.3 * rng.standard_normal(P), 0.1, X, y
+
+
+def _same_logistic(name, got, ref):
+    """Every contender computes the same loss and gradient before its time means anything."""
+    assert np.allclose(float(got[0]), ref[0], rtol=1e-9), name
+    assert np.allclose(np.asarray(got[1]), ref[1], rtol=1e-8, atol=1e-12), name
+    assert np.allclose(float(got[2]), ref[2], rtol=1e-8, atol=1e-12), name
+
+
 def bench_logistic(sizes, repeats):
+    """cross_entropy_value_and_grad against every installed peer of bench_peers.LOGISTIC_PEERS."""
     from numeric.generated import logistic as gen
 
-    contenders = {"generated": gen.cross_entropy_value_and_grad, "hand_logaddexp": hand_logaddexp,
-                  "hand_fast": hand_fast, "autograd": _autograd_value_and_grad()}
-    jax_setup = _jax_value_and_grad()
+    built, skipped = peers.available(peers.LOGISTIC_PEERS)
+    on_other, skipped_other = peers.available(peers.GENERATED_ON)
     rows = []
     for n in sizes:
-        rng = np.random.default_rng(n)
-        X = rng.standard_normal((n, P))
-        y = (rng.random(n) < 0.5).astype(np.float64)
-        w, b = 0.3 * rng.standard_normal(P), 0.1
-        calls = {k: (lambda f=f: f(w, b, X, y)) for k, f in contenders.items()}
-        if jax_setup is not None:
-            calls["jax_jit"] = jax_setup(w, b, X, y)
+        w, b, X, y = _logistic_point(n)
+        calls = {"generated": lambda w=w, b=b, X=X, y=y: gen.cross_entropy_value_and_grad(w, b, X, y)}
+        calls.update({k: prepare(w, b, X, y) for k, prepare in {**on_other, **built}.items()})
         ref = hand_fast(w, b, X, y)
-        for name, call in calls.items():   # every contender computes the same thing
-            got = call()
-            assert np.allclose(float(got[0]), ref[0], rtol=1e-9), name
-            assert np.allclose(np.asarray(got[1]), ref[1], rtol=1e-8, atol=1e-12), name
+        for name, call in calls.items():
+            _same_logistic(name, call(), ref)
         reps = repeats if repeats else max(5, min(41, int(4e6 / (n * P)) + 5))
         t = _interleaved(calls, reps)
-        rows.append({"N": n, "repeats": reps, "seconds": t,
-                     "generated/hand_logaddexp": t["generated"] / t["hand_logaddexp"],
-                     "generated/hand_fast": t["generated"] / t["hand_fast"],
-                     "generated/autograd": t["generated"] / t["autograd"],
-                     **({"generated/jax_jit": t["generated"] / t["jax_jit"]} if "jax_jit" in t else {})})
-    return {"p": P, "jax": "used" if jax_setup is not None else "JAX not installed", "rows": rows}
+        peak = {k: (None if k in _DEVICE_MEMORY else _peak_bytes(call)) for k, call in calls.items()}
+        rows.append({"N": n, "repeats": reps, "seconds": t, **_ratios(t), "peak_bytes": peak})
+    return {"p": P, "jax": "used" if "jax_jit" in built else "JAX not installed", "peers": list(built),
+            "generated_on": list(on_other), "skipped": {**skipped_other, **skipped}, "rows": rows}
+
+
+ACTIVATION_SIZES = ("float", 1, 100, 10_000, 1_000_000)
+
+
+def _activation_input(size):
+    """x ~ 10 N(0, 1): a Python float for "float", else an array of `size` entries."""
+    rng = np.random.default_rng(11)
+    return float(10.0 * rng.standard_normal()) if size == "float" else 10.0 * rng.standard_normal(size)
+
+
+def bench_activations(sizes, repeats):
+    """Each generated activation against its peers (bench_peers.ACTIVATION_PEERS), a Python float included."""
+    from numeric.generated import activations as act
+
+    rows, skipped = [], {}
+    for fname, table in peers.ACTIVATION_PEERS.items():
+        built, missing = peers.available(table)
+        skipped.update(missing)
+        gen = getattr(act, fname)
+        for size in sizes:
+            x = _activation_input(size)
+            calls = {"generated": lambda gen=gen, x=x: gen(x)}
+            calls.update({k: (lambda f=f, x=x: f(x)) for k, f in built.items()})
+            ref = np.asarray(gen(x))
+            for k, call in calls.items():
+                assert np.allclose(np.asarray(call()), ref, rtol=1e-9, atol=0.0), (fname, k)
+            n = 1 if size == "float" else size
+            reps = repeats if repeats else max(5, min(41, int(4e7 / n) + 5))
+            t = _interleaved(calls, reps)
+            rows.append({"function": fname, "N": size, "repeats": reps, "seconds": t, **_ratios(t)})
+    return {"x": "10 N(0, 1)", "rows": rows, "skipped": skipped}
 
 
 DEPTH_CHAIN = "depth-chain"
 
 
+def _rel_err(got, ref):
+    scale = np.max(np.abs(ref))
+    return float(np.max(np.abs(np.asarray(got) - ref)) / scale) if scale else 0.0
+
+
 def bench_depth(depths, repeats):
-    """The depth chain's generated gradient against autograd; and what deriving and generating it costs.
+    """The depth chain's generated gradient against autograd, JAX lax.scan and a plain-Python loop; and what
+    deriving and generating it costs.
 
     derive_codegen_s: the registered derivation (built on first use, so the first depth pays for the
     derivation) and its module rendered and compiled; nothing in either depends on the depth L."""
@@ -336,6 +341,7 @@ def bench_depth(depths, repeats):
 
     module = next(s.module for s in codegen.specs() if s.derivation == DEPTH_CHAIN)
     ag = under_autograd(gen)
+    built, skipped = peers.available(peers.DEPTH_PEERS)
     rows = []
     for L in depths:
         t0 = time.perf_counter()
@@ -345,17 +351,19 @@ def bench_depth(depths, repeats):
         t_codegen = time.perf_counter() - t0
         rng = np.random.default_rng(L)
         w, x = rng.normal(0.0, 3.0, L), 0.7
-        ag_grad = grad(lambda ww: ag.chain_forward(x, ww))
+        ag_grad = grad(lambda ww, x=x: ag.chain_forward(x, ww))
         ref = ag_grad(w)
-        mine = gen.chain_grad(x, w)
-        scale = np.max(np.abs(ref))
-        err = float(np.max(np.abs(mine - ref)) / scale) if scale else 0.0
+        calls = {"generated": lambda x=x, w=w: gen.chain_grad(x, w), "autograd": lambda w=w, g=ag_grad: g(w)}
+        calls.update({k: prepare(x, w) for k, prepare in built.items()})
+        errs = {k: _rel_err(call(), ref) for k, call in calls.items() if k != "autograd"}
+        for k, e in errs.items():             # every contender computes the same gradient
+            assert e <= 1e-9, (k, e)
         reps = repeats if repeats else 15
-        t = _interleaved({"generated": lambda: gen.chain_grad(x, w), "autograd": lambda: ag_grad(w)}, reps)
+        t = _interleaved(calls, reps)
         rows.append({"L": L, "derive_codegen_s": t_codegen, "code_bytes": len(text.encode("utf-8")),
-                     "seconds": t, "generated/autograd": t["generated"] / t["autograd"],
-                     "max_rel_err_vs_autograd": err})
-    return {"rows": rows}
+                     "seconds": t, **_ratios(t), "max_rel_err_vs_autograd": errs.pop("generated"),
+                     "peer_rel_err_vs_autograd": errs})
+    return {"rows": rows, "skipped": skipped}
 
 
 # ---- accuracy ----------------------------------------------------------------------------------
@@ -419,11 +427,51 @@ def accuracy(quick=False):
                 contenders[name][f"loss{y}"] = loss
                 contenders[name][f"grad{y}"] = g
         table = {name: {k: float(np.max(ulps(v, true[k]))) for k, v in vals.items()} for name, vals in contenders.items()}
-    return {"points": int(zs.size), "z_range": [-1000.0, 1000.0], "max_ulps": table}
+        peer_table = {"logistic": _logistic_peer_ulps(zs, true), "activations": _activation_peer_ulps(zs, true)}
+        rows_path = _array_path_ulps(gen, zs, true)
+    return {"points": int(zs.size), "z_range": [-1000.0, 1000.0], "max_ulps": table, "peers": peer_table,
+            "generated_array_path": rows_path}
 
 
-def import_times(repeats=5) -> dict:
-    """Median cost of importing each generated module on top of NumPy, each in a fresh interpreter."""
+def _array_path_ulps(gen, zs, true):
+    """The generated loss and dloss/dz on its array path: two equal rows [[z], [z]], whose mean is exactly
+    the one row's value ((v + v) / 2 rounds nothing), where one row alone takes the Python-float path."""
+    one, out = np.ones(1), {}
+    for y in (0, 1):
+        got = [gen.cross_entropy_value_and_grad(one, 0.0, np.array([[z], [z]]), np.array([float(y)] * 2)) for z in zs]
+        out[f"loss{y}"] = float(np.max(ulps(np.array([float(g[0]) for g in got]), true[f"loss{y}"])))
+        out[f"grad{y}"] = float(np.max(ulps(np.array([float(g[2]) for g in got]), true[f"grad{y}"])))
+    return out
+
+
+def _logistic_peer_ulps(zs, true):
+    """Each logistic peer's loss and dloss/dz for y = 0, 1, one row X = [[z]] (w = 1, b = 0) per point:
+    its own code path at N = 1, against mpmath."""
+    built, _ = peers.available(peers.LOGISTIC_PEERS)
+    one = np.ones(1)
+    out = {}
+    for name, prepare in built.items():
+        vals = {}
+        for y in (0, 1):
+            yy = np.array([float(y)])
+            got = [prepare(one, 0.0, np.array([[z]]), yy)() for z in zs]
+            vals[f"loss{y}"] = np.array([float(g[0]) for g in got])
+            vals[f"grad{y}"] = np.array([float(g[2]) for g in got])
+        out[name] = {k: float(np.max(ulps(v, true[k]))) for k, v in vals.items()}
+    return out
+
+
+def _activation_peer_ulps(zs, true):
+    out = {}
+    for fname, table in peers.ACTIVATION_PEERS.items():
+        built, _ = peers.available(table)
+        out[fname] = {k: float(np.max(ulps(np.asarray(f(zs), dtype=np.float64), true[fname]))) for k, f in built.items()}
+    return out
+
+
+def import_times(repeats=5, modules=None) -> dict:
+    """Median cost of importing each generated module (or those named) on top of NumPy, each in a fresh
+    interpreter."""
     import subprocess
     import sys
 
@@ -432,7 +480,7 @@ def import_times(repeats=5) -> dict:
     probe = ("import time; t = time.perf_counter(); import numpy; a = time.perf_counter(); "
              "import numeric.generated.{m}; b = time.perf_counter(); print(a - t, b - a)")
     rows = []
-    for m in codegen.modules():
+    for m in modules or codegen.modules():
         runs = [subprocess.run([sys.executable, "-c", probe.format(m=m)], capture_output=True, text=True,
                                check=True).stdout.split() for _ in range(repeats)]
         rows.append({"module": m, "numpy_s": statistics.median(float(r[0]) for r in runs),
@@ -442,17 +490,23 @@ def import_times(repeats=5) -> dict:
 
 # ---- entry points ------------------------------------------------------------------------------
 
-def run_bench(sizes=(1, 100, 10_000, 1_000_000), depths=(8, 32, 128, 1024), repeats=None, quick=False,
-              progress=None) -> dict:
-    """Every stage's timings and accuracy, and the targets of issues #3 and #10 (the MLP at N in
-    {1, 100, 10^4}; --quick: N in {1, 100})."""
-    mlp_sizes = (1, 100, 10_000)
+def run_bench(sizes=(1, 100, 10_000, 1_000_000), depths=(8, 64, 1024), repeats=None, quick=False,
+              progress=None, imports=True) -> dict:
+    """Every stage's timings and accuracy, the strongest peer at each size, and the targets of issues #3,
+    #10 and #15 (the MLP at N in {1, 100, 10^4}; --quick: N in {1, 100}, L = 8). imports=False leaves
+    out the import-time stage (a fresh interpreter per module and repeat)."""
+    mlp_sizes, act_sizes = (1, 100, 10_000), ACTIVATION_SIZES
     if quick:
         sizes, depths, repeats, mlp_sizes = (1, 100), (8,), repeats or 3, (1, 100)
+        act_sizes = tuple(s for s in act_sizes if s == "float" or s <= 100)
 
-    stages = (("logistic", lambda: bench_logistic(sizes, repeats)), ("depth", lambda: bench_depth(depths, repeats)),
+    stages = (("logistic", lambda: bench_logistic(sizes, repeats)),
+              ("activations", lambda: bench_activations(act_sizes, repeats)),
+              ("depth", lambda: bench_depth(depths, repeats)),
               ("mlp", lambda: bench_mlp(mlp_sizes, repeats)),
-              ("accuracy", lambda: accuracy(quick)), ("imports", lambda: import_times(2 if quick else 5)))
+              ("accuracy", lambda: accuracy(quick)))
+    if imports:
+        stages += (("imports", lambda: import_times(1 if quick else 5)),)
     out = {"machine": {"python": platform.python_version(), "numpy": np.__version__,
                        "platform": platform.platform(), "cpus": os.cpu_count(), "cpu": _cpu_model()},
            "quick": quick}
@@ -460,7 +514,48 @@ def run_bench(sizes=(1, 100, 10_000, 1_000_000), depths=(8, 32, 128, 1024), repe
         if progress:
             progress(i, len(stages), name)
         out[name] = run()
+    out["strongest"] = strongest(out)
     out["targets"] = targets(out)
+    return out
+
+
+def _fastest_peer(row, accuracy_of) -> dict:
+    """The peer with the smallest median time in a row, the ratio generated / its time, and its accuracy."""
+    times = {k: t for k, t in row["seconds"].items() if not k.startswith("generated") and k != "autograd"}
+    peer = min(times, key=times.get)
+    return {"peer": peer, "ratio": row["seconds"]["generated"] / times[peer], "peer_accuracy": accuracy_of(peer)}
+
+
+def strongest(result) -> dict:
+    """For each size, the strongest peer (autograd aside: it is never the fastest, and it is the reference
+    of the depth chain) with the ratio generated time / its time and its accuracy: max ulps against mpmath
+    over the accuracy grid (loss and dloss/dz for y = 0, 1 for the logistic peers), or for the depth chain
+    the largest error relative to autograd's gradient."""
+    acc = result.get("accuracy", {})
+    table = acc.get("peers", {})
+    gen = acc.get("max_ulps", {}).get("generated", {})
+
+    def logistic_ulps(peer):
+        vals = table.get("logistic", {}).get(peer)
+        return max(vals.values()) if vals else None
+
+    out = {"logistic": [], "activations": [], "depth": []}
+    for r in result["logistic"]["rows"]:
+        out["logistic"].append({"N": r["N"], **_fastest_peer(r, logistic_ulps),
+                                "generated_accuracy": max([gen[k] for k in ("loss0", "loss1", "grad0", "grad1") if k in gen]
+                                                          + list(acc.get("generated_array_path", {}).values()),
+                                                          default=None)})
+    for r in result.get("activations", {}).get("rows", []):
+        if len(r["seconds"]) < 2:                         # its only peer is not installed
+            continue
+        f = r["function"]
+        out["activations"].append({"function": f, "N": r["N"],
+                                   **_fastest_peer(r, lambda k, f=f: table.get("activations", {}).get(f, {}).get(k)),
+                                   "generated_accuracy": gen.get(f)})
+    for r in result["depth"]["rows"]:
+        if len(r["seconds"]) > 2:
+            out["depth"].append({"L": r["L"], **_fastest_peer(r, lambda k, r=r: r["peer_rel_err_vs_autograd"][k]),
+                                 "generated_accuracy": r["max_rel_err_vs_autograd"]})
     return out
 
 
@@ -485,16 +580,35 @@ def targets(result) -> list[dict]:
         out.append(("generated / autograd at N = 1", one[0]["generated/autograd"], 0.1))
     if small and all("generated/jax_jit" in r for r in small):
         out.append(("generated / JAX jit, N <= 100", max(r["generated/jax_jit"] for r in small), 1.0))
-    out.append(("generated max error in ulps", max(result["accuracy"]["max_ulps"]["generated"].values()), 4))
+    out.append(("generated max error in ulps", max([*result["accuracy"]["max_ulps"]["generated"].values(),
+                                                    *result["accuracy"].get("generated_array_path", {}).values()]), 4))
     depth = result["depth"]["rows"]
     out.append(("depth: generated / autograd, every L", max(r["generated/autograd"] for r in depth), 1.0))
     top = max(depth, key=lambda r: r["L"])
     out.append((f"depth: derivation + codegen at L = {top['L']} (s)", top["derive_codegen_s"], 2.0))
     out += _mlp_targets(result.get("mlp", {}).get("rows", []))
+    out += _peer_targets(strongest(result))
+    top = max(rows, key=lambda r: r["N"]) if rows else {}
+    peak = top.get("peak_bytes", {})
+    if peak.get("sklearn_half_binomial") and top["N"] >= 10_000:
+        out.append((f"memory at N = {top['N']}: generated / scikit-learn's HalfBinomialLoss",
+                    peak["generated"] / peak["sklearn_half_binomial"], 1.0))
     if "imports" in result:
         out.append(("import of a generated module over NumPy (s)",
-                    max(r["extra_s"] for r in result["imports"]["rows"]), 5e-3))
+                    max(r["extra_s"] for r in result["imports"]["rows"]), 2e-3))
     return [{"target": t, "measured": float(m), "limit": lim, "met": bool(m <= lim)} for t, m, lim in out]
+
+
+def _peer_targets(best) -> list[tuple]:
+    """Issue #15: at most the strongest peer's time at every size, for the loss and gradient, each
+    activation (a Python float included) and the depth chain."""
+    out = []
+    for key, what in (("logistic", "loss + gradient: generated / strongest peer, every N"),
+                      ("activations", "activations: generated / peer, every function, N"),
+                      ("depth", "depth: generated / JAX scan or Python loop, every L")):
+        if best.get(key):
+            out.append((what, max(r["ratio"] for r in best[key]), 1.0))
+    return out
 
 
 def _mlp_targets(rows) -> list[tuple]:
@@ -517,38 +631,113 @@ def _fmt_t(s):
     return f"{s * 1e9:8.1f} ns"
 
 
-def format_tables(result) -> str:
-    out = []
-    lg = result["logistic"]
+SHORT = {"hand_logaddexp": "logaddexp", "hand_fast": "hand_fast", "blocked_numpy": "blocked", "scipy_expit": "scipy",
+         "sklearn_half_binomial": "sk_binomial", "sklearn_linear_model_loss": "sk_linear", "autograd": "autograd", "generated_jax": "gen_on_jax",
+         "jax_jit": "jax_jit", "jax_scan": "jax_scan", "python_loop": "python"}
+
+
+def _acc(v) -> str:
+    return "-" if v is None else f"{v:.3g}"
+
+
+def _skipped(section) -> list[str]:
+    return [f"  skipped {name}: {why}" for name, why in section.get("skipped", {}).items()]
+
+
+def _logistic_tables(lg, best) -> list[str]:
     names = list(lg["rows"][0]["seconds"]) if lg["rows"] else []
-    out.append(f"Logistic mean cross-entropy + gradient, p = {lg['p']} (median time per call; JAX: {lg['jax']})")
-    ratios = [("generated/hand_logaddexp", "gen/hand"), ("generated/hand_fast", "gen/fast"),
-              ("generated/autograd", "gen/autograd"), ("generated/jax_jit", "gen/jax")]
-    ratios = [(k, h) for k, h in ratios if lg["rows"] and k in lg["rows"][0]]
-    head = f"{'N':>9} " + " ".join(f"{n:>14}" for n in names) + "".join(f" {h:>12}" for _, h in ratios)
+    peer_names = [n for n in names if n != "generated"]
+    out = [f"Logistic mean cross-entropy + gradient, p = {lg['p']}: median time per call (JAX: {lg['jax']})"]
+    out += _skipped(lg)
+    head = f"{'N':>9} " + " ".join(f"{SHORT.get(n, n):>11}" for n in names)
     out += [head, "-" * len(head)]
     for r in lg["rows"]:
-        out.append(f"{r['N']:>9} " + " ".join(f"{_fmt_t(r['seconds'][n]):>14}" for n in names)
-                   + "".join(f" {r[k]:>12.2f}" for k, _ in ratios))
-    out.append("")
-    out.append("Depth chain: derivation + codegen, code size, gradient evaluation (median per call)")
-    head = f"{'L':>6} {'derive+codegen':>15} {'code bytes':>11} {'generated':>12} {'autograd':>12} {'gen/autograd':>13} {'rel err':>9}"
+        out.append(f"{r['N']:>9} " + " ".join(f"{_fmt_t(r['seconds'][n]):>11}" for n in names))
+    out += ["", "generated / peer (below 1: the generated code is faster); the strongest peer (autograd aside) "
+                "and its max ulps vs mpmath"]
+    head = (f"{'N':>9} " + " ".join(f"{SHORT.get(n, n):>11}" for n in peer_names)
+            + f"  {'strongest':>12} {'ratio':>6} {'its ulps':>9} {'gen ulps':>9}")
     out += [head, "-" * len(head)]
-    for r in result["depth"]["rows"]:
+    by_n = {b["N"]: b for b in best}
+    for r in lg["rows"]:
+        b = by_n.get(r["N"], {})
+        out.append(f"{r['N']:>9} " + " ".join(f"{r['generated/' + n]:>11.2f}" for n in peer_names)
+                   + (f"  {SHORT.get(b['peer'], b['peer']):>12} {b['ratio']:>6.2f} {_acc(b['peer_accuracy']):>9}"
+                      f" {_acc(b['generated_accuracy']):>9}" if b else ""))
+    top = max(lg["rows"], key=lambda r: r["N"]) if lg["rows"] else None
+    if top and "peak_bytes" in top:
+        out += ["", f"Peak memory of one call at N = {top['N']} in N-vectors of float64 (tracemalloc; JAX's "
+                    "device memory is not seen)"]
+        out.append(f"{'':>9} " + " ".join(f"{SHORT.get(n, n):>11}" for n in names))
+        out.append(f"{'':>9} " + " ".join(f"{_acc(None if top['peak_bytes'][n] is None else top['peak_bytes'][n] / (8 * top['N'])):>11}"
+                                          for n in names))
+    return out
+
+
+def _activation_table(act) -> list[str]:
+    if not act or not act.get("rows"):
+        return []
+    out = ["", f"Activations, x ~ {act['x']} (N = float: one Python float): median time per call, generated / "
+               "peer, max ulps vs mpmath over the accuracy grid"]
+    out += _skipped(act)
+    head = (f"{'function':>14} {'N':>8} {'generated':>11} {'peer':>24} {'peer time':>11} {'ratio':>6}")
+    out += [head, "-" * len(head)]
+    for r in act["rows"]:
+        for k in r["seconds"]:
+            if k != "generated":
+                out.append(f"{r['function']:>14} {r['N']!s:>8} {_fmt_t(r['seconds']['generated']):>11} {k:>24} "
+                           f"{_fmt_t(r['seconds'][k]):>11} {r['generated/' + k]:>6.2f}")
+    return out
+
+
+def _activation_ulps(acc) -> list[str]:
+    table = acc.get("peers", {}).get("activations")
+    if not table:
+        return []
+    gen = acc["max_ulps"]["generated"]
+    return ["", "Activations: max ulps vs mpmath over the same points"] + [
+        f"{f:>15} generated {_acc(gen.get(f)):>6}, " + ", ".join(f"{k} {_acc(v)}" for k, v in peers_.items())
+        for f, peers_ in table.items()]
+
+
+def _depth_table(depth) -> list[str]:
+    rows = depth["rows"]
+    names = list(rows[0]["seconds"]) if rows else []
+    peer_names = [n for n in names if n != "generated"]
+    out = ["", "Depth chain: derivation + codegen, code size, gradient evaluation (median per call), generated / peer"]
+    out += _skipped(depth)
+    head = (f"{'L':>6} {'derive+codegen':>15} {'code bytes':>11} " + " ".join(f"{SHORT.get(n, n):>11}" for n in names)
+            + "".join(f" {'gen/' + SHORT.get(n, n):>12}" for n in peer_names) + f" {'rel err':>9}")
+    out += [head, "-" * len(head)]
+    for r in rows:
         out.append(f"{r['L']:>6} {_fmt_t(r['derive_codegen_s']):>15} {r['code_bytes']:>11} "
-                   f"{_fmt_t(r['seconds']['generated']):>12} {_fmt_t(r['seconds']['autograd']):>12} "
-                   f"{r['generated/autograd']:>13.3f} {r['max_rel_err_vs_autograd']:>9.1e}")
+                   + " ".join(f"{_fmt_t(r['seconds'][n]):>11}" for n in names)
+                   + "".join(f" {r['generated/' + n]:>12.3f}" for n in peer_names)
+                   + f" {r['max_rel_err_vs_autograd']:>9.1e}")
+    return out
+
+
+def format_tables(result) -> str:
+    best = result.get("strongest") or strongest(result)
+    out = _logistic_tables(result["logistic"], best["logistic"])
+    out += _activation_table(result.get("activations"))
+    out += _depth_table(result["depth"])
     out += _mlp_table(result.get("mlp"))
     out.append("")
     acc = result["accuracy"]
     out.append(f"Accuracy: max error in ulps vs mpmath (50 digits), {acc['points']} points z in "
                f"[{acc['z_range'][0]:g}, {acc['z_range'][1]:g}], y in {{0, 1}}")
-    table = acc["max_ulps"]
+    table = dict(acc["max_ulps"])
     keys = list(next(iter(table.values())))
-    head = f"{'':>15} " + " ".join(f"{k:>13}" for k in keys)
+    if "generated_array_path" in acc:                                      # two rows: the array path
+        table["generated, 2 rows"] = acc["generated_array_path"]
+    for name, row in acc.get("peers", {}).get("logistic", {}).items():   # each peer at N = 1, loss and dloss/dz
+        table.setdefault(name, {**{k: None for k in keys}, **row})
+    head = f"{'':>25} " + " ".join(f"{k:>13}" for k in keys)
     out += [head, "-" * len(head)]
     for name, row in table.items():
-        out.append(f"{name:>15} " + " ".join(f"{row[k]:>13.3g}" for k in keys))
+        out.append(f"{name:>25} " + " ".join(f"{_acc(row.get(k)):>13}" for k in keys))
+    out += _activation_ulps(acc)
     if "imports" in result:
         out.append("")
         out.append("Import time (median, fresh interpreter): NumPy, then the generated module on top")
@@ -557,10 +746,10 @@ def format_tables(result) -> str:
     if result.get("targets"):
         m = result["machine"]
         out.append("")
-        out.append(f"Targets (issue #3) on {m.get('cpus', '?')} x {m.get('cpu') or 'unknown CPU'}, "
+        out.append(f"Targets (issues #3, #10, #15) on {m.get('cpus', '?')} x {m.get('cpu') or 'unknown CPU'}, "
                    f"Python {m['python']}, NumPy {m['numpy']}" + (" [--quick: small sizes only]" if result["quick"] else ""))
         for t in result["targets"]:
-            out.append(f"  {'met   ' if t['met'] else 'MISSED'} {t['target']:<48} {t['measured']:>10.3g}  (<= {t['limit']:g})")
+            out.append(f"  {'met   ' if t['met'] else 'MISSED'} {t['target']:<56} {t['measured']:>10.3g}  (<= {t['limit']:g})")
     return "\n".join(out)
 
 
@@ -597,13 +786,16 @@ def cmd_bench(args):
 
 def add_parser(subparsers):
     """The `deepderive bench` subcommand (the CLI wires it in)."""
-    s = subparsers.add_parser("bench", help="time and accuracy of generated code vs NumPy, autograd (and JAX)",
-                              description="Benchmark the generated NumPy code against hand-written NumPy, autograd "
-                                          "and JAX (when installed): median times, ratios, accuracy in ulps "
-                                          "against mpmath at 50 digits, import times, and whether each target "
-                                          "of issues #3 and #10 is met. Speed is reported, never asserted; "
-                                          "takes ~30 s.")
-    s.add_argument("--quick", action="store_true", help="tiny sizes only (N in {1, 100}, L = 8)")
+    s = subparsers.add_parser("bench", help="time and accuracy of generated code vs its peers (NumPy, SciPy, "
+                                            "scikit-learn, autograd, JAX)",
+                              description="Benchmark the generated NumPy code against its peers: hand-written and "
+                                          "blocked NumPy, scipy.special, scikit-learn's HalfBinomialLoss and "
+                                          "LinearModelLoss, autograd, JAX jit and lax.scan, plain Python (peers not "
+                                          "installed are skipped, saying so): median times, ratios, the strongest "
+                                          "peer at each size, accuracy in ulps against mpmath at 50 digits, import "
+                                          "times, and whether each target of issues #3, #10 and #15 is met. Speed "
+                                          "is reported, never asserted; takes a few minutes.")
+    s.add_argument("--quick", action="store_true", help="tiny sizes only (N in {1, 100}, L = 8; < 20 s)")
     s.add_argument("--json", metavar="FILE", help="also write the raw results as JSON")
     s.set_defaults(run=cmd_bench)
     return s

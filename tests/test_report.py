@@ -244,6 +244,8 @@ def test_latexify_stages_print_what_get_latex_prints():
 
     compared = 0
     for fn in _generated_functions():
+        if ".sum()" in inspect.getsource(fn):   # get_latex prints x.sum() as an empty \sum(): we read it
+            continue
         try:
             expected = latexify.get_latex(fn, prefixes={"np"}, use_math_symbols=True)
         except Exception:       # a del, a loop or a method sum: get_latex cannot read it as it stands
@@ -335,6 +337,7 @@ def test_lda_posterior_compiles_to_pdf(tmp_path):
     assert b"PTEX.Fullbanner" not in pdf
     assert (tmp_path / "figures" / "lda-posterior-posterior-vs-sklearn.pdf").is_file()
     assert _entries(tmp_path) == ["figures", "figures/lda-posterior-posterior-vs-sklearn.pdf",
+                                  "figures/lda-posterior-posterior-vs-sklearn.svg",   # for the HTML
                                   "lda-posterior.pdf", "lda-posterior.tex"]     # no aux, log or temp files
 
 
@@ -395,5 +398,9 @@ def test_real_latex_error_raises_report_error_with_the_log_and_keeps_the_good_pd
     with pytest.raises(ReportError) as err:
         write_report(bad, tmp_path, pdf=True)
     assert "Undefined control sequence" in str(err.value) and "atomic-demo.tex" in str(err.value)
-    assert _tree(tmp_path) == before
-    assert _entries(tmp_path) == names
+    kept = {"atomic-demo.failed.tex", "atomic-demo.failed.log"}   # #14: kept for debugging, beside the good files
+    after = _tree(tmp_path)
+    assert {k: v for k, v in after.items() if k not in kept} == before and kept <= set(after)
+    assert str(tmp_path / "atomic-demo.failed.tex") in str(err.value).splitlines()[0]
+    assert b"undefinedmacrofortest" in after["atomic-demo.failed.tex"]
+    assert [e for e in _entries(tmp_path) if e not in kept] == names

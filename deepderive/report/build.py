@@ -154,11 +154,31 @@ def _draw(specs, folder: pathlib.Path, stem: str, tell):
 
 
 def _pdf(tex: pathlib.Path) -> pathlib.Path:
-    """The PDF of the staged .tex; a TeX failure is a ReportError (nothing is installed then)."""
+    """The PDF of the staged .tex; a TeX failure is a ReportError. Nothing is installed then but, for
+    debugging, the staged source and pdflatex's log, as ``<stem>.failed.tex`` / ``.failed.log`` beside
+    where the report goes (never over the good ``<stem>.tex``); the error's first line names them."""
     try:
         return compile_pdf(tex)
     except TexError as exc:
-        raise ReportError(str(exc)) from None
+        kept = _keep_failed(tex)
+        first, _, rest = str(exc).partition("\n")
+        where = f"; kept for debugging: {', '.join(str(k) for k in kept)}" if kept else ""
+        raise ReportError(first.rstrip(":") + where + (":\n" + rest if rest else "")) from None
+
+
+def _keep_failed(tex: pathlib.Path) -> list[pathlib.Path]:
+    """Move the staged .tex and its .log out of staging (tex.parent, inside the output folder) as
+    <stem>.failed.tex / .failed.log, each atomically; best effort: keeping them never hides the TeX error."""
+    out, kept = tex.parent.parent, []
+    for src in (tex, tex.with_suffix(".log")):
+        dst = out / f"{tex.stem}.failed{src.suffix}"
+        try:
+            if src.is_file():
+                install(src, dst)
+                kept.append(dst)
+        except OSError:
+            continue
+    return kept
 
 
 def _install_all(staging: pathlib.Path, out: pathlib.Path, stem: str, drawn, staged_pdf):
@@ -169,6 +189,9 @@ def _install_all(staging: pathlib.Path, out: pathlib.Path, stem: str, drawn, sta
     for fname, _ in drawn:
         install(staging / "figures" / fname, out / "figures" / fname)
         fig_paths.append(out / "figures" / fname)
+        svg = (staging / "figures" / fname).with_suffix(".svg")   # figures.save's sibling, for the HTML book
+        if svg.is_file() and fname != svg.name:
+            install(svg, out / "figures" / svg.name)
     install(staging / f"{stem}.tex", out / f"{stem}.tex")
     if staged_pdf is None:
         return fig_paths, None

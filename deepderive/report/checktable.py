@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 import re
 
-from .text import escape_text
+from .text import escape_text, tex_math
 
 CHECK_ROWS_PER_TABLE = 6    # a tabular cannot break across pages: long tables are split
 
@@ -33,27 +33,75 @@ def sci(x) -> str:
     return r"$%s\times10^{%d}$" % (m, int(e))
 
 
-def _breakable(text: str) -> str:
-    """Escaped text whose long identifiers may break after . _ = , / (narrow table cells)."""
-    out = escape_text(text)
-    return re.sub(r"(\\_|[.=,/])(?=[A-Za-z])", r"\1\\allowbreak{}", out)
+_GREEK = ("alpha", "beta", "gamma", "delta", "epsilon", "eps", "theta", "kappa", "lambda", "mu", "rho", "sigma",
+          "Sigma", "tau", "omega", "Omega", "Delta", "Lambda")
+
+
+def _sub(s: str | None) -> str:
+    """A subscript: upright when it is a word (theta_GD), as is for a letter or number (kappa_2, mu0)."""
+    return "" if not s else "_{%s}" % (r"\mathrm{%s}" % s if len(s) > 1 and not s.isdigit() else s)
+
+
+def _greek(m) -> str:
+    name = {"eps": "varepsilon", "epsilon": "varepsilon"}.get(m.group(1), m.group(1))
+    return r"\ensuremath{\%s%s}" % (name, _sub(m.group(2) or m.group(3)))
+
+
+#: The ASCII notations of the checks' texts (names, data, what was compared, details) and what the page
+#: prints for each, in this order; the terminal and ``check --json`` keep the ASCII.
+NOTATIONS = (
+    (r"\|\|_(inf|F|\d)\b", lambda m: r"\ensuremath{\|_{%s}}" % {"inf": r"\infty"}.get(m.group(1), m.group(1))),
+    (r"\|\|", lambda m: r"\ensuremath{\|}"),                                 # ||w - coef_||: a norm
+    (r"->", lambda m: r"\ensuremath{\to}"),
+    (r"<=", lambda m: r"\ensuremath{\leq}"),
+    (r">=", lambda m: r"\ensuremath{\geq}"),
+    (r"!=", lambda m: r"\ensuremath{\neq}"),
+    (r"\b([A-Za-z])~", lambda m: r"\ensuremath{\tilde{%s}}" % m.group(1)),      # X~ = (X, 1): X tilde
+    (r"~(?=\s*[-+]?\.?\d)", lambda m: r"\ensuremath{\approx}"),               # ~ 7, ~1e-15: about
+    (r"~", lambda m: r"\ensuremath{\sim}"),                                     # x ~ N(0, I): distributed as
+    (r"\bsqrt(?=\()", lambda m: r"\ensuremath{\surd}"),                        # sqrt(6/q): the root sign
+    (r"(?:\*\*|\^)(?:\(([^()]*)\)|(-?\w+))",                                   # (1/4)**L, X^T, q^(L-1)
+     lambda m: r"\ensuremath{^{%s}}" % tex_math(m.group(1) or m.group(2))),
+    (r"\b(%s)(?:_([A-Za-z0-9]+)|(\d+))?\b(?![-=])" % "|".join(_GREEK), _greek),  # kappa2(Sigma), theta_GD
+    # (not delta-method, nor a keyword argument alpha=...)
+)
+_NOTATION = re.compile("|".join("(%s)" % re.sub(r"(?<!\\)\((?!\?)", "(?:", p) for p, _ in NOTATIONS))
+
+
+def check_text(text) -> str:
+    """A check's plain text as LaTeX: the :data:`NOTATIONS` as mathematics, the rest escaped, and long
+    identifiers allowed to break after . _ = , / (narrow table cells)."""
+    text, out, end = str(text), [], 0
+    for m in _NOTATION.finditer(text):
+        out.append(_plain(text[end:m.start()]))
+        k = next(i for i, g in enumerate(m.groups()) if g is not None)
+        pattern, tex = NOTATIONS[k]
+        out.append(tex(re.match(pattern, m.group(0))))
+        end = m.end()
+    out.append(_plain(text[end:]))
+    return "".join(out)
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"(\\_|[.=,/])(?=[A-Za-z])", r"\1\\allowbreak{}", escape_text(text))
+
 
 
 def _row(k, c) -> str:
     """Table row k for CheckResult c."""
     return r"\ddrr %d.\ %s & \ddrr %s & %s & %s & %s & %s \\" % (
-        k, _breakable(c.name), _breakable(c.data), sci(c.max_abs_err), sci(c.max_rel_err), sci(c.tolerance),
+        k, check_text(c.name), check_text(c.data), sci(c.max_abs_err), sci(c.max_rel_err), sci(c.tolerance),
         r"\CheckPass" if c.passed else r"\CheckFail")
 
 
 def _item(k, c) -> str | None:
     """What check k compared and its details, as a list item (None when it says nothing more)."""
-    parts = [r"compared %s" % _breakable(c.compared)] if str(c.compared).strip() else []
+    parts = [r"compared %s" % check_text(c.compared)] if str(c.compared).strip() else []
     if str(c.detail).strip():
-        parts.append(_breakable(c.detail))
+        parts.append(check_text(c.detail))
     if not parts:
         return None
-    return r"\item[%d.] \textbf{%s}%s: %s" % (k, escape_text(c.name), "" if c.passed else r" (\CheckFail)",
+    return r"\item[%d.] \textbf{%s}%s: %s" % (k, check_text(c.name), "" if c.passed else r" (\CheckFail)",
                                              "; ".join(parts))
 
 

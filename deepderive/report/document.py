@@ -1,4 +1,7 @@
-"""The whole .tex of one derivation's report, from records to text (no files, no TeX run)."""
+r"""The whole .tex of one derivation's report, from records to text (no files, no TeX run).
+
+The section functions take a heading ``level`` (0: ``\section``, a derivation's own page; 1: ``\subsection``,
+a result inside the book, see book.py), so the page and the book render a derivation with the same code."""
 from __future__ import annotations
 
 import re
@@ -12,6 +15,45 @@ from .code import render_function
 from .definitions import render_definitions
 from .preamble import PREAMBLE
 from .text import escape_text, is_latex, tex_source
+
+
+HEADINGS = ("section", "subsection", "subsubsection", "paragraph")
+
+# Figures are set in place, not floated: a float that does not fit the rest of the page moves on and leaves its
+# heading alone at the foot of the page; a figure in a box is one line of the vertical list, which LaTeX never
+# separates from the heading above it. (\@captype makes \caption number it as a figure, as capt-of does.)
+# A figure is scaled down when taller than 0.7 of the text height, or than what its caption leaves of a page,
+# so that it and its caption always fit on one page.
+# \ddchainhead starts its paragraph before changing colour: a colour change in vertical mode is a whatsit on the
+# page's list, after which a page may break, which left a "Derivation" heading alone at the foot of a page.
+MACROS = r"""\makeatletter
+\newsavebox{\ddfigbox}\newsavebox{\ddcapbox}\newlength{\ddfigmax}
+\newcommand{\ddfigure}[2]{\par\noindent\begin{minipage}{\linewidth}\centering\def\@captype{figure}%
+  \sbox{\ddfigbox}{#1}\setbox\ddcapbox=\vbox{\hsize=\linewidth\noindent Figure 99.99: #2}%
+  \setlength{\ddfigmax}{\dimexpr\textheight-\ht\ddcapbox-\dp\ddcapbox-4\baselineskip\relax}%
+  \ifdim\ddfigmax>0.7\textheight\setlength{\ddfigmax}{0.7\textheight}\fi
+  \ifdim\ht\ddfigbox>\ddfigmax\resizebox{!}{\ddfigmax}{\usebox{\ddfigbox}}\else\usebox{\ddfigbox}\fi
+  \caption{#2}\end{minipage}\par\medskip}
+\makeatother
+\renewcommand{\ddchainhead}[1]{\par{\small\leavevmode\color{ddgray}#1\par}\nopagebreak}"""
+
+
+def heading(level: int, title: str, star: bool = False) -> str:
+    r"""``\section{title}`` at level 0, ``\subsection`` at 1, ...; starred: unnumbered, not in the contents."""
+    try:
+        command = HEADINGS[level]
+    except IndexError:
+        raise ValueError(f"no heading level {level} (levels 0 to {len(HEADINGS) - 1})") from None
+    return "\\%s%s{%s}" % (command, "*" if star else "", title)
+
+
+def demote(tex: str, by: int) -> str:
+    """Move every heading command of a rendered piece (code.render_function's, say) `by` levels down."""
+    if by <= 0:
+        return tex
+    pattern = re.compile(r"\\(%s)(\*?)\{" % "|".join(HEADINGS[:-1]))
+    return pattern.sub(lambda m: "\\%s%s{" % (HEADINGS[min(HEADINGS.index(m.group(1)) + by,
+                                                                  len(HEADINGS) - 1)], m.group(2)), tex)
 
 
 def _plural(n: int, word: str) -> str:
@@ -35,30 +77,43 @@ def _verdict(counts, problems) -> str:
     return r"{\color{ddproved!85!black}\bfseries Every step is proved.}"
 
 
-def _header(derivation, n_steps, counts, problems, checks) -> list[str]:
-    """Title, name and lecture results, the count of each status, the verdict, the checks passed."""
-    title = tex_source(derivation.title) if is_latex(str(derivation.title)) else escape_text(derivation.title)
+def _title(derivation) -> str:
+    return tex_source(derivation.title) if is_latex(str(derivation.title)) else escape_text(derivation.title)
+
+
+def _meta(derivation) -> str:
+    """"derivation <name> · lecture results <source>"."""
     meta = [r"derivation \texttt{%s}" % escape_text(derivation.name)]
     if str(getattr(derivation, "source", "")).strip():
         meta.append(r"lecture results %s" % escape_text(derivation.source))
+    return r"\quad$\cdot$\quad ".join(meta)
+
+
+def _status_lines(n_steps, counts, problems, checks) -> list[str]:
+    """The count of each status, the problems, the verdict and the checks passed, one small line each."""
     summary = [r"\StatusProved~%d" % counts[PROVED], r"\StatusChecked~%d" % counts[CHECKED],
                r"\StatusFailed~%d" % counts[FAILED]]
-    out = [r"\begin{center}", r"{\LARGE\bfseries %s\par}\medskip" % title,
-           r"{\large %s\par}\medskip" % r"\quad$\cdot$\quad ".join(meta),
-           r"{\small %s:\enspace %s\par}" % (_plural(n_steps, "step"), r"\quad ".join(summary))]
+    out = [r"{\small %s:\enspace %s\par}" % (_plural(n_steps, "step"), r"\quad ".join(summary))]
     if problems:
         out.append(r"{\small\color{ddfailed}%s with the derivation as a whole (see below)\par}"
                    % _plural(len(problems), "problem"))
     out.append(r"{\small %s\par}" % _verdict(counts, problems))
     if checks:
         out.append(r"{\small numeric checks: %d of %d pass\par}" % (sum(bool(c.passed) for c in checks), len(checks)))
-    out.append(r"\end{center}")
     return out
 
 
-def _derivation_section(proof, counts, problems, names) -> list[str]:
-    """The legend, the problems box, every chain, and what the statuses add up to."""
-    out = [r"\section{Derivation}", LEGEND]
+def _header(derivation, n_steps, counts, problems, checks) -> list[str]:
+    """Title, name and lecture results, the count of each status, the verdict, the checks passed."""
+    return ([r"\begin{center}", r"{\LARGE\bfseries %s\par}\medskip" % _title(derivation),
+             r"{\large %s\par}\medskip" % _meta(derivation)]
+            + _status_lines(n_steps, counts, problems, checks) + [r"\end{center}"])
+
+
+def _derivation_section(proof, counts, problems, names, level=0, legend=True) -> list[str]:
+    """The legend (the book shows it once, up front), the problems box, every chain, and what the statuses
+    add up to."""
+    out = [heading(level, "Derivation")] + ([LEGEND] if legend else [])
     if problems:
         out.append(render_problems(problems))
     out += [r"\postdisplaypenalty=10000 % a step's note stays on the page of its equation",
@@ -72,50 +127,113 @@ def _derivation_section(proof, counts, problems, names) -> list[str]:
     return out
 
 
-def _definitions_section(derivation, names) -> list[str]:
+def _definitions_section(derivation, names, level=0) -> list[str]:
     defs = getattr(derivation, "definitions", ())
     if not defs:
         return []
-    return [r"\section{Definitions}",
+    # the sentence and the table in one box, which LaTeX keeps with the heading (the table cannot break anyway)
+    return [heading(level, "Definitions"),
+            r"\par\noindent\begin{minipage}{\linewidth}\setlength{\parskip}{4pt plus 1pt}"
             "Each name below is replaced by its definition before a step is judged, so the steps are "
-            "proved about what the symbols mean.\n", render_definitions(defs, names)]
+            "proved about what the symbols mean.\n", render_definitions(defs, names), r"\end{minipage}\par"]
 
 
-def _code_section(functions) -> list[str]:
+def function_label(qualname: str) -> str:
+    """The LaTeX label of a generated function's heading (the book's index links to it)."""
+    return "fn:" + re.sub(r"[^A-Za-z0-9.:-]", "-", qualname)
+
+
+def _labelled(tex: str, label: str) -> str:
+    r"""`tex` with \label{label} right after its first line (the heading)."""
+    first, sep, rest = tex.partition("\n")
+    return first + r"\label{%s}" % label + sep + rest
+
+
+def _code_section(functions, level=0, labels=False) -> list[str]:
     if not functions:
         return []
-    return [r"\section{Generated code}",
+    rendered = [demote(render_function(f), level) for f in functions]
+    if labels:
+        rendered = [_labelled(t, function_label(f.qualname)) for t, f in zip(rendered, functions)]
+    return [heading(level, "Generated code"),
             r"NumPy functions generated from this derivation's closed forms (package "
-            r"\texttt{numeric.generated}); they import NumPy only."] + [render_function(f) for f in functions]
+            r"\texttt{numeric.generated}); they import NumPy only."] + rendered
 
 
-def _checks_section(checks, checks_note) -> list[str]:
+def _checks_section(checks, checks_note, level=0) -> list[str]:
     """None: no section (a user's derivation has no checks); []: a note that none are registered."""
     if checks is None:
         return []
     if checks:
-        return [r"\section{Numeric checks}", render_checks(checks)]
+        return [heading(level, "Numeric checks"), render_checks(checks)]
     why = (" (" + escape_text(checks_note) + ")") if checks_note else ""
-    return [r"\section{Numeric checks}", r"\ddnote{No numeric checks are registered for this derivation%s.}" % why]
+    return [heading(level, "Numeric checks"),
+            r"\ddnote{No numeric checks are registered for this derivation%s.}" % why]
 
 
-def render_figure(relpath: str, caption: str) -> str:
-    """A full-width figure with its caption."""
-    return ("\\begin{figure}[!htbp]\n\\centering\n\\includegraphics[width=\\linewidth]{%s}\n"
-            "\\caption{%s}\n\\end{figure}\n" % (relpath, tex_source(caption)))
+def render_figure(relpath: str, caption: str, caption_is_tex: bool = False) -> str:
+    """A full-width figure with its caption, set in place (see MACROS). ``caption_is_tex``: the caption is
+    already LaTeX (read back from a written page, see figure_captions), not a figure function's source text."""
+    caption = caption if caption_is_tex else " ".join(tex_source(caption).splitlines())
+    return "\\ddfigure{\\includegraphics[width=\\linewidth]{%s}}{%s}\n" % (relpath, caption)
 
 
-def _figures_section(figures) -> list[str]:
+_FIGURE_LINE = re.compile(r"^\\ddfigure\{\\includegraphics\[width=\\linewidth\]\{([^{}]*)\}\}\{(.*)\}$")
+
+
+def figure_captions(tex: str) -> dict:
+    """{figure path: caption LaTeX} of the figures a rendered page holds (the inverse of render_figure), so the
+    book can show the figures a build already drew without drawing them again."""
+    return {m.group(1): m.group(2) for m in map(_FIGURE_LINE.match, tex.splitlines()) if m}
+
+
+def _figures_section(figures, level=0, caption_is_tex=False) -> list[str]:
     if not figures:
         return []
-    return [r"\ddneedspace{0.4\textheight}" + "\n" + r"\section{Figures}"] + [render_figure(p, c) for p, c in figures]
+    return [heading(level, "Figures")] + [render_figure(p, c, caption_is_tex) for p, c in figures]
 
 
-def _notes_section(notes) -> list[str]:
+def _notes_section(notes, level=0) -> list[str]:
     if not notes:
         return []
-    return [r"\section*{Notes}",
+    return [heading(level, "Notes", star=True),
             "\\begin{itemize}\\small\n" + "\n".join(r"\item " + escape_text(n) for n in notes) + "\n\\end{itemize}"]
+
+
+def _result_header(derivation, n_steps, counts, problems, checks, level, label) -> list[str]:
+    """A result inside the book: its title as a heading (with a label for links), then the same facts as a
+    page's header, in small type."""
+    bookmark = _pdf_title(derivation.title) or escape_text(derivation.name)
+    # a result starts on a new page unless a fair part of this one is left: its title and facts stay together
+    return ([r"\ddneedspace{0.2\textheight}",
+             heading(level - 1, r"\texorpdfstring{%s}{%s}" % (_title(derivation), bookmark))
+             + (r"\label{%s}" % label if label else ""),
+             r"{\small %s\par}" % _meta(derivation)]
+            + _status_lines(n_steps, counts, problems, checks))
+
+
+def render_body(derivation, proof, *, level: int = 0, functions=(), checks=None, figures=(), notes=(),
+                checks_note: str = "", caption_is_tex: bool = False, label: str | None = None,
+                legend: bool = True) -> list[str]:
+    r"""The parts of one derivation's report, headings at `level`: 0 for its own page (a centred title block,
+    then \section per part), 1 inside the book (the title a \section labelled `label`, each part a
+    \subsection, without the legend when `legend` is False, with a label on every generated function)."""
+    names = getattr(derivation, "names", {}) or {}
+    counts = {s: sum(r.status == s for r in proof.steps) for s in (PROVED, CHECKED, FAILED)}
+    problems = [str(p) for p in getattr(proof, "problems", ()) if str(p).strip()]
+    if level == 0:
+        out = _header(derivation, len(proof.steps), counts, problems, checks)
+    else:
+        out = _result_header(derivation, len(proof.steps), counts, problems, checks, level, label)
+    if str(getattr(derivation, "statement", "")).strip():
+        out += [heading(level, "Statement"), tex_source(derivation.statement)]
+    out += _definitions_section(derivation, names, level)
+    out += _derivation_section(proof, counts, problems, names, level, legend)
+    out += _code_section(list(functions), level, labels=level > 0)
+    out += _checks_section(checks, checks_note, level)
+    out += _figures_section(list(figures), level, caption_is_tex)
+    out += _notes_section(notes, level)
+    return out
 
 
 def render_document(derivation, proof, *, functions=(), checks=None, figures=(), notes=(),
@@ -123,19 +241,9 @@ def render_document(derivation, proof, *, functions=(), checks=None, figures=(),
     """The whole .tex. ``checks=None`` omits the checks section (a user's derivation has none);
     ``figures`` are (path relative to the .tex, caption) pairs; ``proof.problems``, when the proof
     has them, are shown in a box of their own."""
-    names = getattr(derivation, "names", {}) or {}
-    counts = {s: sum(r.status == s for r in proof.steps) for s in (PROVED, CHECKED, FAILED)}
-    problems = [str(p) for p in getattr(proof, "problems", ()) if str(p).strip()]
-    out = [PREAMBLE.rstrip("\n"), r"\hypersetup{pdftitle={%s}}" % _pdf_title(derivation.title),
+    out = [PREAMBLE.rstrip("\n"), MACROS, r"\hypersetup{pdftitle={%s}}" % _pdf_title(derivation.title),
            r"\begin{document}"]
-    out += _header(derivation, len(proof.steps), counts, problems, checks)
-    if str(getattr(derivation, "statement", "")).strip():
-        out += [r"\section{Statement}", tex_source(derivation.statement)]
-    out += _definitions_section(derivation, names)
-    out += _derivation_section(proof, counts, problems, names)
-    out += _code_section(list(functions))
-    out += _checks_section(checks, checks_note)
-    out += _figures_section(list(figures))
-    out += _notes_section(notes)
+    out += render_body(derivation, proof, level=0, functions=functions, checks=checks, figures=figures,
+                       notes=notes, checks_note=checks_note)
     out.append(r"\end{document}")
     return "\n".join(out) + "\n"

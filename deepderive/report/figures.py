@@ -52,6 +52,7 @@ class FigureSpec:
     name: str                       # file stem, e.g. "posterior-vs-sklearn"
     derivations: tuple              # the derivation names whose reports show it
     fn: Callable[[str], str]        # fn(path) -> caption (LaTeX)
+    shared: bool = False            # registered for several derivations on purpose (figure(..., shared=True))
 
     def filename(self, derivation: str) -> str:
         return f"{derivation}-{self.name}{EXTENSION}"
@@ -62,10 +63,12 @@ _MODULE_PREFIX = "figures_"     # sibling modules deepderive/report/figures_*.py
 _loaded = False
 
 
-def figure(*derivations: str, name: str | None = None):
-    """Decorator: register ``fn(path) -> caption`` as a figure of the given derivations' reports.
+def figure(*derivations: str, name: str | None = None, shared: bool = False):
+    """Decorator: register ``fn(path) -> caption`` as a figure of the given derivation's report.
 
-    Each name must be a registered derivation (UnknownDerivation naming the known ones otherwise)."""
+    Each name must be a registered derivation (UnknownDerivation naming the known ones otherwise). A
+    figure belongs to one derivation: the book shows every derivation's page, so a figure on two pages
+    is printed twice; give several names only with ``shared=True``, when the figure is meant for each."""
     from derivations.registry import UnknownDerivation, known
 
     if not derivations:
@@ -75,13 +78,19 @@ def figure(*derivations: str, name: str | None = None):
             known(d)
         except UnknownDerivation as exc:
             raise UnknownDerivation(f"figure registered for an {exc}") from None
+    if len(derivations) > 1 and not shared:
+        raise ValueError(f"figure {name or ''!s} registered for {', '.join(derivations)}: a figure belongs to one "
+                         "derivation (pass shared=True to show it on each of their pages)")
 
     def deco(fn):
         stem = (name or fn.__name__).replace("_", "-")
         for d in derivations:
             if any(f.name == stem and d in f.derivations for f in _FIGURES):
                 raise ValueError(f"figure {stem!r} is registered twice for {d!r}")
-        _FIGURES.append(FigureSpec(stem, tuple(derivations), fn))
+        if not shared and any(f.fn is fn for f in _FIGURES):       # stacked @figure decorators
+            raise ValueError(f"figure function {fn.__name__!r} is already registered for another derivation "
+                             "(pass shared=True to show it on each of their pages)")
+        _FIGURES.append(FigureSpec(stem, tuple(derivations), fn, shared))
         return fn
     return deco
 
@@ -122,20 +131,24 @@ def new_figure(ncols: int = 1, *, width: float = 6.4, height: float = 2.7):
     return fig, list(axes)
 
 
+#: savefig metadata per format that leaves out every date, producer and version string
+_METADATA = {".pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None},
+             ".png": {"Software": None},
+             ".svg": {"Date": None, "Creator": None}}
+
+
 def save(fig, path) -> None:
-    """Write `fig` to `path` with deterministic bytes (no dates, no producer, no version strings)."""
+    """Write `fig` to `path` with deterministic bytes (no dates, no producer, no version strings), and an
+    SVG sibling ``<same stem>.svg`` beside a PDF or PNG (for the HTML book: inline vector graphics)."""
     path = os.fspath(path)
-    ext = os.path.splitext(path)[1].lower()
-    with matplotlib.rc_context(STYLE):
-        if ext == ".pdf":
-            meta = {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None}
-        elif ext == ".png":
-            meta = {"Software": None}
-        elif ext == ".svg":
-            meta = {"Date": None, "Creator": None}
-        else:
-            raise ValueError(f"unsupported figure format {ext!r} (use .pdf, .png or .svg)")
-        fig.savefig(path, metadata=meta, dpi=150)
+    stem, ext = os.path.splitext(path)
+    ext = ext.lower()
+    if ext not in _METADATA:
+        raise ValueError(f"unsupported figure format {ext!r} (use .pdf, .png or .svg)")
+    with matplotlib.rc_context(STYLE):      # svg.hashsalt fixed: the SVG's clip-path ids are the same every run
+        fig.savefig(path, metadata=_METADATA[ext], dpi=150)
+        if ext != ".svg":
+            fig.savefig(stem + ".svg", metadata=_METADATA[".svg"], dpi=150)
 
 
 def styled(fn):
@@ -252,7 +265,7 @@ def _gradient_descent(grad, theta0, lr, steps, loss):
     return np.asarray(gradient_descent(grad, theta0, lr=lr, steps=steps, loss=loss).losses)
 
 
-@figure("logistic-gradient", "logistic-regression", name="gradient-descent")
+@figure("logistic-gradient", name="gradient-descent")   # it runs R9's gradient and Hessian, not R7's loss alone
 @styled
 def logistic_gradient_descent(path):
     from numeric.data import breast_cancer

@@ -4,7 +4,6 @@ Every number drawn or quoted comes from numeric.nngp_study's cached runs, the on
 """
 from __future__ import annotations
 
-from functools import partial
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -28,7 +27,9 @@ def _prior_tex(prior) -> str:
             % (prior.sigma_u, prior.sigma_a, prior.omega_v, prior.sigma_b))
 
 
-_g = partial(tex_number, digits=2)
+def _g(x: float, digits: int = 2) -> str:
+    """A caption number, 2 significant digits unless told (a partial with digits= refused _g(x, 4))."""
+    return tex_number(x, digits)
 
 
 @figure("nngp", name="sampled-covariance")

@@ -139,7 +139,8 @@ def orbit_diagram(path):
     fig = Figure(figsize=(6.4, 4.0), layout="constrained")
     ax1, ax2 = fig.subplots(2, 1, sharex=True)
     G = np.broadcast_to(od.gammas, od.tail.shape)
-    ax1.plot(G.ravel(), od.tail.ravel(), ",", color="black", alpha=0.5)
+    # ~10^5 points: drawn as an image inside the vector figure, or the PDF and SVG weigh tens of MB
+    ax1.plot(G.ravel(), od.tail.ravel(), ",", color="black", alpha=0.5, rasterized=True)
     ax2.plot(od.gammas, od.lyapunov, color="tab:blue", lw=0.7)
     ax2.axhline(0.0, color="black", lw=0.8)
     for ax in (ax1, ax2):

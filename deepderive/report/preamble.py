@@ -7,12 +7,26 @@ equation only when the width estimate of :mod:`.width` was wrong, so nothing run
 
 LINE_EM = 41.0          # usable line width in em (A4, 2.3 cm margins, 11 pt): the geometry below
 
+# The page geometry and the listing frame, in TeX points (72.27 pt = 1 in); the preamble below is written from them.
+PT_PER_CM = 72.27 / 2.54
+PAPER_WIDTH_PT = 21.0 * PT_PER_CM                 # A4
+MARGIN_CM = 2.3
+TEXT_WIDTH_PT = PAPER_WIDTH_PT - 2 * MARGIN_CM * PT_PER_CM     # \textwidth: 466.625 pt
+LISTING_MARGIN_PT = 3.6                           # lstset xleftmargin = xrightmargin (the frame sits in them)
+LISTING_FRAMESEP_PT = 3.0                         # lstset framesep; framerule is the default 0.4 pt
+LISTING_FONT = r"\ttfamily\footnotesize"          # 9 pt in an 11 pt article: cmtt9
+#: cmtt9's glyph width, from cmtt9.tfm (CHARWD R 0.524994 design sizes; design size 9 pt): monospaced, so
+#: columns=fullflexible sets every character this wide
+LISTING_CHAR_PT = 0.524994 * 9.0
+#: characters a listing line holds before listings breaks it (with a hook-arrow): (466.625 - 7.2) / 4.725 = 97.2
+LISTING_COLUMNS = int((TEXT_WIDTH_PT - 2 * LISTING_MARGIN_PT) // LISTING_CHAR_PT)
+
 PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 % Reproducible PDF: no dates, no trailer id, no pdfTeX banner or file names.
 \ifdefined\pdfinfoomitdate\pdfinfoomitdate=1\fi
 \ifdefined\pdftrailerid\pdftrailerid{}\fi
 \ifdefined\pdfsuppressptexinfo\pdfsuppressptexinfo=-1\fi
-\usepackage[margin=2.3cm]{geometry}
+\usepackage[margin=@MARGIN@cm]{geometry}
 \usepackage{amsmath}
 \usepackage{amssymb}
 \usepackage{mathtools}
@@ -36,7 +50,9 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 \newcommand{\StatusFailed}{\ddmark{ddfailed}{$\times$ FAILED}}
 \newcommand{\CheckPass}{\textcolor{ddproved!85!black}{\bfseries pass}}
 \newcommand{\CheckFail}{\textcolor{ddfailed}{\bfseries FAIL}}
-\emergencystretch=3em  % long inline formulas: stretch the spaces of a line rather than run into the margin
+% long inline formulas with few break points (a statement, a justification): stretch the spaces of a line
+% rather than run the formula into the margin (the book sets the same)
+\tolerance=4000 \emergencystretch=5em
 \newcommand{\ddrr}{\raggedright\let\\\tabularnewline}  % ragged-right table cell (no array package)
 \newcommand{\ddeqfailed}{\mathrel{\textcolor{ddfailed}{\overset{?}{=}}}}
 \newcommand{\ddeqchecked}{\mathrel{\textcolor{ddchecked}{=}}}
@@ -54,7 +70,8 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 \newcommand{\ddrhs}[1]{\ddfit{\dimexpr\linewidth-\ddlhswd-3em\relax}{#1}}
 % a step's justification, status and how it was established, under its equation
 % (\leftskip, not \hangindent: the status box's \vbox would reset \hangindent)
-\newcommand{\ddstep}[3]{\par{\small\leftskip=2.6em\noindent\llap{\makebox[2.6em][l]{\bfseries(#1)}}#2\enspace #3\par}}
+% (ragged right: a justification with a long unbreakable formula would otherwise run into the margin)
+\newcommand{\ddstep}[3]{\par{\small\leftskip=2.6em\rightskip=0pt plus 3em\noindent\llap{\makebox[2.6em][l]{\bfseries(#1)}}#2\enspace #3\par}}
 \newcommand{\dddetail}[1]{{\scriptsize\color{ddgray}\leftskip=2.6em\noindent #1\par}}
 \newcommand{\ddneedspace}[1]{\par\ifdim\dimexpr\pagegoal-\pagetotal\relax<#1\relax\newpage\fi}
 \newcommand{\ddnote}[1]{\par{\small\raggedright\color{ddgray}#1\par}}
@@ -71,10 +88,12 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
   \setlength\belowdisplayskip{5pt plus 2pt minus 2pt}%
   \setlength\abovedisplayshortskip{3pt plus 2pt}\setlength\belowdisplayshortskip{4pt plus 2pt}}
 \makeatother
-\lstset{language=Python, basicstyle=\ttfamily\footnotesize, columns=fullflexible, keepspaces=true,
+\lstset{language=Python, basicstyle=@LISTINGFONT@, columns=fullflexible, keepspaces=true,
   breaklines=true, breakatwhitespace=false, showstringspaces=false,
-  frame=single, rulecolor=\color{black!25}, backgroundcolor=\color{ddcode}, framesep=3pt,
-  xleftmargin=3.6pt, xrightmargin=3.6pt,
+  frame=single, rulecolor=\color{black!25}, backgroundcolor=\color{ddcode}, framesep=@FRAMESEP@pt,
+  xleftmargin=@LMARGIN@pt, xrightmargin=@LMARGIN@pt,
   keywordstyle=\color{blue!60!black}, commentstyle=\color{ddgray}, stringstyle=\color{green!35!black},
   postbreak=\mbox{\textcolor{ddgray}{$\hookrightarrow$}\space}, extendedchars=false}
 """
+PREAMBLE = (PREAMBLE.replace("@MARGIN@", f"{MARGIN_CM:g}").replace("@LISTINGFONT@", LISTING_FONT)
+            .replace("@FRAMESEP@", f"{LISTING_FRAMESEP_PT:g}").replace("@LMARGIN@", f"{LISTING_MARGIN_PT:g}"))

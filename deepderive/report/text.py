@@ -133,9 +133,10 @@ def _unicode_to_tex(s: str, start_in_math: bool = False, escape_text_specials: b
     return "".join(out)
 
 
-# "~" in plain text reads "distributed as" (x ~ N(0, 1)); the OT1 tilde would print as an accent.
+# "~" in plain text reads "distributed as" (x ~ N(0, 1)) or "about" (~ 7): the sign \sim, in math mode
+# (\ensuremath: right in text and in math); a bare ~ is a tie in TeX, and the OT1 \~{} an accent.
 _SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
-            "^": r"\textasciicircum{}", "_": r"\_", "%": r"\%", "~": r"$\sim$",
+            "^": r"\textasciicircum{}", "_": r"\_", "%": r"\%", "~": r"\ensuremath{\sim}",
             "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}"}
 
 

@@ -100,6 +100,32 @@ def kinks(expr):
     return sorted(out, key=str)
 
 
+_KINK_HEADS = ("Abs", "Heaviside", "sign", "Max", "Min", "DiracDelta", "Piecewise")
+
+
+def continuous_kinks(expr) -> set:
+    """The breakpoints g of `kinks` across which expr stays continuous (|g|, and ties of max/min: kinks, never
+    steps) and whose g is itself smooth (no kink inside it). Where such a g vanishes to second order, f does
+    not break: |g(p + h)| = |g(p + h) - g(p) - ∇g(p)·h| = o(|h|) when ∇g(p) = 0, so |g| is differentiable
+    at p with gradient 0 (|xy| <= (x² + y²)/2 at the origin), and max(a, b) = (a + b + |a - b|)/2 likewise."""
+    import sympy as sp
+    cont = {k.args[0] for k in expr.atoms(sp.Abs)}
+    for m in expr.atoms(sp.Max, sp.Min):
+        cont.update(a - b for i, a in enumerate(m.args) for b in m.args[i + 1:])
+    steps = {k.args[0] for k in expr.atoms(sp.Heaviside, sp.sign)}
+    return {g for g in cont - steps
+            if not any(type(a).__name__ in _KINK_HEADS for a in sp.preorder_traversal(g))}
+
+
+def _second_order_zero(g, dg, subs) -> bool:
+    """g and its gradient (over the differentiated variables) all exactly 0 at the point, as evaluated at 30
+    digits; anything that fails to evaluate is not one (the point then stays a kink)."""
+    try:
+        return all(float(e.evalf(30, subs=subs)) == 0.0 for e in (g, *dg))
+    except _EVAL_ERRORS:
+        return False
+
+
 # --- generated code ----------------------------------------------------------------------------
 
 def _audit(src, params):
@@ -191,10 +217,13 @@ def _at(items):
 
 # --- the check ---------------------------------------------------------------------------------
 
-def _kink_distance(gs, grads, subs):
-    """Smallest first-order distance, within the differentiated variables, from the point to a breakpoint."""
+def _kink_distance(gs, grads, subs, flat_ok=frozenset()):
+    """Smallest first-order distance, within the differentiated variables, from the point to a breakpoint.
+    A g in `flat_ok` (continuous_kinks) that vanishes to second order here is no breakpoint of f: skipped."""
     best = math.inf
     for g, dg in zip(gs, grads):
+        if g in flat_ok and _second_order_zero(g, dg, subs):
+            continue
         try:
             gv = abs(float(g.evalf(30, subs=subs)))
         except _EVAL_ERRORS:  # g undefined here (a nested step at its own breakpoint): treat as on it
@@ -215,7 +244,7 @@ def _finite(v):
     return a.dtype != object and np.isrealobj(a) and bool(np.all(np.isfinite(a)))
 
 
-def _sample(params, fixed, fns, gs, ggrads, wrt_idx, seed):
+def _sample(params, fixed, fns, gs, ggrads, wrt_idx, seed, flat_ok=frozenset()):
     """A point where every function is finite (and f around it), as far as possible from every kink."""
     import sympy as sp
     rng = np.random.default_rng(seed)
@@ -237,7 +266,7 @@ def _sample(params, fixed, fns, gs, ggrads, wrt_idx, seed):
                     box[2 * k + 1][i] -= h
                 if not all(_finite(fns[0](*b)) for b in box):
                     continue
-        d = _kink_distance(gs, ggrads, {p: sp.Float(v, 30) for p, v in zip(params, vals)}) if gs else math.inf
+        d = _kink_distance(gs, ggrads, {p: sp.Float(v, 30) for p, v in zip(params, vals)}, flat_ok) if gs else math.inf
         if d > best_d:
             best, best_d = vals, d
         if d >= KINK_MARGIN:
@@ -311,10 +340,15 @@ def check(expr_text, wrt_text, at=(), grads=(), seed=0) -> dict:
     gs = kinks(f_user)
     wrt_idx = list(range(len(wrt)))
     ggrads = [[sp.diff(g, v) for v in wrt] for g in gs]
-    vals, dist = _sample(params, fixed, [f_stable, g_sym, g_claim], gs, ggrads, wrt_idx, seed)
+    flat_ok = continuous_kinks(f_user)
+    vals, dist = _sample(params, fixed, [f_stable, g_sym, g_claim], gs, ggrads, wrt_idx, seed, flat_ok)
     pt = [np.float64(v) for v in vals]
     subs50 = {s: sp.Float(v, 60) for s, v in zip(params, vals)}
     mode = "kink" if dist < ON_KINK else ("near-kink" if dist < KINK_MARGIN else "smooth")
+    subs30 = {s: sp.Float(v, 30) for s, v in zip(params, vals)}
+    flat = [g for g, dg in zip(gs, ggrads) if g in flat_ok and _second_order_zero(g, dg, subs30)]
+    if flat and mode != "kink":   # on a breakpoint set, but f is differentiable here: no Richardson across it
+        mode = "near-kink"
 
     rec = {
         "expression": str(f_user), "wrt": [s.name for s in wrt],
@@ -326,6 +360,12 @@ def check(expr_text, wrt_text, at=(), grads=(), seed=0) -> dict:
         "code": _display(src_f + src_g + (src_c or ""), rename), "mode": mode,
         "notes": [f"f does not depend on {v.name}: df/d{v.name} = 0" for v in wrt if v not in f_user.free_symbols],
     }
+    if flat and mode != "kink":
+        names = ", ".join(str(g) for g in flat)
+        rec["notes"].append(f"the point lies where {names} = 0, but to second order (its gradient in "
+                            f"{', '.join(v.name for v in wrt)} is 0 there too), so f does not break here: "
+                            f"|g| <= o(|h|) near a zero of g with zero gradient, and f has an ordinary gradient, "
+                            f"checked as at a smooth point")
     rec["_exprs"] = (f_user, derivs, claimed)  # for the human-readable output; dropped from JSON
     with np.errstate(all="ignore"):
         claim = [float(c) for c in g_claim(*pt)]
@@ -357,7 +397,7 @@ def _check_smooth(rec, f_num, g_claim, pt, wrt, claim, derivs, subs50, mode):
     oracles = ("autograd", "complex-step", "richardson")
     if mode == "near-kink":
         oracles = ("autograd", "complex-step")
-        rec["notes"].append(f"Richardson skipped: the point is within {KINK_MARGIN:g} of a kink, "
+        rec["notes"].append(f"Richardson skipped: the point is within {KINK_MARGIN:g} of a breakpoint set of f, "
                             "so its difference quotients would straddle it")
     wrt_i = tuple(range(len(wrt)))
     g = lambda *a: tuple(np.float64(v) for v in g_claim(*a))  # noqa: E731
@@ -377,14 +417,15 @@ def _check_smooth(rec, f_num, g_claim, pt, wrt, claim, derivs, subs50, mode):
     rec["notes"] += [f"{_NAMES[o]} unavailable: {s[len('unavailable: '):]}"
                      for o, s in res.oracles.items() if s != "used"]
     if "complex-step" in used:
-        rec["notes"].append("complex-step ran on the unlowered (analytic) form of f; "
-                            "autograd and Richardson on the generated code")
+        others = "autograd and Richardson" if "richardson" in used else "autograd"
+        rec["notes"].append(f"complex-step ran on the unlowered (analytic) form of f; {others} on the generated code")
     m = re.match(r"argument (\d+)", res.worst)
     worst_gc = wrt[int(m.group(1))].name if m else res.worst
     rec["checks"] = {
         "gradcheck": {**res.as_dict(), "worst": worst_gc},
         "mpmath": [{"var": v.name, "claimed": c, "exact": str(e), "rel_err": r}
                    for v, c, e, r in zip(wrt, claim, exact, errs)],
+        "oracles": _per_variable(f_num, g, pt, wrt, oracles),
     }
     rec["ok"] = bool(res.passed and mp_ok)
     names = [_NAMES[o] for o in used] + ["mpmath"]
@@ -400,15 +441,35 @@ def _check_smooth(rec, f_num, g_claim, pt, wrt, claim, derivs, subs50, mode):
                        if not check_gradient(f_num, g, *pt, wrt=wrt_i, oracles=(o,)).passed] + against
     k = int(np.argmax(errs)) if not mp_ok else next(i for i, v in enumerate(wrt) if v.name == worst_gc)
     rec["verdict"] = (f"FAIL: gradient disagrees with {', '.join(against) or res.disagreeing}; worst at "
-                      f"df/d{wrt[k].name}: claimed {claim[k]:.10g}, exact {float(exact[k]):.10g} "
-                      f"(max rel err {rel:.2g})")
+                      f"df/d{wrt[k].name}: claimed {claim[k]:.10g}, exact {number(exact[k], 10)} "
+                      + (f"(max rel err {rel:.2g})" if scale > TINY else   # relative to a zero gradient: no measure
+                         f"(the exact gradient is 0 here; max abs err {max(abs(c) for c in claim):.2g})"))
+
+
+def _per_variable(f_num, g, pt, wrt, oracles):
+    """Each oracle's value of each component (for the report's table): one small check per variable."""
+    from numeric.gradcheck import check_gradient
+    rows = []
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for i, v in enumerate(wrt):
+            gi = lambda *a, i=i: (g(*a)[i],)  # noqa: E731
+            res = check_gradient(f_num, gi, *pt, wrt=(i,), oracles=oracles, name="f")
+            rows.append({"var": v.name, **{k: float(x) for k, x in res.values.items() if k != "richardson_err"}})
+    return rows
+
+
+def _sides(phi, x0):
+    """phi 64 ulps left of x0, at x0, and 64 ulps right of it: the values a jump goes between."""
+    h = 64 * float(np.spacing(abs(x0)))
+    return float(phi(x0 - h)), float(phi(x0)), float(phi(x0 + h))
 
 
 def _jumps(phi, x0, slope):
     """Whether phi jumps at x0: 64 ulps either side, a continuous phi moves by about slope * 128 ulps,
     a step by its full height (steps below 1e-14 of |phi| are lost in rounding)."""
+    lo, _, hi = _sides(phi, x0)
     h = 64 * float(np.spacing(abs(x0)))
-    lo, hi = float(phi(x0 - h)), float(phi(x0 + h))
     return bool(abs(hi - lo) > 10 * slope * 2 * h + 1e-14 * max(abs(lo), abs(hi)))
 
 
@@ -424,12 +485,6 @@ def _check_kink(rec, f_stable, pt, wrt, params, claim, gs, subs50):
     differentiated variables (numeric.check_kink), and f must not jump along any of them."""
     from numeric.gradcheck import check_kink
     on = [str(-g if g.could_extract_minus_sign() else g) for g in gs if _near_zero(g, subs50)]
-    rec["notes"].append(f"the point lies on a breakpoint ({', '.join(on)} = 0): f has no derivative there, so a "
-                        "claimed gradient is accepted iff it lies in the Clarke generalised gradient, the convex hull "
-                        "of the limiting gradients of the smooth pieces around the point (for one variable: between "
-                        "the one-sided derivatives)")
-    rec["notes"].append("conventions at the ReLU kink: the lecture sets ReLU'(0) = 0; autograd's np.maximum(z, 0) "
-                        "gives 0.5; SymPy's Heaviside(0) = 1/2; each lies in [0, 1]")
     n = len(wrt)  # params start with the differentiated variables, in --wrt order
 
     def f_wrt(v):
@@ -446,11 +501,28 @@ def _check_kink(rec, f_stable, pt, wrt, params, claim, gs, subs50):
         except ValueError as e:  # no finite gradient beside the point, say
             raise BadInput(f"the Clarke test cannot run at this point ({e}); choose another with --at") from None
         jumps = [_jumps(along(i), x0[i], abs(k.left[i]) + abs(k.right[i])) for i in range(n)]
+        sides = [_sides(along(i), x0[i]) if jumps[i] else None for i in range(n)]
     rows = [{"var": v.name, "x0": x0[i], "left": k.left[i], "right": k.right[i], "claimed": claim[i],
              "autograd": None if k.autograd is None else k.autograd[i], "tolerance": k.tolerance, "jump": jumps[i],
              # this component alone lies between its one-sided derivatives; the verdict needs the whole gradient
              "accepted": (min(k.left[i], k.right[i]) - k.tolerance <= claim[i]
                           <= max(k.left[i], k.right[i]) + k.tolerance) and not jumps[i]} for i, v in enumerate(wrt)]
+    for row, side in zip(rows, sides):
+        if side:   # a difference quotient across a jump grows like 1/h: no one-sided derivative to report
+            row.update(left=None, right=None, limits={"left": side[0], "at": side[1], "right": side[2]})
+    if any(jumps):
+        rec["notes"].append(f"the point lies on a breakpoint ({', '.join(on)} = 0) where f jumps: f is not "
+                            "continuous there, so it has no derivative and no claimed value is right")
+    else:
+        rec["notes"].append(f"the point lies on a breakpoint ({', '.join(on)} = 0), where f may have no derivative: "
+                            "a claimed gradient is accepted iff it lies in the Clarke generalised gradient, the "
+                            "convex hull of the limiting gradients of the smooth pieces around the point (for one "
+                            "variable: between the one-sided derivatives; where f is differentiable, its gradient)")
+        rec["notes"].append("conventions at the ReLU kink: the lecture sets ReLU'(0) = 0; autograd's np.maximum(z, 0) "
+                            "gives 0.5; SymPy's Heaviside(0) = 1/2; each lies in [0, 1]")
+    if len(k.pieces) == 1 and not any(jumps):
+        rec["notes"].append(f"every sampled ray gives the same limiting gradient {_kink_vec(k.pieces[0], k.tolerance)}:"
+                            " f appears differentiable here, with that gradient")
     rec["checks"] = {"kink": rows, "clarke": {"pieces": [list(p) for p in k.pieces], "weights": list(k.weights),
                                               "distance": k.distance, "tolerance": k.tolerance,
                                               "accepted": k.accepted, "sampler": k.sampler}}
@@ -492,14 +564,28 @@ def _kink_verdict(rows, k, at):
 
 # --- output ------------------------------------------------------------------------------------
 
+def number(value, digits=17) -> str:
+    """A number (or its decimal text, any precision) as `digits` significant digits, its exponent always
+    shown: 1.0151917795098914e-434 stays that, where a float() would give 0 and a cut string drop the e-434."""
+    import mpmath
+    with mpmath.workdps(max(digits, 15) + 5):
+        return mpmath.nstr(mpmath.mpf(str(value)), digits, min_fixed=-4, max_fixed=digits)
+
+
 def _render_kink(rows, clarke) -> list[str]:
     """The one-sided derivatives per variable (facts, not verdicts: each component may lie between its
     own while the gradient as a whole is wrong), then the one decision, the Clarke test's."""
     out = []
     for r in rows:
         ag = "n/a" if r["autograd"] is None else f"{r['autograd']:g}"
+        if r["jump"]:
+            lim = r["limits"]
+            out.append(f"    df/d{r['var']}: none: f jumps at {r['var']} = {r['x0']:g}, from {lim['left']:.6g} just "
+                       f"left of it to {lim['right']:.6g} just right (f = {lim['at']:.6g} there), so neither "
+                       f"one-sided difference quotient settles; claimed {r['claimed']:g}, autograd {ag}")
+            continue
         out.append(f"    df/d{r['var']}: left {r['left']:.6g}, right {r['right']:.6g}, claimed {r['claimed']:g}, "
-                   f"autograd {ag}" + (" -> f jumps here: no derivative" if r["jump"] else ""))
+                   f"autograd {ag}")
     if any(r["jump"] for r in rows):
         return out + ["    Clarke: does not apply, f jumps (it is the generalised gradient of a locally Lipschitz f)"]
     tol = clarke["tolerance"]
@@ -543,15 +629,75 @@ def render(rec, unicode=True) -> str:
         out += _render_kink(c["kink"], c["clarke"])
     else:
         for r in c["mpmath"]:
-            out.append(f"    df/d{r['var']}: claimed {r['claimed']!r}, mpmath {r['exact'][:24]}, "
-                       f"rel err {r['rel_err']:.1e}")
+            exact_zero = float(r["exact"]) == 0   # a relative error against 0 measures nothing: give the absolute one
+            err = (f"abs err {abs(r['claimed']):.1e}" if exact_zero and r["claimed"] is not None
+                   else f"rel err {r['rel_err']:.1e}")
+            out.append(f"    df/d{r['var']}: claimed {r['claimed']!r}, mpmath {number(r['exact'])}, {err}")
         gc = c["gradcheck"]
         vals = ", ".join(f"{_NAMES.get(k, k)} {v:.10g}" for k, v in gc["values"].items() if k != "richardson_err")
         out.append(f"    oracles: max rel err {gc['max_rel_err']:.1e} (tol {gc['tolerance']:.1e}) at "
-                   f"df/d{gc['worst']}: {vals}; {gc['disagreeing']}")
+                   f"df/d{gc['worst']}: {vals}; {gc['disagreeing'].removeprefix('none: ')}")
     out += [f"    note: {n}" for n in rec["notes"]]
     out.append(rec["verdict"])
     return "\n".join(out)
+
+
+def _tex_number(value, digits=10) -> str:
+    """A number for a LaTeX table: `digits` significant digits, the exponent as a power of ten."""
+    if value is None:
+        return "--"
+    mant, _, exp = number(value, digits).partition("e")
+    return f"${mant}" + (rf"\times 10^{{{int(exp)}}}" if exp else "") + "$"
+
+
+def _tex_partial(var) -> str:
+    import sympy as sp
+    return rf"$\partial f/\partial {sp.latex(sp.Symbol(var))}$"   # var is a parsed identifier
+
+
+def _tabular(head, rows) -> list[str]:
+    from .report.text import escape_text
+    return ([r"\begin{center}\footnotesize", r"\begin{tabular}{l" + "r" * (len(head) - 1) + "}", r"\toprule",
+             " & ".join(escape_text(h) for h in head) + r" \\", r"\midrule"]
+            + [" & ".join(row) + r" \\" for row in rows] + [r"\bottomrule", r"\end{tabular}", r"\end{center}"])
+
+
+def _oracle_table(checks) -> list[str]:
+    """What each oracle gave for each component, the errors and the decision, as LaTeX (the report's core)."""
+    from .report.text import escape_text
+    if "kink" in checks:   # one-sided derivatives per variable, then the Clarke test
+        rows = []
+        for r in checks["kink"]:
+            if r["jump"]:
+                lim = r["limits"]
+                sides = [rf"\multicolumn{{2}}{{r}}{{jumps: {_tex_number(lim['left'])} to {_tex_number(lim['right'])}}}"]
+            else:
+                sides = [_tex_number(r["left"]), _tex_number(r["right"])]
+            rows.append([_tex_partial(r["var"]), *sides, _tex_number(r["claimed"]),
+                         _tex_number(r["autograd"]), "no derivative" if r["jump"] else
+                         ("between" if r["accepted"] else "outside")])
+        out = [r"\paragraph{Checks at the kink} One-sided derivatives (Richardson), the claim and autograd's value; "
+               r"the last column judges each component alone."]
+        out += _tabular(["", "left", "right", "claimed", "autograd", "component"], rows)
+        c = checks["clarke"]
+        if not any(r["jump"] for r in checks["kink"]):
+            pieces = ", ".join("(" + ", ".join(_tex_number(x, 6) for x in p) + ")" for p in c["pieces"])
+            out.append(r"\paragraph{Clarke test} limiting gradients " + pieces + f"; distance of the claim to their "
+                       f"convex hull {_tex_number(c['distance'], 3)} (tolerance {_tex_number(c['tolerance'], 2)}): "
+                       + ("accepted." if c["accepted"] else r"\textbf{rejected}."))
+        return out
+    gc, exact = checks["gradcheck"], {r["var"]: r for r in checks["mpmath"]}
+    names = [o for o in ("autograd", "complex-step", "richardson") if gc["oracles"].get(o) == "used"]
+    rows = [[_tex_partial(r["var"]), _tex_number(r["claim"]),
+             *[_tex_number(r.get(o)) for o in names], _tex_number(exact[r["var"]]["exact"], 12),
+             _tex_number(exact[r["var"]]["rel_err"], 2)] for r in checks.get("oracles", [])]
+    out = [r"\paragraph{Oracles} Each component as claimed, as each oracle gives it, and exact (mpmath, 50 digits); "
+           r"the last column is the claim's error relative to the exact gradient's scale."]
+    out += _tabular(["", "claimed", *[_NAMES[o] for o in names], "mpmath", "rel. error"], rows)
+    out.append(r"\paragraph{Oracle verdict} " + escape_text(
+        f"max rel err {gc['max_rel_err']:.2g} (tolerance {gc['tolerance']:.2g}) at df/d{gc['worst']}; "
+        f"{gc['disagreeing']}") + ("" if gc["passed"] else r" \textbf{(fails)}"))
+    return out
 
 
 def write_report(rec, expr_text, out_dir):
@@ -567,15 +713,17 @@ def write_report(rec, expr_text, out_dir):
     code = "\n".join(line for raw in rec["code"].splitlines()
                      for line in (textwrap.wrap(raw, 92, subsequent_indent="        ", break_on_hyphens=False) or [""]))
     body = [r"\documentclass[11pt]{article}", r"\usepackage[margin=2cm]{geometry}", r"\usepackage{amsmath}",
-            r"\begin{document}", r"\section*{deepderive check}",
+            r"\usepackage{booktabs}", r"\begin{document}", r"\section*{deepderive check}",
             r"\[ f = " + sp.latex(f_user) + r" \]"]
     body += [r"\[ \frac{\partial f}{\partial " + sp.latex(sp.Symbol(v)) + "} = " + d["latex"] + r" \]"
              for v, d in zip(rec["wrt"], rec["derivatives"])]
     if claimed:
         body += [r"\[ \text{claimed: } \frac{\partial f}{\partial " + sp.latex(sp.Symbol(v)) + "} = "
                  + sp.latex(g) + r" \]" for v, g in zip(rec["wrt"], claimed)]
-    body += [r"\paragraph{Point} " + escape_text(", ".join(f"{k} = {v!r}" for k, v in rec["point"].items())),
-             r"\paragraph{Generated code}", r"{\footnotesize\begin{verbatim}", code, r"\end{verbatim}}"]
+    body += [r"\paragraph{Point} " + escape_text(", ".join(f"{k} = {v!r}" for k, v in rec["point"].items())
+                                                  + f" ({rec['point_source']})")]
+    body += _oracle_table(rec["checks"])
+    body += [r"\paragraph{Generated code}", r"{\footnotesize\begin{verbatim}", code, r"\end{verbatim}}"]
     body += [r"\paragraph{Note} " + escape_text(n) for n in rec["notes"]]
     body += [r"\paragraph{Verdict} \texttt{" + escape_text(rec["verdict"]) + "}", r"\end{document}", ""]
     tex = os.path.join(out_dir, stem + ".tex")

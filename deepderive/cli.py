@@ -26,6 +26,30 @@ def _err(msg):
     print(f"deepderive: error: {msg}", file=sys.stderr)
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with the project's error format: one line on stderr naming the command, then exit 2
+    (argparse's own prints the usage too; --help still shows it). Subparsers inherit the class."""
+
+    def error(self, message):
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {' '.join(message.split())} (see {self.prog} --help)\n")
+
+
+def version() -> str:
+    """The installed distribution's version; from a checkout that was never installed, its pyproject.toml's."""
+    import pathlib
+    import tomllib
+    from importlib import metadata
+
+    try:
+        return metadata.version("deepderive")
+    except metadata.PackageNotFoundError:
+        project = pathlib.Path(__file__).resolve().parents[1] / "pyproject.toml"
+        try:
+            return tomllib.loads(project.read_text(encoding="utf-8"))["project"]["version"]
+        except (OSError, KeyError, tomllib.TOMLDecodeError):
+            return "unknown (not installed)"
+
+
 def _progress(label):
     def report(i, n, item):
         print(f"[{i}/{n}] {label} {item}", file=sys.stderr, flush=True)
@@ -210,7 +234,26 @@ def write_reports(ds, *, out="reports", pdf=None, allow_checked=False, verified=
             continue
         ok &= r.ok
         print(f"wrote {r.tex_path}" + (f" and {r.pdf_path}" if r.pdf_path else ""), file=file)
+        if not r.ok:
+            _err(f"{d.name}: {not_ok(r, allow_checked)} (report written: {r.tex_path})")
     return EXIT_OK if ok else EXIT_FAILED
+
+
+def not_ok(r, allow_checked=False) -> str:
+    """Why a written report is not ok, in one line: the steps not proved (by number, as verify numbers them),
+    the proof's problems, the failed checks, the figures that could not be drawn."""
+    from derivations import CHECKED, FAILED
+
+    from .terminal import plain
+
+    bad = {FAILED: "failed", CHECKED: "only checked numerically"}
+    steps = [f"step {k} {bad[s.status]} ({plain(s.why)[:60]})" for k, s in enumerate(r.proof.steps, 1)
+             if s.status == FAILED or (s.status == CHECKED and not allow_checked)]
+    parts = ([", ".join(steps)] if steps else []) \
+        + [f"problem: {plain(p)[:100]}" for p in r.proof.problems] \
+        + [f"check failed: {c.name}" for c in r.checks if not c.passed] \
+        + [n for n in r.notes if n.startswith(("figure ", "check modules"))]
+    return "not proved: " + "; ".join(parts) if steps or r.proof.problems else "; ".join(parts) or "not ok"
 
 
 # ---- printing -------------------------------------------------------------------------------------------
@@ -236,20 +279,25 @@ def print_verified(vs, *, allow_checked=False, verbose=False, file=None):
     """The human-readable verdicts: every step, every problem, every check, then one summary line."""
     from derivations import CHECKED, FAILED, PROVED
 
+    from .terminal import for_stream, plain
+
     file = file or sys.stdout
+
+    def show(latex):   # justifications are LaTeX: the terminal gets them as Unicode (or ASCII, if it must)
+        return for_stream(plain(latex), file)
     for v in vs:
         d, proof = v.derivation, v.proof
         print(f"{d.name}: {d.title}" + (f" ({d.source})" if d.source else ""), file=file)
         for k, s in enumerate(proof.steps, 1):
             if s.starts and s.chain_name:
                 print(f"  chain {s.chain_name}", file=file)
-            print(f"  step {k:2d} {_mark(s.status, allow_checked)}  {s.why}", file=file)
+            print(f"  step {k:2d} {_mark(s.status, allow_checked)}  {show(s.why)}", file=file)
             if verbose:
                 print(f"           claim: {_claim(s)}", file=file)
             if s.status != PROVED or verbose:
                 print(f"           {s.detail}", file=file)
         for problem in proof.problems:
-            print(f"  PROBLEM  {problem}", file=file)
+            print(f"  PROBLEM  {show(problem)}", file=file)
         for c in v.checks:
             verdict = "pass" if c.passed else "FAIL"
             print(f"  check   {verdict}     {c.name}: max abs err {c.max_abs_err:.2e}, "
@@ -313,7 +361,27 @@ def _registered(d) -> bool:
         return False
 
 
+def writable_dir(path) -> None:
+    """Refuse, in one line (exit 2), an output directory that could not be created or written into: checked
+    before any work and without creating anything (bad input leaves nothing behind). The nearest existing
+    ancestor must be a directory we may write in (a path under a regular file never is)."""
+    import os
+    import pathlib
+
+    out = pathlib.Path(path)
+    probe = out
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if probe == out and not out.is_dir():
+        raise UsageError(f"--out {path}: exists and is not a directory")
+    if not probe.is_dir():
+        raise UsageError(f"--out {path}: cannot be created: {probe} is not a directory")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise UsageError(f"--out {path}: cannot write there: {probe} is not writable")
+
+
 def cmd_report(args):
+    writable_dir(args.out)
     ds = resolve(args.names)
     # Users' derivations are proved here first, under the per-step time limit (the library's are known to be fast).
     users = [d for d in ds if not _registered(d)]
@@ -331,8 +399,49 @@ def cmd_build(args):
     codes = [_verdict(vs, args.allow_checked),
              codegen(progress=_progress("rendering")),
              write_reports(ds, out=args.out, pdf=_pdf(args), allow_checked=args.allow_checked,
-                           verified={v.derivation.name: v for v in vs}, progress=_progress("report"))]
+                           verified={v.derivation.name: v for v in vs}, progress=_progress("report")),
+             write_lecture(vs, out=args.out, pdf=_pdf(args), allow_checked=args.allow_checked,
+                           progress=_progress("book"))]   # after the reports: it reuses their figures
     return max(codes)
+
+
+def write_lecture(vs, *, out="reports", pdf=None, allow_checked=False, progress=None, file=None) -> int:
+    """Write the book (lecture.tex, lecture.pdf, lecture.html) from the Verified records `vs`, proving nothing
+    again: the exit code (1 when a result is not proved, a check failed, a figure is missing, LaTeX failed or
+    the HTML refused something it cannot render)."""
+    from deepderive.report.book import BookError, write_book
+    from deepderive.report.html import MathError, UnknownLatex, write_html_book
+    from deepderive.report.html.figures import FigureMissing
+
+    file = file or sys.stdout
+    try:
+        r = write_book(vs, out_dir=out, pdf=pdf, progress=progress)
+    except BookError as exc:
+        _err(f"book: {exc}")
+        return EXIT_FAILED
+    for note in r.notes:
+        _err(f"book: {note}")
+    print(f"wrote {r.tex_path}" + (f" and {r.pdf_path}" if r.pdf_path else ""), file=file)
+    try:
+        html = write_html_book(vs, out_dir=out, progress=progress)
+    except (MathError, UnknownLatex, FigureMissing) as exc:   # refused, never printed as raw LaTeX
+        _err(f"book (HTML): {type(exc).__name__}: {exc}")
+        return EXIT_FAILED
+    print(f"wrote {html}", file=file)
+    return EXIT_OK if all(v.passes(allow_checked) for v in vs) and not r.notes else EXIT_FAILED
+
+
+def cmd_book(args):
+    """Verify and check everything, then write only the book."""
+    import io
+
+    vs = verify(resolve([]), progress=_progress("verifying"), time_limit=args.time_limit)
+    summary = io.StringIO()
+    print_verified(vs, allow_checked=args.allow_checked, file=summary)
+    print(summary.getvalue().rstrip("\n").rpartition("\n")[2])   # the one-line verdict; `verify` lists steps
+    return max(_verdict(vs, args.allow_checked),
+               write_lecture(vs, out=args.out, pdf=_pdf(args), allow_checked=args.allow_checked,
+                             progress=_progress("book")))
 
 
 def _sub(sub, name, helptext, description=None, run=None, epilog=None):
@@ -360,7 +469,7 @@ DEBUG_HELP = "show the traceback behind a one-line error"
 
 
 def parser():
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="deepderive", formatter_class=argparse.RawDescriptionHelpFormatter,
         description=_fill("Machine-checked derivations of deep-learning mathematics: prove each step with SymPy, "
                           "generate NumPy code from the closed forms, check it numerically, and write LaTeX/PDF "
@@ -407,7 +516,19 @@ def parser():
         s.add_argument("--out", default="reports", metavar="DIR", help="output directory (default: reports)")
         s.add_argument("--no-pdf", action="store_true", help="write the .tex only, even when pdflatex exists")
         _add_time_limit(s)
+    s = _sub(sub, "book", "write the lecture as one book, reports/lecture.tex and lecture.pdf", run=cmd_book,
+             description=_fill("Verify every derivation and run its checks, then write the book: a chapter per part "
+                               "of the lecture, each result with its derivation, generated code, checks and "
+                               "figures (reused from reports/figures when the reports drew them), an index of the "
+                               "generated functions and the closing quiz answered from the checks. Exit 1 if a step "
+                               "is not proved (unless --allow-checked and it is only checked), a check fails or the "
+                               "book cannot be built.") + "\n\n" + _fill(VERDICTS))
+    _add_allow_checked(s)
+    s.add_argument("--out", default="reports", metavar="DIR", help="output directory (default: reports)")
+    s.add_argument("--no-pdf", action="store_true", help="write the .tex only, even when pdflatex exists")
+    _add_time_limit(s)
     p.add_argument("--debug", action="store_true", help=DEBUG_HELP)
+    p.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     for s in sub.choices.values():   # also after the command; SUPPRESS keeps a --debug given before it
         s.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP)
     return p

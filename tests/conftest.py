@@ -10,6 +10,17 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "slow: takes a few seconds; part of the default run")
 
 
+#: test modules that start JAX's (or Dask's) thread pools in the worker process that runs them
+_THREADED_MODULES = ("test_array_api.py", "test_scale.py", "test_bench.py")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    # Last in the run: verify and check fork their workers, and a fork beside JAX's running threads is what
+    # JAX warns may deadlock (deepderive's own check budget uses a forkserver then; the tests' order keeps the
+    # forks of verify's pool away from those threads too).
+    items.sort(key=lambda item: item.path.name in _THREADED_MODULES)
+
+
 @pytest.fixture(scope="session")
 def library_proof(request, tmp_path_factory):
     """library_proof(name): the Proof of the registered derivation `name`, verified once per test run
@@ -34,3 +45,4 @@ def library_proof(request, tmp_path_factory):
                     path.write_bytes(pickle.dumps(cache[name]))
         return cache[name]
     return proof
+

@@ -137,7 +137,7 @@ def test_unwritable_output_directory_is_one_line(capsys, tmp_path, user_file):
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
     code, _, err = run(capsys, "report", str(user_file), "--no-pdf", "--out", str(blocker / "sub"))
-    assert code == EXIT_FAILED
+    assert code == EXIT_USAGE   # bad input, found before any work (#14: the README's 2, not 1)
     assert err.strip().splitlines()[-1].startswith("deepderive: error:")
     assert "Traceback" not in err
 
@@ -266,6 +266,8 @@ def test_build_verifies_generates_and_reports_with_one_verdict(capsys, monkeypat
     proofs = []
     real_verify = mine.verify
     monkeypatch.setattr(mine, "verify", lambda *a, **kw: proofs.append(real_verify(*a, **kw)) or proofs[-1])
+    books = []   # the book places results by lecture number, which a user's derivation lacks: recorded instead
+    monkeypatch.setattr(cli, "write_lecture", lambda vs, **kw: books.append([v.proof for v in vs]) or EXIT_OK)
 
     out_dir = tmp_path / "built"
     code, out, _ = run(capsys, "build", "--no-pdf", "--out", str(out_dir))
@@ -276,6 +278,7 @@ def test_build_verifies_generates_and_reports_with_one_verdict(capsys, monkeypat
     code, out, _ = run(capsys, "build", "--no-pdf", "--out", str(out_dir), "--allow-checked")
     assert code == EXIT_OK, out
     assert regenerated == [False, False] and len(proofs) == 2
+    assert books == [[proofs[0]], [proofs[1]]]                  # the book reused the build's proofs too
 
 
 def test_codegen_check_compares_bytes_and_names_unknown_modules(tmp_path, monkeypatch):

@@ -746,7 +746,7 @@ def format_tables(result) -> str:
     if result.get("targets"):
         m = result["machine"]
         out.append("")
-        out.append(f"Targets (issues #3, #10, #15) on {m.get('cpus', '?')} x {m.get('cpu') or 'unknown CPU'}, "
+        out.append(f"Targets on {m.get('cpus', '?')} x {m.get('cpu') or 'unknown CPU'}, "
                    f"Python {m['python']}, NumPy {m['numpy']}" + (" [--quick: small sizes only]" if result["quick"] else ""))
         for t in result["targets"]:
             out.append(f"  {'met   ' if t['met'] else 'MISSED'} {t['target']:<56} {t['measured']:>10.3g}  (<= {t['limit']:g})")
@@ -793,7 +793,7 @@ def add_parser(subparsers):
                                           "LinearModelLoss, autograd, JAX jit and lax.scan, plain Python (peers not "
                                           "installed are skipped, saying so): median times, ratios, the strongest "
                                           "peer at each size, accuracy in ulps against mpmath at 50 digits, import "
-                                          "times, and whether each target of issues #3, #10 and #15 is met. Speed "
+                                          "times, and whether each speed and accuracy target is met. Speed "
                                           "is reported, never asserted; takes a few minutes.")
     s.add_argument("--quick", action="store_true", help="tiny sizes only (N in {1, 100}, L = 8; < 20 s)")
     s.add_argument("--json", metavar="FILE", help="also write the raw results as JSON")

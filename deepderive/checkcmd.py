@@ -22,6 +22,7 @@ from numeric.floats import EPS, TINY
 
 from .budget import DEFAULT_TIME_LIMIT, positive_seconds
 from .exitcodes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from .terminal import ascii_text, inline, latex, pretty, step_names, step_note
 
 _FLOAT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _TRIES = 2000
@@ -350,23 +351,28 @@ def check(expr_text, wrt_text, at=(), grads=(), seed=0) -> dict:
     if flat and mode != "kink":   # on a breakpoint set, but f is differentiable here: no Richardson across it
         mode = "near-kink"
 
+    steps = step_names(f_user, *derivs, *(claimed or ()))   # θ, or θ and θ₁ when values at 0 differ
     rec = {
         "expression": str(f_user), "wrt": [s.name for s in wrt],
         "point": {s.name: v for s, v in zip(params, vals)},
         "point_source": _source(params, fixed, seed),
-        "derivatives": [{"var": v.name, "sympy": str(d), "latex": sp.latex(d)} for v, d in zip(wrt, derivs)],
+        "derivatives": [{"var": v.name, "sympy": str(d), "latex": latex(d, steps)} for v, d in zip(wrt, derivs)],
         "claim": "sympy" if claimed is None else "user",
         "user_gradient": [str(g) for g in claimed] if claimed else None,
         "code": _display(src_f + src_g + (src_c or ""), rename), "mode": mode,
         "notes": [f"f does not depend on {v.name}: df/d{v.name} = 0" for v in wrt if v not in f_user.free_symbols],
     }
     if flat and mode != "kink":
-        names = ", ".join(str(g) for g in flat)
+        names = ", ".join(inline(g) for g in flat)
         rec["notes"].append(f"the point lies where {names} = 0, but to second order (its gradient in "
                             f"{', '.join(v.name for v in wrt)} is 0 there too), so f does not break here: "
                             f"|g| <= o(|h|) near a zero of g with zero gradient, and f has an ordinary gradient, "
                             f"checked as at a smooth point")
+    step = step_note(f_user, *derivs, *(claimed or ()))
+    if step:   # printed as θ(u): the value at 0 that SymPy's second argument carried, said once, in words
+        rec["notes"].append(step)
     rec["_exprs"] = (f_user, derivs, claimed)  # for the human-readable output; dropped from JSON
+    rec["_steps"] = steps
     with np.errstate(all="ignore"):
         claim = [float(c) for c in g_claim(*pt)]
     if mode == "kink":
@@ -484,7 +490,7 @@ def _check_kink(rec, f_stable, pt, wrt, params, claim, gs, subs50):
     """On a breakpoint: the whole claimed gradient must lie in the Clarke generalised gradient over the
     differentiated variables (numeric.check_kink), and f must not jump along any of them."""
     from numeric.gradcheck import check_kink
-    on = [str(-g if g.could_extract_minus_sign() else g) for g in gs if _near_zero(g, subs50)]
+    on = [inline(-g if g.could_extract_minus_sign() else g) for g in gs if _near_zero(g, subs50)]
     n = len(wrt)  # params start with the differentiated variables, in --wrt order
 
     def f_wrt(v):
@@ -596,30 +602,19 @@ def _render_kink(rows, clarke) -> list[str]:
     return out
 
 
-def _ascii_pretty(e) -> str:
-    """SymPy's ASCII art with the project's functions under their ASCII names (sigmoid, not σ)."""
-    from sympy.printing.pretty.pretty import PrettyPrinter
-
-    from derivations.functions import _Defined
-
-    class _Ascii(PrettyPrinter):
-        def _print(self, expr, **kwargs):
-            if isinstance(expr, _Defined):
-                return self._print_Function(expr, func_name=type(expr).__name__)
-            return super()._print(expr, **kwargs)
-
-    return _Ascii({"use_unicode": False}).doprint(e)
-
-
 def render(rec, unicode=True) -> str:
-    import sympy as sp
+    """The human-readable result: formulas as SymPy draws them in the lecture's spelling (max(0, x), θ(x)),
+    in ASCII art and names when the terminal has no Unicode."""
     f_user, derivs, claimed = rec["_exprs"]
-    pretty = (lambda e: sp.pretty(e, use_unicode=True)) if unicode else _ascii_pretty  # noqa: E731
-    out = ["f = " + pretty(f_user).replace("\n", "\n    "), ""]
+    steps = rec["_steps"]
+    drawn = pretty(f_user, unicode, steps=steps)
+    out = [f"f = {drawn}" if "\n" not in drawn else "f =\n" + textwrap.indent(drawn, "    "), ""]   # as df/dx
     for v, d, row in zip(rec["wrt"], derivs, rec["derivatives"]):
-        out += [f"df/d{v} =", textwrap.indent(pretty(d), "    "), f"    LaTeX: {row['latex']}", ""]
+        out += [f"df/d{v} =", textwrap.indent(pretty(d, unicode, steps=steps), "    "),
+                f"    LaTeX: {row['latex']}", ""]
     if claimed:
-        out += ["your gradient:"] + [f"    df/d{v} = {g}" for v, g in zip(rec["wrt"], rec["user_gradient"])] + [""]
+        out += ["your gradient:", *[f"    df/d{v} = {inline(g, unicode, steps)}" for v, g in zip(rec["wrt"], claimed)],
+                ""]
     out += ["generated NumPy code (np is numpy; your names restored for display):",
             textwrap.indent(rec["code"].rstrip(), "    "), ""]
     pt = ", ".join(f"{k}={v!r}" for k, v in rec["point"].items())
@@ -637,7 +632,7 @@ def render(rec, unicode=True) -> str:
         vals = ", ".join(f"{_NAMES.get(k, k)} {v:.10g}" for k, v in gc["values"].items() if k != "richardson_err")
         out.append(f"    oracles: max rel err {gc['max_rel_err']:.1e} (tol {gc['tolerance']:.1e}) at "
                    f"df/d{gc['worst']}: {vals}; {gc['disagreeing'].removeprefix('none: ')}")
-    out += [f"    note: {n}" for n in rec["notes"]]
+    out += [f"    note: {n if unicode else ascii_text(n)}" for n in rec["notes"]]
     out.append(rec["verdict"])
     return "\n".join(out)
 
@@ -696,7 +691,7 @@ def _oracle_table(checks) -> list[str]:
     out += _tabular(["", "claimed", *[_NAMES[o] for o in names], "mpmath", "rel. error"], rows)
     out.append(r"\paragraph{Oracle verdict} " + escape_text(
         f"max rel err {gc['max_rel_err']:.2g} (tolerance {gc['tolerance']:.2g}) at df/d{gc['worst']}; "
-        f"{gc['disagreeing']}") + ("" if gc["passed"] else r" \textbf{(fails)}"))
+        f"{gc['disagreeing'].removeprefix('none: ')}") + ("" if gc["passed"] else r" \textbf{(fails)}"))
     return out
 
 
@@ -714,12 +709,12 @@ def write_report(rec, expr_text, out_dir):
                      for line in (textwrap.wrap(raw, 92, subsequent_indent="        ", break_on_hyphens=False) or [""]))
     body = [r"\documentclass[11pt]{article}", r"\usepackage[margin=2cm]{geometry}", r"\usepackage{amsmath}",
             r"\usepackage{booktabs}", r"\begin{document}", r"\section*{deepderive check}",
-            r"\[ f = " + sp.latex(f_user) + r" \]"]
+            r"\[ f = " + latex(f_user, rec["_steps"]) + r" \]"]
     body += [r"\[ \frac{\partial f}{\partial " + sp.latex(sp.Symbol(v)) + "} = " + d["latex"] + r" \]"
              for v, d in zip(rec["wrt"], rec["derivatives"])]
     if claimed:
         body += [r"\[ \text{claimed: } \frac{\partial f}{\partial " + sp.latex(sp.Symbol(v)) + "} = "
-                 + sp.latex(g) + r" \]" for v, g in zip(rec["wrt"], claimed)]
+                 + latex(g, rec["_steps"]) + r" \]" for v, g in zip(rec["wrt"], claimed)]
     body += [r"\paragraph{Point} " + escape_text(", ".join(f"{k} = {v!r}" for k, v in rec["point"].items())
                                                   + f" ({rec['point_source']})")]
     body += _oracle_table(rec["checks"])
@@ -806,10 +801,11 @@ def cmd_check(args):
     except BadInput as e:
         return _usage_error(e)
     report_error = None
+    existed = args.report is None or os.path.isdir(args.report)
     if args.report is not None:
         try:
             tex, pdf = write_report(rec, args.expr, args.report)
-            rec["report"] = {"tex": tex, "pdf": pdf}
+            rec["report"] = {"tex": tex, "pdf": pdf, "created": not existed}
         except OSError as e:  # the verdict still prints below; the exit code says the output is missing
             _debug_trace(args, e)
             report_error = f"cannot write the report to {args.report}: {e.strerror or e}"
@@ -819,6 +815,8 @@ def cmd_check(args):
     else:
         print(render(rec, unicode=_unicode_ok(sys.stdout)))
         if "report" in rec:
+            if not existed:   # said, not silent: a typo in DIR should not go unnoticed
+                print(f"created {args.report}")
             print(f"wrote {tex}" + (f" and {pdf}" if pdf else ""))
     if report_error:
         return _usage_error(report_error)
@@ -851,7 +849,9 @@ def add_parser(subparsers):
     s.add_argument("--seed", type=int, default=0, help="seed for the random point, >= 0 (default 0)")
     s.add_argument("--time-limit", type=positive_seconds, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
                    help=f"stop the check after SECONDS (default {DEFAULT_TIME_LIMIT:g}); exit 2")
-    s.add_argument("--report", metavar="DIR", help="also write DIR/check-<hash>.tex (and .pdf with pdflatex)")
+    s.add_argument("--report", metavar="DIR",
+                   help="also write DIR/check-<hash>.tex (and .pdf with pdflatex); DIR is created if missing, and "
+                        "`created DIR` printed; exit 2 if it cannot be written (the verdict is printed all the same)")
     s.add_argument("--json", action="store_true", help="print the result as JSON")
     s.set_defaults(run=cmd_check)
     return s

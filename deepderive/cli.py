@@ -265,14 +265,27 @@ def _mark(status, allowed):
     return marks[status]
 
 
-def _claim(step, width=160) -> str:
-    """The claim a step judges, lhs relation rhs, in SymPy's one-line form (cut to `width` characters)."""
-    from sympy import sstr
+CLAIM_INDENT = " " * 11
+CLAIM_WIDTH = 110   # columns SymPy wraps a wide claim at (fixed, not the terminal's: the same bytes everywhere)
 
+
+def _claim(step, file) -> str:
+    """The claim a step judges, lhs relation rhs, drawn as `check` draws formulas (SymPy's pretty printer in
+    the lecture's spelling: σ(t), max(0, x), stacked fractions; ASCII where `file` cannot print Unicode), on
+    the "claim:" line when it is one line, else below it."""
     from derivations.inequality import TEXT
 
-    text = f"{sstr(step.lhs)} {TEXT[step.relation]} {sstr(step.rhs)}"
-    return text if len(text) <= width else text[:width - 1] + "…"
+    from .terminal import claim
+
+    text = claim(step.lhs, TEXT[step.relation], step.rhs, width=CLAIM_WIDTH)
+    try:
+        text.encode(getattr(file, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        text = claim(step.lhs, TEXT[step.relation], step.rhs, unicode=False, width=CLAIM_WIDTH)
+    lines = text.rstrip("\n").splitlines()
+    if len(lines) == 1:
+        return f"{CLAIM_INDENT}claim: {lines[0]}"
+    return f"{CLAIM_INDENT}claim:\n" + "\n".join(f"{CLAIM_INDENT}  {line}".rstrip() for line in lines)
 
 
 def print_verified(vs, *, allow_checked=False, verbose=False, file=None):
@@ -293,7 +306,7 @@ def print_verified(vs, *, allow_checked=False, verbose=False, file=None):
                 print(f"  chain {s.chain_name}", file=file)
             print(f"  step {k:2d} {_mark(s.status, allow_checked)}  {show(s.why)}", file=file)
             if verbose:
-                print(f"           claim: {_claim(s)}", file=file)
+                print(_claim(s, file), file=file)
             if s.status != PROVED or verbose:
                 print(f"           {s.detail}", file=file)
         for problem in proof.problems:
@@ -393,6 +406,7 @@ def cmd_report(args):
 
 def cmd_build(args):
     """The main job: verify everything, regenerate the code, write every report (reusing the proofs)."""
+    writable_dir(args.out)   # before a minute of work, not after it
     ds = resolve([])
     vs = verify(ds, progress=_progress("verifying"), time_limit=args.time_limit)
     print_verified(vs, allow_checked=args.allow_checked)
@@ -435,6 +449,7 @@ def cmd_book(args):
     """Verify and check everything, then write only the book."""
     import io
 
+    writable_dir(args.out)
     vs = verify(resolve([]), progress=_progress("verifying"), time_limit=args.time_limit)
     summary = io.StringIO()
     print_verified(vs, allow_checked=args.allow_checked, file=summary)
@@ -465,6 +480,16 @@ def _add_time_limit(s):
                    help=f"stop with exit 2 if one step takes longer than SECONDS (default {DEFAULT_TIME_LIMIT:g})")
 
 
+def _add_output(s, no_pdf="write the .tex only, even when pdflatex exists"):
+    """The options report, build and book share: --out, --no-pdf, --allow-checked and --time-limit."""
+    _add_allow_checked(s)
+    s.add_argument("--out", default="reports", metavar="DIR",
+                   help="output directory (default: reports); created if missing, checked before any work: exit 2 "
+                        "if it cannot be created or written")
+    s.add_argument("--no-pdf", action="store_true", help=no_pdf)
+    _add_time_limit(s)
+
+
 DEBUG_HELP = "show the traceback behind a one-line error"
 
 
@@ -473,7 +498,7 @@ def parser():
         prog="deepderive", formatter_class=argparse.RawDescriptionHelpFormatter,
         description=_fill("Machine-checked derivations of deep-learning mathematics: prove each step with SymPy, "
                           "generate NumPy code from the closed forms, check it numerically, and write LaTeX/PDF "
-                          "reports."),
+                          "reports and the lecture as one book (PDF and HTML)."),
         epilog=_fill(VERDICTS) + "\n\n" + _fill(EPILOG))
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
@@ -504,29 +529,43 @@ def parser():
     bench.add_parser(sub)
     checkcmd.add_parser(sub)
 
-    for name, helptext, fn in (("report", "write LaTeX (and PDF when pdflatex is installed) reports", cmd_report),
-                               ("build", "the main job: verify, codegen and report everything", cmd_build)):
-        s = _sub(sub, name, helptext, run=fn,
-                 description=_fill(helptext[0].upper() + helptext[1:] + "; exit 1 if a step is not proved "
-                                   "(unless --allow-checked and it is only checked), a check fails or a report "
-                                   "cannot be built.") + "\n\n" + _fill(VERDICTS))
-        if name == "report":
-            s.add_argument("names", nargs="*", metavar="NAME|FILE.py", help="derivations (default: all)")
-        _add_allow_checked(s)
-        s.add_argument("--out", default="reports", metavar="DIR", help="output directory (default: reports)")
-        s.add_argument("--no-pdf", action="store_true", help="write the .tex only, even when pdflatex exists")
-        _add_time_limit(s)
-    s = _sub(sub, "book", "write the lecture as one book, reports/lecture.tex and lecture.pdf", run=cmd_book,
-             description=_fill("Verify every derivation and run its checks, then write the book: a chapter per part "
-                               "of the lecture, each result with its derivation, generated code, checks and "
-                               "figures (reused from reports/figures when the reports drew them), an index of the "
-                               "generated functions and the closing quiz answered from the checks. Exit 1 if a step "
-                               "is not proved (unless --allow-checked and it is only checked), a check fails or the "
-                               "book cannot be built.") + "\n\n" + _fill(VERDICTS))
-    _add_allow_checked(s)
-    s.add_argument("--out", default="reports", metavar="DIR", help="output directory (default: reports)")
-    s.add_argument("--no-pdf", action="store_true", help="write the .tex only, even when pdflatex exists")
-    _add_time_limit(s)
+    s = _sub(sub, "report", "write LaTeX (and PDF when pdflatex is installed) reports", run=cmd_report,
+             description=_fill("Write one report per derivation into DIR: NAME.tex, NAME.pdf when pdflatex is "
+                               "installed, and its figures in DIR/figures/. Exit 1 if a step is not proved (unless "
+                               "--allow-checked and it is only checked), a check fails or a report cannot be built.")
+                         + "\n\n" + _fill(VERDICTS),
+             epilog="examples:\n  deepderive report sigmoid            # reports/sigmoid.tex and .pdf\n"
+                    "  deepderive report my_derivations.py --out /tmp/mine --no-pdf\n\n" + _fill(EPILOG))
+    s.add_argument("names", nargs="*", metavar="NAME|FILE.py", help="derivations (default: all)")
+    _add_output(s)
+    s = _sub(sub, "build", "the main job: verify, codegen, then every report and the book (PDF and HTML)",
+             run=cmd_build,
+             description=_fill("The main job. Verify every registered derivation and run its checks, regenerate "
+                               "numeric/generated/*.py, then write into DIR: one report per derivation (NAME.tex, "
+                               "NAME.pdf, figures in DIR/figures/) and the book, the whole lecture in one document: "
+                               "DIR/lecture.pdf (from DIR/lecture.tex) and DIR/lecture.html (one self-contained page, "
+                               "formulas as MathML, figures inline). Without pdflatex, or with --no-pdf, the .tex "
+                               "files and the HTML are written but no PDF.") + "\n\n"
+                         + _fill("Exit 1 if a step is not proved (unless --allow-checked and it is only checked), a "
+                                 "check fails or a report or the book cannot be built.") + "\n\n" + _fill(VERDICTS),
+             epilog="examples:\n  deepderive build                      # into reports/: NAME.pdf for each, "
+                    "lecture.pdf, lecture.html\n  deepderive build --out /tmp/site --no-pdf\n\n" + _fill(EPILOG))
+    _add_output(s, no_pdf="run no pdflatex: the .tex files and lecture.html only")
+    s = _sub(sub, "book", "write the lecture as one book: reports/lecture.pdf and reports/lecture.html",
+             run=cmd_book,
+             description=_fill("Verify every derivation and run its checks, then write the book into DIR: "
+                               "DIR/lecture.pdf (from DIR/lecture.tex; needs pdflatex) and DIR/lecture.html (one "
+                               "self-contained page, formulas as MathML, figures inline). A chapter per part of the "
+                               "lecture, each result with its derivation, generated code, checks and figures (reused "
+                               "from DIR/figures when `deepderive report` or `build` drew them, else drawn), an index "
+                               "of the generated functions and the closing quiz answered from the checks. The "
+                               "per-derivation reports are `deepderive build`'s.") + "\n\n"
+                         + _fill("Exit 1 if a step is not proved (unless --allow-checked and it is only checked), a "
+                                 "check fails or the book cannot be built.") + "\n\n" + _fill(VERDICTS),
+             epilog="examples:\n  deepderive book                       # reports/lecture.pdf and "
+                    "reports/lecture.html\n  deepderive book --out /tmp/book --no-pdf   # lecture.tex and "
+                    "lecture.html only\n\n" + _fill(EPILOG))
+    _add_output(s, no_pdf="run no pdflatex: lecture.tex and lecture.html only")
     p.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     p.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     for s in sub.choices.values():   # also after the command; SUPPRESS keeps a --debug given before it

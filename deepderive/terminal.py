@@ -1,10 +1,13 @@
-"""LaTeX in justifications rendered for the terminal as plain Unicode (σ′(z) ≤ ¼, not $\\sigma'(z) \\le \\frac14$)."""
+"""Mathematics for the terminal: LaTeX as plain Unicode (σ′(z) ≤ ¼), SymPy expressions as the lecture writes them."""
 from __future__ import annotations
 
+import contextlib
+import functools
 import re
 import unicodedata
 
-__all__ = ["plain", "ascii_text", "for_stream", "SYMBOLS"]
+__all__ = ["plain", "ascii_text", "for_stream", "SYMBOLS", "pretty", "inline", "latex", "claim", "step_values",
+           "step_names", "step_note"]
 
 # ---- tables ---------------------------------------------------------------------------------------------
 
@@ -333,3 +336,147 @@ def for_stream(text: str, stream) -> str:
     except (UnicodeEncodeError, LookupError):
         return ascii_text(text)
     return text
+
+
+# ---- SymPy expressions --------------------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=None)
+def _printers():
+    """SymPy's pretty and LaTeX printers, spelling what SymPy names its own way as the lecture does: max and min
+    (not Max, Min), the step as θ(u) (its value at 0, SymPy's second argument, is said apart in words: step_note;
+    setting `steps` names the steps when one formula mixes values at 0), the project's functions by their ASCII
+    names where Unicode cannot go. Built on first use: importing SymPy costs a second."""
+    from sympy.printing.latex import LatexPrinter
+    from sympy.printing.pretty.pretty import PrettyPrinter
+    from sympy.printing.pretty.stringpict import prettyForm, stringPict
+
+    from derivations.functions import _Defined
+
+    class Pretty(PrettyPrinter):
+        _default_settings = {**PrettyPrinter._default_settings, "steps": None}
+
+        def _print(self, expr, **kwargs):
+            if not self._use_unicode and isinstance(expr, _Defined):   # sigmoid, not σ, in ASCII
+                return self._print_Function(expr, func_name=type(expr).__name__)
+            return super()._print(expr, **kwargs)
+
+        def _print_Max(self, e):
+            return self._print_Function(e, func_name="max")
+
+        def _print_Min(self, e):
+            return self._print_Function(e, func_name="min")
+
+        def _print_Heaviside(self, e):
+            name = (self._settings["steps"] or {}).get(e.args[1], "θ")
+            return self._helper_print_function(e.func, e.args[:1],
+                                               func_name=name if self._use_unicode else ascii_text(name))
+
+        def _print_scalar(self, e):   # the entry of a 1×1 product: the product itself, bracketed (wᵀx)
+            return prettyForm(*self._print(e.args[0]).parens())
+
+        def _bracketed(self, head, arg):   # head[arg], the head as written (SymPy's Symbol would reparse it)
+            arg = prettyForm(*self._print(arg).parens("[", "]"))
+            return prettyForm(*stringPict.next(prettyForm(head), arg), binding=prettyForm.FUNC)
+
+        def _print_Grad(self, e):     # ∇_w[f], as the justifications write it
+            f, w = e.args
+            return self._bracketed(self._head("\\nabla", "grad", w), f)
+
+        def _print_Jacobian(self, e):  # a Hessian ∇²_w[f]; any other Jacobian as SymPy prints it
+            v, w = e.args
+            if type(v).__name__ != "Grad" or v.args[1] != w:
+                return self._print_Function(e)
+            return self._bracketed(self._head("\\nabla^2", "hessian", w), v.args[0])
+
+        def _head(self, tex, ascii_name, w):   # ∇_w, ∇²_W₁; grad_w, hessian_W_1 in ASCII
+            w = Latex().doprint(w)
+            return plain(f"${tex}_{{{w}}}$") if self._use_unicode else f"{ascii_name}_{ascii_text(plain(f'${w}$'))}"
+
+    class Latex(LatexPrinter):
+        _default_settings = {**LatexPrinter._default_settings, "steps": None}
+
+        def _print_Heaviside(self, expr, exp=None):
+            name = (self._settings["steps"] or {}).get(expr.args[1], "θ")
+            sub = "".join(_UNSUBSCRIPT.get(c, c) for c in name[1:])
+            tex = r"\theta%s\left(%s\right)" % (f"_{{{sub}}}" if sub else "", self._print(expr.args[0]))
+            return r"\left(%s\right)^{%s}" % (tex, exp) if exp else tex
+
+    return Pretty, Latex
+
+
+_UNSUBSCRIPT = {v: k for k, v in SUBSCRIPT.items()}
+
+
+@contextlib.contextmanager
+def _unicode(flag):
+    """SymPy's module-wide Unicode switch, set for one printing (its symbols' Greek names read it, not the
+    printer's setting), then restored: as sympy.pretty does."""
+    from sympy.printing.pretty.pretty_symbology import pretty_use_unicode
+
+    before = pretty_use_unicode(flag)
+    try:
+        yield
+    finally:
+        pretty_use_unicode(before)
+
+
+def _settings(unicode, width, steps):
+    return {"use_unicode": unicode, "wrap_line": width is not None, "num_columns": width, "steps": steps}
+
+
+def pretty(expr, unicode: bool = True, width: int | None = None, steps: dict | None = None) -> str:
+    """SymPy's two-dimensional form of expr (fractions stacked, powers raised), in the lecture's spelling;
+    lines wrapped at `width` columns (None: never); `steps`: step_names()."""
+    with _unicode(unicode):
+        return _printers()[0](_settings(unicode, width, steps)).doprint(expr)
+
+
+def claim(lhs, relation: str, rhs, unicode: bool = True, width: int | None = None) -> str:
+    """`lhs relation rhs` as pretty() draws it, both sides on one baseline (no Eq: it would evaluate)."""
+    from sympy.printing.pretty.stringpict import prettyForm, stringPict
+
+    printer = _printers()[0](_settings(unicode, width, None))
+    sep = f" {relation if unicode else ascii_text(relation)} "
+    with _unicode(unicode):
+        form = prettyForm(*stringPict.next(printer._print(lhs), sep, printer._print(rhs)))
+        return form.render(**printer._settings)
+
+
+def latex(expr, steps: dict | None = None) -> str:
+    """sympy.latex(expr) in the lecture's spelling (θ(u) for the step)."""
+    return _printers()[1]({"steps": steps}).doprint(expr)
+
+
+def inline(expr, unicode: bool = True, steps: dict | None = None) -> str:
+    """expr on one line: pretty() when that is one line (x² - y²), else latex() made plain (x/y, not a stack)."""
+    text = pretty(expr, unicode, steps=steps)
+    if "\n" in text:
+        text = plain(f"${latex(expr, steps)}$")
+        text = text if unicode else ascii_text(text)
+    return text
+
+
+def step_values(*exprs) -> list:
+    """The values at 0 of the steps θ in exprs (SymPy's second argument of Heaviside), smallest first."""
+    import sympy as sp
+
+    return sorted({a.args[1] for e in exprs if e is not None for a in sp.sympify(e).atoms(sp.Heaviside)}, key=float)
+
+
+def step_names(*exprs) -> dict:
+    """{value at 0: name} for the steps in exprs: all θ when they agree; when they differ, θ for SymPy's 1/2
+    (else the first) and θ with the value as subscript for each other (θ₁ has θ₁(0) = 1), so that no two
+    different functions print alike."""
+    values = step_values(*exprs)
+    plain_one = next((v for v in values if v * 2 == 1), values[0] if values else None)
+    return {v: "θ" if v == plain_one else "θ" + "".join(SUBSCRIPT.get(c, c) for c in str(v)) for v in values}
+
+
+def step_note(*exprs) -> str | None:
+    """One sentence saying what θ is and the value it takes at 0, in the names step_names gives; None without θ."""
+    names = step_names(*exprs)
+    if not names:
+        return None
+    others = [f"{n} is the same step with {n}(0) = {v}" for v, n in names.items() if n != "θ"]
+    main = next(v for v, n in names.items() if n == "θ")
+    return f"θ is the unit step: θ(u) = 1 for u > 0, 0 for u < 0, and θ(0) = {main}" + "".join(f"; {o}" for o in others)

@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 import sympy as sp
 
+from derivations import Derivation
 from deepderive import checkcmd
-from deepderive.cli import main
-from deepderive.terminal import plain
+from deepderive.cli import main, parser
+from deepderive.terminal import plain, pretty
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -70,6 +71,15 @@ def test_the_readme_fences_open_and_close_and_headings_stay_outside():
 def test_the_readme_cites_no_issue_number():
     text = README.read_text(encoding="utf-8")
     assert not re.search(r"issues? #\d|\(#\d", text), re.search(r".{40}issues? #\d.{40}|.{40}\(#\d.{20}", text)
+
+
+def test_the_readme_documents_the_book_and_the_bench_peers():
+    text = README.read_text(encoding="utf-8")
+    commands = text[text.index("## Commands"):text.index("## Checking your own gradients")]
+    assert "deepderive book" in commands and "reports/lecture.pdf" in commands and "reports/lecture.html" in commands
+    bench = next(line for line in commands.splitlines() if line.startswith("deepderive bench"))
+    assert all(peer in bench for peer in ("SciPy", "scikit-learn", "JAX"))
+    assert "lecture.pdf" in text[:text.index("## Commands")]    # said where the outputs are first described
 
 
 def _blocks_run_elsewhere():
@@ -128,6 +138,21 @@ def test_every_readme_python_block_runs_as_written():
     assert abs(ex["loss"] - float(mpmath.fsum(rows) / len(rows))) <= 1e-13 * ex["loss"]
     assert X.shape == (1000, 5) and ex["gw"].shape == (5,) and np.shape(ex["gb"]) == ()
     assert list(ex["s"]) == [0.0, 0.5, 1.0] and ex["g"].shape == (4, 8)
+
+
+def test_the_readme_check_gradient_comment_names_the_oracles_it_used():
+    """The comment under the check_gradient example names exactly the oracles the call really used (and says why
+    the others sat out), as the call's own record of them has it."""
+    code = next(c for _, c in _python_blocks() if "check_gradient(" in c and ".summary()" in c)
+    lines = code.splitlines()
+    k = next(i for i, line in enumerate(lines) if line.startswith("check_gradient("))
+    scope = _run_checking_true_comments("\n".join(lines[:k]), "README check_gradient block")
+    result = eval(compile(lines[k].partition(".summary()")[0], "README", "eval"), scope)
+    claimed = re.search(r"oracles: ([a-z, -]+);", lines[k + 1]).group(1).split(", ")
+    assert claimed == [o for o, status in result.oracles.items() if status == "used"]
+    for oracle, status in result.oracles.items():
+        if status != "used":
+            assert oracle in lines[k + 2] and "analytic" in status and "analytic" in lines[k + 2]
 
 
 def test_the_readme_batch_claim_holds_for_the_depth_chain():
@@ -191,7 +216,7 @@ def test_every_registered_justification_renders_without_latex():
 
 
 def test_verify_prints_justifications_and_problems_as_unicode():
-    from derivations import Derivation, sigmoid
+    from derivations import sigmoid
 
     from deepderive.cli import Verified, print_verified
 
@@ -206,14 +231,46 @@ def test_verify_prints_justifications_and_problems_as_unicode():
     print_verified([Verified(d, proof)], verbose=True, file=buf)
     out = buf.getvalue()
     assert "σ(t) = 1/(1+e⁻ᵗ)" in out and "1/(1+e⁻ᵗ) · 2, wrongly" in out and "PROBLEM" in out
-    assert "claim: sigmoid(t) = 1/(1 + exp(-t))" in out          # -v still shows each claim
-    assert not re.search(r"[\\${}]", out.replace("claim:", "")), out
+    assert not re.search(r"[\\${}]", out), out
+    # -v shows each claim as SymPy's own pretty printer draws the equation (fractions stacked), not in code form
+    first = out.split("claim:", 1)[1].split("\n")[1:]
+    drawn = sp.pretty(sp.Eq(sigmoid(t), 1 / (1 + sp.exp(-t)), evaluate=False), use_unicode=True, wrap_line=False)
+    assert [line.strip() for line in first[:len(drawn.splitlines())]] == [ln.strip() for ln in drawn.splitlines()]
+    assert "**" not in out and "sigmoid(" not in out and "exp(" not in out
     raw = io.BytesIO()
     ascii_out = io.TextIOWrapper(raw, encoding="ascii", errors="strict")   # a terminal without Unicode
-    print_verified([Verified(d, proof)], file=ascii_out)
+    print_verified([Verified(d, proof)], verbose=True, file=ascii_out)
     ascii_out.flush()
     text = raw.getvalue().decode("ascii")
     assert "sigma(t) = 1/(1+e^(-t))" in text and "\\" not in text
+    assert "sigmoid(t) = -------" in text                      # the claim in ASCII art, SymPy's function names
+
+
+def test_verify_v_draws_max_as_the_lecture_writes_it():
+    from deepderive.cli import Verified, print_verified
+
+    x = sp.Symbol("x", real=True)
+    d = Derivation("max-mean", "max as a mean")
+    d.derive(sp.Max(0, x), name="m").then((x + sp.Abs(x)) / 2, r"$\max(0, x) = (x + |x|)/2$")
+    d.result("m")
+    buf = io.StringIO()
+    print_verified([Verified(d, d.verify())], verbose=True, file=buf)
+    claim = buf.getvalue().split("claim:", 1)[1].split("\n           by", 1)[0]   # up to the detail line
+    assert "max(0, x) =" in claim and "Max" not in claim and "Abs" not in claim and "│x│" in claim
+
+
+def test_claims_draw_gradients_and_scalar_products_as_the_reports_write_them():
+    from derivations.matrices import Grad, hessian, scalar
+
+    from deepderive.terminal import claim
+
+    p = sp.Symbol("p", integer=True, positive=True)
+    w, x = sp.MatrixSymbol("w", p, 1), sp.MatrixSymbol("x", p, 1)
+    lhs, rhs = Grad(scalar(w.T * x) ** 2, w), 2 * scalar(w.T * x) * x
+    text = claim(lhs, "=", rhs) + claim(hessian(scalar(w.T * x) ** 2, w), "=", 2 * x * x.T)
+    assert "∇_w⎣" in text and "∇²_w⎣" in text and not re.search(r"Grad|Jacobian|scalar|\*\*", text), text
+    art = claim(lhs, "=", rhs, unicode=False)
+    assert "grad_w[" in art and "Grad" not in art and "scalar" not in art and art.isascii()
 
 
 # ---- the command line ------------------------------------------------------------------------------------
@@ -263,6 +320,55 @@ def test_report_to_a_read_only_dir_is_bad_input(capsys, tmp_path):
     finally:
         ro.chmod(0o700)
     assert code == 2 and err.count("\n") == 1 and str(ro) in err
+
+
+@pytest.fixture
+def no_work(monkeypatch):
+    """The CLI's work (verify, codegen, reports, the book) replaced by recorders: what a command started shows."""
+    from deepderive import cli
+
+    calls = []
+    for name in ("verify", "codegen", "write_reports", "write_lecture"):
+        monkeypatch.setattr(cli, name, lambda *a, _name=name, **k: calls.append(_name) or ([] if _name == "verify"
+                                                                                      else 0))
+    return calls
+
+
+@pytest.mark.parametrize("command", ["book", "build"])
+def test_book_and_build_refuse_a_bad_out_before_any_work(capsys, tmp_path, monkeypatch, no_work, command):
+    monkeypatch.chdir(tmp_path)
+    a_file = tmp_path / "a-file"
+    a_file.write_text("not a directory")
+    bad = [a_file / "sub", a_file]
+    if hasattr(os, "geteuid") and os.geteuid() != 0:     # root writes into read-only directories
+        (tmp_path / "ro").mkdir(mode=0o500)
+        bad.append(tmp_path / "ro" / "out")
+    before = sorted(tmp_path.rglob("*"))
+    for out_dir in bad:
+        code, out, err = run(capsys, command, "--out", str(out_dir))
+        assert code == 2 and not out and err.count("\n") == 1 and str(out_dir) in err, err
+    assert no_work == [], "work started before --out was checked"
+    assert sorted(tmp_path.rglob("*")) == before and a_file.read_text() == "not a directory"
+    code, _, _ = run(capsys, command, "--out", str(tmp_path / "new"), "--no-pdf")   # a good --out: the work starts
+    assert code == 0 and no_work[0] == "verify"
+
+
+def _help(capsys, *argv) -> str:
+    with pytest.raises(SystemExit) as exc:
+        parser().parse_args([*argv, "--help"])
+    assert exc.value.code == 0
+    return " ".join(capsys.readouterr().out.split())
+
+
+def test_book_and_build_help_say_what_they_write(capsys):
+    book, build = _help(capsys, "book"), _help(capsys, "build")
+    for text in (book, build):
+        assert "DIR/lecture.pdf" in text and "DIR/lecture.html" in text and "(default: reports)" in text
+        assert "examples:" in text and "exit status: 0" in text and "--no-pdf" in text
+    assert "deepderive book # reports/lecture.pdf and reports/lecture.html" in book
+    assert "NAME.tex, NAME.pdf" in build and "numeric/generated/*.py" in build and "deepderive build --out" in build
+    top = _help(capsys)
+    assert "book write the lecture as one book: reports/lecture.pdf and reports/lecture.html" in top
 
 
 DERIVATIONS = '''
@@ -384,10 +490,64 @@ def test_check_report_shows_the_oracle_table(tmp_path, monkeypatch):
         s = 1 / (1 + mpmath.exp(y * (w * x + b)))     # sigma(-y(wx + b))
         for exact in (-x * y * s, -y * s):            # df/dw, df/db
             assert mpmath.nstr(exact, 12, min_fixed=-4, max_fixed=12) in text
-    assert "PASS" in text
+    assert "PASS" in text and "none:" not in text   # the oracle verdict reads as the terminal's does
     kink = checkcmd.check("heaviside(x)", "x", at=["x=0"])
     ktex = pathlib.Path(checkcmd.write_report(kink, "heaviside(x)", str(tmp_path))[0]).read_text()
     assert r"\begin{tabular}" in ktex and "jumps:" in ktex and "no derivative" in ktex
+
+
+def _names_and_values(rec):
+    """{printed name: value at 0} of every step θ in the check's formulas, the value from SymPy's own Heaviside."""
+    f_user, derivs, claimed = rec["_exprs"]
+    out = {}
+    for e in (f_user, *derivs, *(claimed or ())):
+        for a in e.atoms(sp.Heaviside):
+            out.setdefault(pretty(a, steps=rec["_steps"]).split("(")[0], set()).add(sp.Heaviside(0, a.args[1]))
+    return out
+
+
+def test_check_prints_max_and_the_step_as_the_lecture_writes_them():
+    rec = checkcmd.check("relu(x)", "x", at=["x=0"], grads=["0"])
+    text = checkcmd.render(rec)
+    assert text.startswith("f = max(0, x)\n") and "\ndf/dx =\n    θ(x)\n" in text and "Max" not in text
+    lone = checkcmd.check("heaviside(x)", "x", at=["x=0"])
+    note = [n for n in lone["notes"] if n.startswith("θ is the unit step")]
+    assert len(note) == 1 and note[0].endswith("θ(0) = 1")
+    assert float(lone["checks"]["kink"][0]["limits"]["at"]) == 1.0   # the generated f at 0 agrees with the note
+    assert "θ(x, 1)" not in checkcmd.render(lone) and "θ(x)" in checkcmd.render(lone)
+
+
+def test_check_names_steps_apart_when_their_values_at_0_differ():
+    rec = checkcmd.check("heaviside(x)*x + relu(x)", "x")     # θ(0) = 1 (the lecture's H) and 1/2 (SymPy's, of max)
+    text = checkcmd.render(rec)
+    named = _names_and_values(rec)
+    assert named == {"θ": {sp.S.Half}, "θ₁": {sp.S.One}}, named      # one printed name per function
+    assert "θ is the unit step: θ(u) = 1 for u > 0, 0 for u < 0, and θ(0) = 1/2; θ₁ is the same step with " \
+           "θ₁(0) = 1" in text
+    assert "θ₁(x)" in text and ", 1)" not in text and "Max" not in text
+    latex = [d["latex"] for d in rec["derivatives"]]
+    assert not any(r", 1\right)" in t for t in latex) and r"\theta_{1}" in latex[0]
+
+
+def test_check_notes_print_breakpoints_as_formulas():
+    rec = checkcmd.check("abs(x**2 - 1)", "x", at=["x=1"], grads=["0"])
+    text = checkcmd.render(rec)
+    assert "(x² - 1 = 0)" in text
+    assert "**" not in text.split("generated NumPy code")[0] + text.split("checked at")[1]   # the code keeps **
+
+
+def test_check_report_says_when_it_creates_the_dir(capsys, tmp_path, monkeypatch):
+    """A missing --report DIR is created, and said (a typo in DIR shows); tests/test_hostile.py covers one that
+    cannot be written (exit 2, the verdict kept)."""
+    import deepderive.io
+
+    monkeypatch.setattr(deepderive.io, "pdflatex_path", lambda: None)   # the .tex suffices here
+    new = tmp_path / "new" / "dir"
+    code, out, _ = run(capsys, "check", "x*x", "--wrt", "x", "--report", str(new))
+    assert code == 0 and f"\ncreated {new}\nwrote {new}" in out and len(list(new.glob("check-*.tex"))) == 1
+    code, out, _ = run(capsys, "check", "x*x", "--wrt", "x", "--report", str(new))
+    assert code == 0 and "created" not in out and f"wrote {new}" in out
+    assert "created if missing" in " ".join(_help(capsys, "check").split())
 
 
 if __name__ == "__main__":   # pragma: no cover

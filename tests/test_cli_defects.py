@@ -552,3 +552,16 @@ def test_check_report_says_when_it_creates_the_dir(capsys, tmp_path, monkeypatch
 
 if __name__ == "__main__":   # pragma: no cover
     sys.exit(pytest.main([__file__, "-q", "-n", "0"]))
+
+
+def test_a_character_the_report_cannot_set_is_one_line_and_exit_2(tmp_path, capsys):
+    # Before: "internal error: UnmappedCharacter ..." (and earlier still, a silent "?" in the PDF).
+    path = tmp_path / "cjk.py"
+    path.write_text('import sympy as sp\nfrom derivations import Derivation\na, b = sp.symbols("a b", positive=True)\n'
+                    'd = Derivation("cjk", "AM-GM \\u4e2d")\n'
+                    'd.derive(a*b).then((a**2 + b**2)/2, "the gap is a square", relation="<=")\n')
+    code = main(["report", str(path), "--out", str(tmp_path / "out"), "--no-pdf"])
+    err = capsys.readouterr().err
+    assert code == 2 and "internal error" not in err and "U+4E2D" in err, err
+    errors = [line for line in err.splitlines() if "error" in line]      # progress lines aside
+    assert len(errors) == 1 and not list((tmp_path / "out").glob("*.tex"))

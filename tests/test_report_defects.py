@@ -9,9 +9,12 @@ import pkgutil
 import re
 import shutil
 import subprocess
+import unicodedata
+from types import SimpleNamespace
 
 import pytest
 
+from derivations import PROVED
 from deepderive.report import figures
 from deepderive.report.checktable import check_text, render_checks
 from deepderive.report.code import describe_function, render_function
@@ -136,7 +139,7 @@ def _check_strings():
 
 def test_no_check_text_renders_ascii_pseudo_math():
     strings = _check_strings()
-    assert any("||" in s for _, s in strings) and any("kappa(" in s for _, s in strings)   # the cases exist
+    assert len(strings) > 100          # the checks' texts were read (the notation table's cases: the next test)
     for name, s in strings:
         tex = check_text(s)
         assert not any(bad in tex for bad in _ASCII_MATH), (name, s, tex)
@@ -310,3 +313,149 @@ def test_fit_listing_breaks_prose_comments_strings_and_code_as_python():
     assert _without_docstring(ast.parse(out)) == _without_docstring(ast.parse(src))
     assert "\\\n" in out                        # no bracket open at the break: a backslash continues the line
     assert fit_listing("not python (", 5) == "not python ("      # not Python: left to listings
+
+
+# ---- listings: code copied from the PDF runs (upright quotes and backticks) -------------------------------
+
+def test_listings_set_upright_quotes():
+    # listings' upquote needs textcomp (texlive-latex-base), loaded before it
+    assert "upquote=true" in PREAMBLE
+    assert PREAMBLE.index(r"\usepackage{textcomp}") < PREAMBLE.index(r"\usepackage{listings}")
+
+
+@needs_pdflatex
+@pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed")
+def test_quotes_in_a_listing_copy_as_typed_and_every_mapped_character_compiles(tmp_path):
+    code = "a = 'x' + \"y\"  # `z`\nb = f'{a!r}'"
+    body = ("\\begin{lstlisting}\n" + code + "\n\\end{lstlisting}\n\n"
+            + escape_text("count q\u1d38, x \u223c N(0, 1), \u230ax\u230b, h \u21a6 H(h), A \u2229 B \u222a C, "
+                          "\u2713, a \u226a b, 3 \u00b5s") + "\n")
+    log, text = _compile(tmp_path, body)
+    assert "Output written" in log and "! " not in log
+    # straight ' and `, not the curly \u2019 and \u2018 (pdftotext may set the comment apart)
+    assert all(piece in text for piece in ("a = 'x' + \"y\"", "# `z`", "b = f'{a!r}'")), text
+    assert "\u2019" not in text and "\u2018" not in text
+
+
+# ---- Unicode in text: every character becomes LaTeX, none a silent "?" -------------------------------------
+
+def test_modifier_letters_are_superscripts_and_subscripts():
+    # Unicode tags these <super>/<sub> (unicodedata is the oracle): q\u1d38 is q^L, not qL
+    assert escape_text("exact count = q\u1d38") == r"exact count = q\ensuremath{{}^{L}}"
+    assert escape_text("w\u1d40x, x\u2096") == r"w\ensuremath{{}^{T}}x, x\ensuremath{{}_{k}}"
+    from deepderive.report.text import tex_math
+    assert tex_math("q\u1d38") == "q{}^{L}"
+    seen = 0
+    for cp in range(0x80, 0x2100):
+        ch = chr(cp)
+        tag, _, codes = unicodedata.decomposition(ch).partition(" ")
+        if tag not in ("<super>", "<sub>") or len(codes.split()) != 1:
+            continue
+        base = chr(int(codes, 16))
+        if not (base.isascii() and base.isalnum()):
+            continue
+        seen += 1
+        assert escape_text("q" + ch) == r"q\ensuremath{{}%s{%s}}" % ("^" if tag == "<super>" else "_", base), ch
+    assert seen >= 60
+
+
+@pytest.mark.parametrize("ch, tex", [("\u223c", r"\sim"), ("\u230a", r"\lfloor"), ("\u230b", r"\rfloor"),
+                                     ("\u21a6", r"\mapsto"), ("\u2229", r"\cap"), ("\u222a", r"\cup"),
+                                     ("\u2713", r"\checkmark"), ("\u226a", r"\ll"), ("\u00b5", r"\mu")])
+def test_math_characters_map_to_their_latex(ch, tex):
+    from deepderive.report.text import tex_math
+
+    assert escape_text("a %s b" % ch) == r"a \ensuremath{%s} b" % tex
+    assert tex_math("a %s b" % ch).split() == ["a", tex, "b"]
+
+
+def test_an_unmapped_character_is_an_error_naming_it_never_a_question_mark():
+    from deepderive.report.text import UnmappedCharacter, tex_source
+
+    for fn, s in ((escape_text, "x \u4e2d y"), (tex_source, "$x$ \u4e2d")):
+        with pytest.raises(UnmappedCharacter, match=r"U\+4E2D CJK UNIFIED IDEOGRAPH-4E2D"):
+            fn(s)
+    # compatibility forms are still read as what they are (NFKC): a fraction, a full-width letter, a ligature
+    assert escape_text("\u00bd \uff21 \ufb01") == r"1\ensuremath{/}2 A fi"
+
+
+def test_listing_text_is_ascii_and_an_unknown_character_stays_visible():
+    from deepderive.report.text import ascii_code
+
+    assert ascii_code("q\u1d38 \u2713 h \u21a6 \u230ax\u230b 3 \u00b5s") == ("q^L [ok] h |-> floor(x) 3 us", True)
+    text, changed = ascii_code("# \u4e2d")
+    assert changed and text == r"# \N{CJK UNIFIED IDEOGRAPH-4E2D}" and "?" not in text
+
+
+# ---- an induction on a variable the statement does not use says what it is ----------------------------------
+
+def test_induction_variable_is_glossed_in_the_statement_terms():
+    import derivations
+    from deepderive.report.chains import induction_gloss, step_note
+    from deepderive.report.equations import latex
+
+    d = derivations.get("depth-chain")
+    (step,) = [s for s in d.steps if s.induction is not None]
+    result = SimpleNamespace(step=step, why=step.why, status=PROVED,
+                             detail="by induction on m: base m = 1 proved; step m -> m + 1 reduces to 0")
+    note = step_note(7, result, d.definitions, d.names)
+    assert (r"the induction runs on $m$, where $L = k + m - 1$: the base $m = 1$ is $L = k$ and the step "
+            r"$m \to m + 1$ is $L \to L + 1$") in note
+    glossed = 0
+    for name in derivations.names():     # every induction names its variable in its why, or is glossed
+        d = derivations.get(name)
+        for s in (s for s in d.steps if s.induction is not None):
+            v = latex(s.induction, d.names)
+            gloss = induction_gloss(s, d.definitions, d.names)
+            assert re.search(r"\$%s\b|\b%s\$" % (v, v), s.why) or gloss, (name, s.why)
+            glossed += gloss is not None
+    assert glossed >= 3            # depth-chain, relu-chain, backprop: L = k + m - 1
+
+
+# ---- figures: legends inside their frame; no result repeats another's figure ---------------------------------
+
+def test_a_legend_crossing_its_frame_is_an_error_and_nothing_is_written(tmp_path):
+    fig, (ax1, ax2, ax3) = figures.new_figure(3)
+    for ax in (ax1, ax2, ax3):
+        ax.plot([0, 1], [0, 1], label="ok")
+    ax1.set_title("narrow")
+    ax1.legend(loc="lower left", labels=["a label far too long for a third of the figure's width"])
+    ax2.legend(loc="upper left")                                         # inside: fine
+    ax3.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35))          # wholly below the axes: deliberate
+    with pytest.raises(figures.FigureLayoutError, match="'narrow'"):
+        figures.save(fig, tmp_path / "f.svg")
+    assert not list(tmp_path.iterdir())
+    ax1.get_legend().remove()
+    figures.save(fig, tmp_path / "f.svg")
+    assert figures.legends_crossing_frame(fig) == [] and (tmp_path / "f.svg").exists()
+
+
+def test_the_sigmoid_figure_does_not_repeat_the_soft_heaviside_limit(tmp_path, monkeypatch):
+    """The limit sigma(kz) -> H(z) is soft-heaviside's figure; the sigmoid's own shows its own claims."""
+    caught = []
+    monkeypatch.setattr(figures, "save", lambda fig, path: caught.append(fig))
+    (spec,) = figures.figures_for("sigmoid")
+    spec.fn(str(tmp_path / "s.pdf"))
+    lines = [ln for ax in caught[0].axes for ln in ax.get_lines()]
+    steps = [ln for ln in lines if len(ln.get_ydata()) > 1 and set(map(float, ln.get_ydata())) == {0.0, 1.0}]
+    assert lines and not steps, "the sigmoid figure draws the Heaviside step"
+    assert not any("H(" in ln.get_label() or "kz" in ln.get_label() for ln in lines)
+    assert not any("H(" in ax.get_title() for ax in caught[0].axes)
+
+
+def test_every_text_of_the_library_has_latex_for_each_character():
+    """Titles, statements, justifications, definitions and chain names of every registered derivation: each
+    character maps (an unmapped one would stop the book with UnmappedCharacter), and the result is ASCII."""
+    import derivations
+    from deepderive.report.document import _title
+    from deepderive.report.text import tex_source
+
+    texts = 0
+    for name in derivations.names():
+        d = derivations.get(name)
+        pieces = [d.statement, d.source] + [s.why for s in d.steps] + [w for _s, _e, w in d.definitions]
+        out = [_title(d), escape_text(d.name)] + [tex_source(p) for p in pieces if str(p).strip()]
+        out += [escape_text(s.chain) for s in d.steps if s.chain]
+        assert all(t.isascii() for t in out), name
+        texts += len(out)
+    assert texts > 300

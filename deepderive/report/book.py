@@ -18,6 +18,7 @@ from derivations import CHECKED, FAILED, PROVED
 from . import book_plan
 from . import build as report_build
 from . import figures as figure_registry
+from . import text as report_text
 from .chains import LEGEND
 from .document import MACROS, _pdf_title, figure_captions, function_label, render_body
 from .preamble import PREAMBLE
@@ -77,13 +78,24 @@ def _passes(rec: _Record) -> bool:
 
 # ---- figures: reuse what the per-derivation reports drew, draw only what is missing ---------------------------
 
-def _figures(rec: _Record, out: pathlib.Path, staging: pathlib.Path, tell):
-    """([(relative path, caption LaTeX)], [files drawn into staging], notes) for one derivation's figures."""
+def _figures(rec: _Record, out: pathlib.Path, staging: pathlib.Path, tell, shown_in=None):
+    """([(relative path, caption LaTeX)], [files drawn into staging], notes, [LaTeX of figures shown elsewhere])
+    for one derivation's figures.
+
+    ``shown_in`` ({FigureSpec: derivation name}, filled in book order): a figure registered for several
+    derivations (``shared=True``) is printed once, in the first section it belongs to; a later section
+    points to it instead. Each derivation's own page keeps all its figures."""
     stem = report_build._safe_stem(rec.derivation.name)
     page = out / f"{stem}.tex"
     captions = figure_captions(page.read_text(encoding="ascii", errors="replace")) if page.is_file() else {}
-    shown, drawn, notes = [], [], []
+    shown, drawn, notes, elsewhere = [], [], [], []
+    shown_in = {} if shown_in is None else shown_in
     for spec in figure_registry.figures_for(rec.derivation):
+        if spec in shown_in:
+            elsewhere.append(r"The figure ``%s'' of this result is shown with %s."
+                             % (escape_text(spec.name.replace("-", " ")), _cite(shown_in[spec], {shown_in[spec]})))
+            continue
+        shown_in[spec] = rec.derivation.name
         rel = f"figures/{spec.filename(stem)}"
         if (out / rel).is_file() and rel in captions:
             _link_or_copy(out / rel, staging / rel)
@@ -95,7 +107,7 @@ def _figures(rec: _Record, out: pathlib.Path, staging: pathlib.Path, tell):
         for fname, caption in made:
             shown.append((f"figures/{fname}", " ".join(tex_source(caption).splitlines())))
             drawn.append(fname)
-    return shown, drawn, notes
+    return shown, drawn, notes, elsewhere
 
 
 def _link_or_copy(src: pathlib.Path, dst: pathlib.Path):
@@ -230,6 +242,15 @@ def render_book(records: dict, bodies: dict, chapters, index, answers) -> str:
     return "\n".join(out) + "\n"
 
 
+def ascii_tex(tex: str) -> bytes:
+    """The book's .tex as ASCII bytes; a character that escaped the text tables is a BookError naming it and its
+    line (encoding with "replace" would print it as a silent "?")."""
+    try:
+        return report_text.ascii_tex(tex, f"{STEM}.tex")
+    except report_text.UnmappedCharacter as exc:
+        raise BookError(str(exc)) from None
+
+
 def _overfull(log: pathlib.Path) -> list[str]:
     if not log.is_file():
         return []
@@ -270,24 +291,23 @@ def write_book(verified, out_dir="reports", pdf=None, progress=None) -> BookResu
     ok, notes, drawn, overfull = all(_passes(r) for r in records.values()), [], [], []
     try:
         (staging / "figures").mkdir()
-        bodies = {}
+        bodies, shown_in = {}, {}
         for name in order:
             tell(f"section {name}")
             rec = records[name]
             functions, code_notes = report_build.generated_functions(name)
-            shown, made, fig_notes = _figures(rec, out, staging, tell=lambda what: None)
+            shown, made, fig_notes, elsewhere = _figures(rec, out, staging, tell=lambda what: None, shown_in=shown_in)
             drawn += made
             ok = ok and not fig_notes
             notes += [f"{name}: {n}" for n in code_notes + fig_notes]
             bodies[name] = render_body(rec.derivation, rec.proof, level=1, functions=functions, checks=rec.checks,
                                        figures=shown, notes=code_notes + fig_notes, caption_is_tex=True,
-                                       label=section_label(name), legend=False)
+                                       label=section_label(name), legend=False, figures_elsewhere=elsewhere)
         tell("index and quiz")
         answers = book_plan.quiz(book_plan.evidence_of({n: r.checks for n, r in records.items()}))
         tell(f"writing {STEM}.tex")
         tex = staging / f"{STEM}.tex"
-        tex.write_bytes(render_book(records, bodies, chapters, book_plan.generated_index(), answers)
-                        .encode("ascii", "replace"))
+        tex.write_bytes(ascii_tex(render_book(records, bodies, chapters, book_plan.generated_index(), answers)))
         staged_pdf = None
         if build_pdf:
             tell(f"pdflatex {STEM}.tex")

@@ -222,8 +222,9 @@ class _Reader:
 def _sigmoid_assumptions(r: _Reader) -> QuizAnswer:
     text = rf"""
     Two classes whose inputs are Gaussian with means $\mu_0, \mu_1$ and one shared covariance $\Sigma$, with prior
-    $\pi = P(y=1)$. Bayes' rule then gives $P(y=1 \mid x) = \sigma(w^\top x + b)$ with $w = \Sigma^{{-1}}(\mu_1 -
-    \mu_0)$: the quadratic terms cancel because $\Sigma$ is shared, and the log prior odds enter only the bias (proved
+    $\rho = P(y=1)$. Bayes' rule then gives $P(y=1 \mid x) = \sigma(w^\top x + b)$ with $w = \Sigma^{{-1}}(\mu_1 -
+    \mu_0)$: the quadratic terms cancel because $\Sigma$ is shared, and the log prior odds
+    $\log\frac{{\rho}}{{1-\rho}}$ enter only the bias (proved
     step by step in lda-posterior; the sigmoid itself in sigmoid). Numerically, the generated posterior agrees with
     Bayes' rule evaluated by SciPy to an absolute error of at most
     {r.num("lda-posterior", "lda_posterior vs Bayes' rule", "max_abs_err")} on iris and wine, and its weights match

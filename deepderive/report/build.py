@@ -19,6 +19,7 @@ from ..io import TexError, compile_pdf, install, pdflatex_path   # module attrib
 from . import figures as figure_registry
 from .code import describe_function
 from .document import render_document
+from .text import ascii_tex
 
 
 class ReportError(RuntimeError):
@@ -256,7 +257,7 @@ def write_report(name_or_derivation, out_dir="reports", pdf=None, progress=None,
                                    figures=[(f"figures/{f}", c) for f, c in drawn], notes=notes,
                                    checks_note=checks_note)
         tex = staging / f"{stem}.tex"
-        tex.write_bytes(tex_text.encode("ascii", "replace"))   # private staging: installed atomically below
+        tex.write_bytes(ascii_tex(tex_text, f"{stem}.tex"))   # private staging: installed atomically below
         staged_pdf = None
         if build_pdf:
             tell(f"pdflatex {stem}.tex")

@@ -7,6 +7,8 @@ rhs continues the chain.
 """
 from __future__ import annotations
 
+import sympy as sp
+
 from derivations import CHECKED, FAILED, PROVED
 from derivations.inequality import LATEX as RELATION_LATEX
 
@@ -37,11 +39,36 @@ refused (not chained to the previous one, a restatement, cases that do not cover
 """
 
 
-def step_note(k, r) -> str:
-    r"""Step k's number, status marker and justification, then how its status was reached."""
+def induction_gloss(r, definitions=(), names=None) -> str | None:
+    r"""What a step's induction variable is in the statement's terms, as LaTeX text ($...$ maths), when a
+    definition brings it in: with $L := k + m - 1$, the prover's "induction on m" is "$m$, where $L = k + m - 1$:
+    the base $m = 1$ is $L = k$ and the step $m \to m + 1$ is $L \to L + 1$". None when the step is not by
+    induction or no definition names its variable (the justification and the detail then use the same letter)."""
+    step = getattr(r, "step", r)
+    n = getattr(step, "induction", None)
+    if n is None:
+        return None
+    for symbol, expr, *_why in definitions or ():
+        # a re-indexing: an integer the statement uses (a depth L), one more for each step of n (L = k + m - 1)
+        if (not isinstance(symbol, sp.Symbol) or not symbol.is_integer or n not in getattr(expr, "free_symbols", ())
+                or sp.diff(expr, n) != 1):
+            continue
+        v, m = latex(symbol, names), latex(n, names)
+        return (r"the induction runs on $%s$, where $%s = %s$: the base $%s = 1$ is $%s = %s$ and the step "
+                r"$%s \to %s + 1$ is $%s \to %s + 1$" % (m, v, latex(expr, names), m, v, latex(expr.subs(n, 1), names),
+                                                         m, m, v, v))
+    return None
+
+
+def step_note(k, r, definitions=(), names=None) -> str:
+    r"""Step k's number, status marker and justification, then how its status was reached (for a step by
+    induction on a variable the statement does not use, what that variable is: see induction_gloss)."""
     why = tex_source(r.why) if str(r.why).strip() else r"\textit{(no justification given)}"
     note = r"\ddstep{%d}{%s}{%s}" % (k, MARK.get(r.status, r"\StatusFailed"), why)
     detail = str(getattr(r, "detail", "") or "").strip()
+    gloss = induction_gloss(r, definitions, names)
+    if gloss:
+        note += r"\dddetail{%s}" % gloss
     if detail:
         note += r"\dddetail{%s: %s}" % (_DETAIL_LABEL.get(r.status, "detail"), escape_text(detail))
     return note
@@ -96,7 +123,7 @@ def _relation(r) -> str:
     return _INEQUALITY.get(r.status, _INEQUALITY[FAILED]) % RELATION_LATEX[rel]
 
 
-def _chain_rows(group, results, names) -> list[str]:
+def _chain_rows(group, results, names, definitions=()) -> list[str]:
     """The rows of one chain's align*: its equalities, each but the last followed by its note."""
     indent, start = _opening(results[group[0]], names)
     budget = LINE_EM - indent - 3.0
@@ -109,7 +136,7 @@ def _chain_rows(group, results, names) -> list[str]:
         eq = _equality_rows(_relation(r), r.rhs, budget, names)
         rows += [(start if j == 0 else "") + eq[0]] + eq[1:]
         if j < len(group) - 1:                 # the last note goes after the environment
-            rows.append(r"\intertext{%s}" % step_note(k + 1, r))
+            rows.append(r"\intertext{%s}" % step_note(k + 1, r, definitions, names))
     return rows
 
 
@@ -121,24 +148,24 @@ def _join(rows) -> str:
     return body
 
 
-def render_chain(group, results, names=None) -> str:
+def render_chain(group, results, names=None, definitions=()) -> str:
     """One chain: what it derives (when named), its align* block, and its last step's note."""
     first, last = results[group[0]], group[-1]
     out = []
     name = getattr(first, "chain_name", None)
     if name:
         out.append(r"\ddchainhead{derives \texttt{%s}:}" % escape_text(name))
-    out.append(r"\begin{align*}" + "\n" + _join(_chain_rows(group, results, names)) + "\n" + r"\end{align*}")
-    out.append(step_note(last + 1, results[last]))
+    out.append(r"\begin{align*}" + "\n" + _join(_chain_rows(group, results, names, definitions)) + "\n" + r"\end{align*}")
+    out.append(step_note(last + 1, results[last], definitions, names))
     return "\n".join(out)
 
 
-def render_steps(results, names=None) -> str:
-    """Every step, chain by chain."""
+def render_steps(results, names=None, definitions=()) -> str:
+    """Every step, chain by chain (``definitions``: the derivation's, which gloss an induction variable)."""
     results = list(results)
     if not results:
         return r"\ddnote{This derivation has no steps.}" + "\n"
-    return "\n".join(render_chain(g, results, names) for g in group_chains(results, names)) + "\n"
+    return "\n".join(render_chain(g, results, names, definitions) for g in group_chains(results, names)) + "\n"
 
 
 def render_problems(problems) -> str:

@@ -77,8 +77,16 @@ def _verdict(counts, problems) -> str:
     return r"{\color{ddproved!85!black}\bfseries Every step is proved.}"
 
 
+def result_title(derivation) -> str:
+    """The title a result is shown under, as its author wrote it (plain text, or LaTeX with $...$ maths), one
+    line: the one source of the PDF's heading (through tex_source/escape_text) and the HTML's (through
+    html.latex_text.any_text), so the two read the same."""
+    return " ".join(str(getattr(derivation, "title", "") or getattr(derivation, "name", "")).split())
+
+
 def _title(derivation) -> str:
-    return tex_source(derivation.title) if is_latex(str(derivation.title)) else escape_text(derivation.title)
+    title = result_title(derivation)
+    return tex_source(title) if is_latex(title) else escape_text(title)
 
 
 def _meta(derivation) -> str:
@@ -117,7 +125,8 @@ def _derivation_section(proof, counts, problems, names, level=0, legend=True) ->
     if problems:
         out.append(render_problems(problems))
     out += [r"\postdisplaypenalty=10000 % a step's note stays on the page of its equation",
-            render_steps(proof.steps, names), r"\postdisplaypenalty=0"]
+            render_steps(proof.steps, names, getattr(getattr(proof, "derivation", None), "definitions", ())),
+            r"\postdisplaypenalty=0"]
     if counts[CHECKED]:
         out.append(r"\ddnote{%s only checked numerically --- not proved: equal at random points but not reduced "
                    r"symbolically. This derivation is not fully proved.}" % _plural(counts[CHECKED], "step"))
@@ -187,10 +196,13 @@ def figure_captions(tex: str) -> dict:
     return {m.group(1): m.group(2) for m in map(_FIGURE_LINE.match, tex.splitlines()) if m}
 
 
-def _figures_section(figures, level=0, caption_is_tex=False) -> list[str]:
-    if not figures:
+def _figures_section(figures, level=0, caption_is_tex=False, elsewhere=()) -> list[str]:
+    """The figures, each with its caption; ``elsewhere``: LaTeX sentences pointing to figures of this result
+    shown in another section (the book prints a shared figure once)."""
+    if not figures and not elsewhere:
         return []
-    return [heading(level, "Figures")] + [render_figure(p, c, caption_is_tex) for p, c in figures]
+    return ([heading(level, "Figures")] + [render_figure(p, c, caption_is_tex) for p, c in figures]
+            + [r"\ddnote{%s}" % e for e in elsewhere])
 
 
 def _notes_section(notes, level=0) -> list[str]:
@@ -203,7 +215,7 @@ def _notes_section(notes, level=0) -> list[str]:
 def _result_header(derivation, n_steps, counts, problems, checks, level, label) -> list[str]:
     """A result inside the book: its title as a heading (with a label for links), then the same facts as a
     page's header, in small type."""
-    bookmark = _pdf_title(derivation.title) or escape_text(derivation.name)
+    bookmark = _pdf_title(result_title(derivation)) or escape_text(derivation.name)
     # a result starts on a new page unless a fair part of this one is left: its title and facts stay together
     return ([r"\ddneedspace{0.2\textheight}",
              heading(level - 1, r"\texorpdfstring{%s}{%s}" % (_title(derivation), bookmark))
@@ -214,10 +226,11 @@ def _result_header(derivation, n_steps, counts, problems, checks, level, label) 
 
 def render_body(derivation, proof, *, level: int = 0, functions=(), checks=None, figures=(), notes=(),
                 checks_note: str = "", caption_is_tex: bool = False, label: str | None = None,
-                legend: bool = True) -> list[str]:
+                legend: bool = True, figures_elsewhere=()) -> list[str]:
     r"""The parts of one derivation's report, headings at `level`: 0 for its own page (a centred title block,
     then \section per part), 1 inside the book (the title a \section labelled `label`, each part a
-    \subsection, without the legend when `legend` is False, with a label on every generated function)."""
+    \subsection, without the legend when `legend` is False, with a label on every generated function).
+    ``figures_elsewhere``: LaTeX sentences for this result's figures printed in another section."""
     names = getattr(derivation, "names", {}) or {}
     counts = {s: sum(r.status == s for r in proof.steps) for s in (PROVED, CHECKED, FAILED)}
     problems = [str(p) for p in getattr(proof, "problems", ()) if str(p).strip()]
@@ -231,7 +244,7 @@ def render_body(derivation, proof, *, level: int = 0, functions=(), checks=None,
     out += _derivation_section(proof, counts, problems, names, level, legend)
     out += _code_section(list(functions), level, labels=level > 0)
     out += _checks_section(checks, checks_note, level)
-    out += _figures_section(list(figures), level, caption_is_tex)
+    out += _figures_section(list(figures), level, caption_is_tex, list(figures_elsewhere))
     out += _notes_section(notes, level)
     return out
 
@@ -241,7 +254,7 @@ def render_document(derivation, proof, *, functions=(), checks=None, figures=(),
     """The whole .tex. ``checks=None`` omits the checks section (a user's derivation has none);
     ``figures`` are (path relative to the .tex, caption) pairs; ``proof.problems``, when the proof
     has them, are shown in a box of their own."""
-    out = [PREAMBLE.rstrip("\n"), MACROS, r"\hypersetup{pdftitle={%s}}" % _pdf_title(derivation.title),
+    out = [PREAMBLE.rstrip("\n"), MACROS, r"\hypersetup{pdftitle={%s}}" % _pdf_title(result_title(derivation)),
            r"\begin{document}"]
     out += render_body(derivation, proof, level=0, functions=functions, checks=checks, figures=figures,
                        notes=notes, checks_note=checks_note)

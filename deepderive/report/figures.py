@@ -137,18 +137,52 @@ _METADATA = {".pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "
              ".svg": {"Date": None, "Creator": None}}
 
 
+class FigureLayoutError(ValueError):
+    """A figure drawn with a defect a reader would see (a legend running across its axes' frame)."""
+
+
+def legends_crossing_frame(fig) -> list[str]:
+    """The axes (by title) whose legend lies partly inside and partly outside their frame: an inside legend
+    too wide or too tall for its axes, whose text then runs over the frame or into the next panel. A legend
+    placed wholly outside its axes (below them, say) is deliberate and not listed. Call it after the figure
+    was drawn (savefig draws it): the layout engine has then placed the axes."""
+    out = []
+    for k, ax in enumerate(fig.axes):
+        legend = ax.get_legend()
+        if legend is None or not legend.get_visible():
+            continue
+        lb, ab = legend.get_window_extent(), ax.get_window_extent()
+        tol = 0.01 * fig.dpi          # a hundredth of an inch: rounding, not a crossing
+        inside = lb.x0 >= ab.x0 - tol and lb.y0 >= ab.y0 - tol and lb.x1 <= ab.x1 + tol and lb.y1 <= ab.y1 + tol
+        if lb.overlaps(ab) and not inside:
+            out.append(ax.get_title() or f"axes {k + 1}")
+    return out
+
+
 def save(fig, path) -> None:
     """Write `fig` to `path` with deterministic bytes (no dates, no producer, no version strings), and an
-    SVG sibling ``<same stem>.svg`` beside a PDF or PNG (for the HTML book: inline vector graphics)."""
+    SVG sibling ``<same stem>.svg`` beside a PDF or PNG (for the HTML book: inline vector graphics).
+
+    A legend that crosses its axes' frame (see legends_crossing_frame) is a FigureLayoutError naming the
+    axes, and nothing is left written."""
     path = os.fspath(path)
     stem, ext = os.path.splitext(path)
     ext = ext.lower()
     if ext not in _METADATA:
         raise ValueError(f"unsupported figure format {ext!r} (use .pdf, .png or .svg)")
+    written = [path] + ([stem + ".svg"] if ext != ".svg" else [])
     with matplotlib.rc_context(STYLE):      # svg.hashsalt fixed: the SVG's clip-path ids are the same every run
         fig.savefig(path, metadata=_METADATA[ext], dpi=150)
-        if ext != ".svg":
+        crossing = legends_crossing_frame(fig)
+        if not crossing and ext != ".svg":
             fig.savefig(stem + ".svg", metadata=_METADATA[".svg"], dpi=150)
+    if crossing:
+        for f in written:
+            if os.path.exists(f):
+                os.remove(f)
+        raise FigureLayoutError(f"{os.path.basename(path)}: the legend of "
+                                + ", ".join(repr(t) for t in crossing) + " crosses its axes' frame (shorten its "
+                                "labels, move it, or place it wholly outside the axes)")
 
 
 def styled(fn):
@@ -162,20 +196,23 @@ def styled(fn):
 
 # ---- the lecture's figures ----------------------------------------------------------------------
 
-@figure("sigmoid", name="steepness-and-slope")
+@figure("sigmoid", name="steepness-and-slope")   # the file name the reports and tests know
 @styled
-def sigmoid_steepness(path):
+def sigmoid_symmetry_and_slope(path):
+    # the sigmoid's own results: sigma(-z) = 1 - sigma(z) and sigma' <= 1/4 (the limit sigma(kz) -> H(z) is
+    # soft-heaviside's figure: drawn here too, the book would show it twice)
     from numeric.generated.activations import sigmoid, sigmoid_prime
 
     fig, (ax1, ax2) = new_figure(2)
-    z = np.linspace(-4.0, 4.0, 801)
-    for k, shade in zip((1, 2, 5, 20), (0.75, 0.55, 0.35, 0.0)):
-        ax1.plot(z, sigmoid(k * z), color=(shade, shade, 1.0 if k < 20 else 0.6), lw=1.4,
-                 label=rf"$\sigma({k}z)$" if k > 1 else r"$\sigma(z)$")
-    ax1.plot([-4, 0], [0, 0], color="black", lw=1.0, ls="--")
-    ax1.plot([0, 4], [1, 1], color="black", lw=1.0, ls="--", label=r"Heaviside $H(z)$")
-    ax1.set(xlabel="$z$", title=r"$\sigma(kz) \to H(z)$ as $k \to \infty$", ylim=(-0.05, 1.05))
-    ax1.legend(loc="upper left", frameon=False)
+    z = np.linspace(-6.0, 6.0, 1201)
+    mirror, complement = sigmoid(-z), 1.0 - sigmoid(z)
+    gap = float(np.max(np.abs(mirror - complement)))
+    ax1.plot(z, sigmoid(z), color="tab:blue", lw=1.6, label=r"$\sigma(z)$")
+    ax1.plot(z, mirror, color="tab:orange", lw=1.6, label=r"$\sigma(-z)$")
+    ax1.plot(z[::60], complement[::60], "o", color="black", ms=3, label=r"$1 - \sigma(z)$")
+    ax1.plot([0], [0.5], "o", color="tab:blue", ms=4, mfc="white")
+    ax1.set(xlabel="$z$", title=r"$\sigma(-z) = 1 - \sigma(z)$", ylim=(-0.05, 1.05))
+    ax1.legend(loc="center right", frameon=False)
 
     z = np.linspace(-8.0, 8.0, 801)
     ax2.plot(z, sigmoid_prime(z), color="tab:orange", lw=1.6, label=r"$\sigma'(z) = \sigma(z)\,\sigma(-z)$")
@@ -184,9 +221,11 @@ def sigmoid_steepness(path):
     ax2.set(xlabel="$z$", title=r"$\sigma'(z) \leq 1/4$, equality at $z = 0$", ylim=(-0.01, 0.3))
     ax2.legend(loc="center right", frameon=False)
     save(fig, path)
-    return (r"Left: $\sigma(kz)$ for $k = 1, 2, 5, 20$ approaches the Heaviside step $H(z)$ (dashed) as $k$ "
-            r"grows (R6). Right: $\sigma'(z) = \sigma(z)\sigma(-z) \leq \frac14$, with equality only at $z=0$. "
-            r"Both panels are computed by \texttt{numeric.generated.activations}.")
+    return (r"Left: $\sigma(z)$ and its mirror image $\sigma(-z)$, which is $1 - \sigma(z)$ (dots): the two cross at "
+            r"$\sigma(0) = \frac12$; on $[-6, 6]$ the generated \texttt{sigmoid} gives $\sigma(-z)$ and $1 - \sigma(z)$ "
+            r"within $%s$ of each other. Right: $\sigma'(z) = \sigma(z)\sigma(-z) \leq \frac14$, with equality only "
+            r"at $z=0$ (R20). Both panels are computed by \texttt{numeric.generated.activations}; the limit "
+            r"$\sigma(kz) \to H(z)$ is drawn with the result \texttt{soft-heaviside}." % _sci(gap))
 
 
 def _lda_fit(data):

@@ -201,8 +201,8 @@ def chain_gradient_vs_depth(path):
     # the bound drawn wide and light under the sigmoid median: on a log scale over 30 decades they nearly coincide
     # (the middle panel shows the gap)
     ax1.semilogy(L, bound, color="0.6", lw=3.2, solid_capstyle="butt", label=r"bound $(1/4)^L$")
-    ax1.fill_between(L, lo, hi, color="tab:blue", alpha=0.25, lw=0)
-    ax1.semilogy(L, med, color="tab:blue", lw=1.0, marker="o", ms=2, markevery=5, label="sigmoid (median, 10-90%)")
+    ax1.fill_between(L, lo, hi, color="tab:blue", alpha=0.25, lw=0, label="sigmoid, 10\u201390%")
+    ax1.semilogy(L, med, color="tab:blue", lw=1.0, marker="o", ms=2, markevery=5, label="sigmoid, median")
     ax1.semilogy(L, np.median(c.relu_normalised, axis=1), color="tab:green", lw=1.4, label="ReLU, active path")
     ax1.set(xlabel="depth $L$", ylabel=r"$|d\hat y/dw_1| \,/\, (|x|\prod_{k\geq 2}|w_k|)$",
             title="normalised by the weights")

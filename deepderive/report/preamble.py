@@ -1,7 +1,7 @@
 r"""The LaTeX preamble every report starts with: packages, colours and the layout macros.
 
 Only packages from Debian's texlive-latex-base and texlive-latex-recommended are used (amsmath,
-mathtools, graphicx, booktabs, xcolor, listings, geometry, hyperref). ``\ddfit`` scales down an
+mathtools, graphicx, booktabs, xcolor, textcomp, listings, geometry, hyperref). ``\ddfit`` scales down an
 equation only when the width estimate of :mod:`.width` was wrong, so nothing runs off the page.
 """
 
@@ -33,6 +33,7 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 \usepackage{graphicx}
 \usepackage{booktabs}
 \usepackage{xcolor}
+\usepackage{textcomp}   % upright quotes in listings (upquote below): code copied from the PDF runs
 \usepackage{listings}
 \usepackage[hidelinks,bookmarksnumbered]{hyperref}
 \allowdisplaybreaks
@@ -93,7 +94,7 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
   frame=single, rulecolor=\color{black!25}, backgroundcolor=\color{ddcode}, framesep=@FRAMESEP@pt,
   xleftmargin=@LMARGIN@pt, xrightmargin=@LMARGIN@pt,
   keywordstyle=\color{blue!60!black}, commentstyle=\color{ddgray}, stringstyle=\color{green!35!black},
-  postbreak=\mbox{\textcolor{ddgray}{$\hookrightarrow$}\space}, extendedchars=false}
+  postbreak=\mbox{\textcolor{ddgray}{$\hookrightarrow$}\space}, extendedchars=false, upquote=true}
 """
 PREAMBLE = (PREAMBLE.replace("@MARGIN@", f"{MARGIN_CM:g}").replace("@LISTINGFONT@", LISTING_FONT)
             .replace("@FRAMESEP@", f"{LISTING_FRAMESEP_PT:g}").replace("@LMARGIN@", f"{LISTING_MARGIN_PT:g}"))

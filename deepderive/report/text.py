@@ -1,12 +1,15 @@
 """Text for TeX: escaping, and every non-ASCII character mapped to a LaTeX command or ASCII.
 
 The reports are ASCII, so they compile under any input encoding: a title, a justification, a detail
-or a code listing may hold Greek letters, arrows or accents, and each becomes a LaTeX command (or,
-in a listing, an ASCII spelling).
+or a code listing may hold Greek letters, arrows, accents or modifier letters (qᴸ), and each becomes a
+LaTeX command (or, in a listing, an ASCII spelling). A character no table maps is an UnmappedCharacter
+error naming it (in a listing: its Python escape, visible), never a silent "?".
 """
 from __future__ import annotations
 
 import unicodedata
+
+from ..exitcodes import UsageError
 
 
 #: the Greek letters by name, in Unicode order (their TeX commands, and names latexify prints)
@@ -25,6 +28,15 @@ _MATH_CHARS = {   # character -> LaTeX math (used through \ensuremath in text)
     "\u27e9": r"\rangle", "\u2016": r"\|", "\u2032": r"'", "\u2033": r"''", "\u00b0": r"^{\circ}",
     "\u2225": r"\parallel", "\u22a4": r"\top", "\u2245": r"\cong", "\u221d": r"\propto", "\u2286": r"\subseteq",
     "\u227b": r"\succ", "\u2ab0": r"\succeq", "\u227d": r"\succeq", "\u2113": r"\ell",
+    "\u223c": r"\sim", "\u2243": r"\simeq", "\u230a": r"\lfloor", "\u230b": r"\rfloor", "\u2308": r"\lceil",
+    "\u2309": r"\rceil", "\u21a6": r"\mapsto", "\u2229": r"\cap", "\u222a": r"\cup", "\u2713": r"\checkmark",
+    "\u2714": r"\checkmark", "\u226a": r"\ll", "\u226b": r"\gg", "\u00b5": r"\mu", "\u2205": r"\emptyset",
+    "\u00f7": r"\div", "\u2191": r"\uparrow", "\u2193": r"\downarrow", "\u2194": r"\leftrightarrow",
+    "\u21d0": r"\Leftarrow", "\u27f6": r"\longrightarrow", "\u27f9": r"\Longrightarrow", "\u22ef": r"\cdots",
+    "\u2223": r"\mid", "\u2283": r"\supset", "\u2287": r"\supseteq", "\u22a5": r"\perp", "\u2044": "/",
+    "\u2215": "/", "\u211d": r"\mathbb{R}", "\u2115": r"\mathbb{N}", "\u2124": r"\mathbb{Z}",
+    "\u211a": r"\mathbb{Q}", "\u2102": r"\mathbb{C}", "\u03d1": r"\vartheta", "\u03f5": r"\epsilon",
+    "\u2234": r"\therefore", "\u22c6": r"\star", "\u2020": r"\dagger",
 }
 for _i, _g in enumerate(GREEK):
     if _g != "omicron":
@@ -53,13 +65,43 @@ _ASCII_CODE = {"\u2013": "-", "\u2014": "--", "\u2212": "-", "\u2026": "...", "\
                "\u2018": "'", "\u2019": "'", "\u00d7": "x", "\u00b7": "*", "\u2264": "<=", "\u2265": ">=",
                "\u2260": "!=", "\u2248": "~=", "\u2192": "->", "\u2208": " in ", "\u221e": "inf",
                "\u00a0": " ", "\u2207": "grad ", "\u2202": "d", "\u221a": "sqrt", "\u2211": "sum", "\u00b1": "+/-",
-               "\u2032": "'", "\u1d40": "^T", "\u207b\u00b9": "^-1"}
+               "\u2032": "'", "\u1d40": "^T", "\u207b\u00b9": "^-1", "\u223c": "~", "\u21a6": "|->",
+               "\u230a": "floor(", "\u230b": ")", "\u2308": "ceil(", "\u2309": ")", "\u226a": "<<",
+               "\u226b": ">>", "\u2229": "&", "\u222a": "|", "\u2713": "[ok]", "\u00b5": "u"}
+
+
+class UnmappedCharacter(UsageError, ValueError):
+    """A character no table of text.py maps to LaTeX: named, so that it can be added to a table (a usage error on
+    the command line: one line, exit 2)."""
+
+    def __init__(self, ch: str, context: str = ""):
+        self.char = ch
+        where = "" if not context else f" on {context}" if context.startswith("line ") else f" in {context[:80]!r}"
+        super().__init__(f"no LaTeX for the character {ch!r} (U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed')})"
+                         f"{where}: write it in LaTeX or ASCII, or add it to a table in deepderive/report/text.py")
+
+
+def _scripted(ch: str):
+    """('^' or '_', its base characters) of a superscript or subscript character (\u00b2, \u2096, the modifier
+    letter \u1d38 of q\u1d38), else None: Unicode tags them <super> and <sub>, the base stays (q\u1d38 is q^L, not qL)."""
+    if ch in _SUP:
+        return "^", _SUP[ch]
+    if ch in _SUB:
+        return "_", _SUB[ch]
+    tag, _, codes = unicodedata.decomposition(ch).partition(" ")
+    if tag in ("<super>", "<sub>") and codes:
+        return ("^" if tag == "<super>" else "_"), "".join(chr(int(c, 16)) for c in codes.split())
+    return None
 
 
 def _ascii_fallback(ch: str) -> str:
-    """The ASCII of a character's compatibility decomposition (1/4 for U+00BC), or '?'."""
+    """The ASCII of a character's compatibility decomposition (1/4 for U+00BC, e for U+00E9), or its Python
+    escape (\\N{CHECK MARK}): visible, never a silent '?'."""
     a = unicodedata.normalize("NFKD", ch).replace("\u2044", "/").encode("ascii", "ignore").decode()
-    return a if a else "?"
+    if a:
+        return a
+    name = unicodedata.name(ch, "")
+    return "\\N{%s}" % name if name else "\\u%04x" % ord(ch)
 
 
 def _accented(ch: str):
@@ -107,30 +149,53 @@ def _unicode_to_tex(s: str, start_in_math: bool = False, escape_text_specials: b
             out.append(_TEXT_ESCAPES[ch] if escape_text_specials and not in_math and ch in _TEXT_ESCAPES else ch)
             i += 1
             continue
-        for table, wrap in ((_SUP, "^"), (_SUB, "_")):
-            if ch in table:
-                j = i
-                while j < len(s) and s[j] in table:
-                    j += 1
-                run = "".join(table[c] for c in s[i:j])
-                tex = "{}%s{%s}" % (wrap, run)
-                out.append(tex if in_math else r"\ensuremath{%s}" % tex)
-                i = j
-                break
-        else:
-            if in_math and ch in _MATH_MODE_TEXT:
-                out.append(_MATH_MODE_TEXT[ch])
-            elif ch in _MATH_CHARS:
-                tex = _MATH_CHARS[ch]
-                out.append((tex + " " if tex[-1].isalpha() else tex) if in_math else r"\ensuremath{%s}" % tex)
-            elif not in_math and ch in _TEXT_CHARS:
-                out.append(_TEXT_CHARS[ch])
-            elif not in_math and _accented(ch):
-                out.append(_accented(ch))
-            else:
-                out.append(_ascii_fallback(ch))
-            i += 1
+        script = _scripted(ch)
+        if script:    # a run of superscripts (or subscripts) is one ^{...}: x\u00b2\u207a\u00b9 is x^{2+1}
+            j, run = i, []
+            while j < len(s) and (_scripted(s[j]) or ("", ""))[0] == script[0]:
+                run.append(_script_base(_scripted(s[j])[1], s))
+                j += 1
+            tex = "{}%s{%s}" % (script[0], "".join(run))
+            out.append(tex if in_math else r"\ensuremath{%s}" % tex)
+            i = j
+            continue
+        out.append(_char_tex(ch, in_math, s))
+        i += 1
     return "".join(out)
+
+
+def _math_command(tex: str) -> str:
+    """A math table entry inside math: a command followed by a letter needs a space (\\mu x, not \\mux)."""
+    return tex + " " if tex[-1].isalpha() else tex
+
+
+def _script_base(base: str, context: str) -> str:
+    """The base characters of a super- or subscript as math (ASCII as is, Greek as commands)."""
+    return "".join(c if c.isascii() else _math_command(_char_tex(c, True, context)) for c in base)
+
+
+def _char_tex(ch: str, in_math: bool, context: str = "") -> str:
+    """One non-ASCII character as LaTeX, in math or in text (math symbols through \\ensuremath there).
+
+    The tables first; then a letter with accents as TeX accents; then the compatibility form (NFKC: \u00b5 is
+    \u03bc, \u00bd is 1\u20442, a wide space a space), each of its characters mapped the same way; anything
+    else is an UnmappedCharacter error naming it."""
+    if in_math and ch in _MATH_MODE_TEXT:
+        return _MATH_MODE_TEXT[ch]
+    if ch in _MATH_CHARS:
+        return _math_command(_MATH_CHARS[ch]) if in_math else r"\ensuremath{%s}" % _MATH_CHARS[ch]
+    if not in_math and ch in _TEXT_CHARS:
+        return _TEXT_CHARS[ch]
+    accented = _accented(ch)
+    if accented:
+        return accented if not in_math else r"\text{%s}" % accented
+    compat = unicodedata.normalize("NFKC", ch)
+    if compat != ch and not set(compat) & set("\\{}$&#^_%~<>|"):     # a TeX special would need escaping
+        try:
+            return "".join(c if c.isascii() else _char_tex(c, in_math, context) for c in compat)
+        except UnmappedCharacter:
+            pass
+    raise UnmappedCharacter(ch, context)
 
 
 # "~" in plain text reads "distributed as" (x ~ N(0, 1)) or "about" (~ 7): the sign \sim, in math mode
@@ -144,6 +209,16 @@ def escape_text(s) -> str:
     """Plain text (names, details, data descriptions) -> LaTeX text, ASCII only."""
     s = "".join(_SPECIAL.get(c, c) for c in str(s))
     return _unicode_to_tex(s, escape_text_specials=False)
+
+
+def ascii_tex(tex: str, where: str = "the .tex") -> bytes:
+    """A whole .tex as ASCII bytes for writing; a character that escaped the tables above is an
+    UnmappedCharacter naming it and its line (encoding with errors="replace" would print a silent "?")."""
+    try:
+        return tex.encode("ascii")
+    except UnicodeEncodeError as exc:
+        line = tex.count("\n", 0, exc.start) + 1
+        raise UnmappedCharacter(tex[exc.start], f"line {line} of {where}") from None
 
 
 def is_latex(s: str) -> bool:
@@ -174,10 +249,8 @@ def ascii_code(s: str) -> tuple[str, bool]:
             out.append(ch)
         elif ch in _MATH_CHARS and _MATH_CHARS[ch].startswith("\\") and _MATH_CHARS[ch][1:].isalpha():
             out.append(_MATH_CHARS[ch][1:])          # greek letters by name
-        elif ch in _SUP:
-            out.append("^" + _SUP[ch])
-        elif ch in _SUB:
-            out.append("_" + _SUB[ch])
+        elif _scripted(ch) and _scripted(ch)[1].isascii():
+            out.append("".join(_scripted(ch)))
         else:
             out.append(_ascii_fallback(ch))
     return "".join(out), True

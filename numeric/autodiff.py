@@ -14,7 +14,8 @@ def under_autograd(module):
 
     ns = dict(vars(module))
     ns["np"] = anp
-    for name, value in list(ns.items()):
-        if isinstance(value, types.FunctionType) and value.__module__ == module.__name__:
+    package = module.__name__.rpartition(".")[0]
+    for name, value in list(ns.items()):   # its own functions and those it imports from its package (the routes)
+        if isinstance(value, types.FunctionType) and value.__module__.rpartition(".")[0] == package:
             ns[name] = types.FunctionType(value.__code__, ns, value.__name__, value.__defaults__, value.__closure__)
     return types.SimpleNamespace(**{k: v for k, v in ns.items() if not k.startswith("__")})

@@ -64,14 +64,33 @@ NOTATIONS = (
      lambda m: r"\ensuremath{^{%s}}" % tex_math(m.group(1) or m.group(2))),
     (r"\b(%s)(?:_([A-Za-z0-9]+)|(\d+))?\b(?![-=])" % "|".join(_GREEK), _greek),  # kappa2(Sigma), theta_GD
     # (not delta-method, nor a keyword argument alpha=...)
+    (r"\*", lambda m: r"\ensuremath{\cdot}"),                                   # 4*eps, lam * sum: a product
+    (r"(?<![-<>=!])([<>])(?![=>])", lambda m: r"\ensuremath{%s}" % m.group(1)),  # r < 2, |z| > 5
+    (r"\binf\b", lambda m: r"\ensuremath{\infty}"),                            # z = -inf, C=inf
 )
 _NOTATION = re.compile("|".join("(%s)" % re.sub(r"(?<!\\)\((?!\?)", "(?:", p) for p, _ in NOTATIONS))
 
 
+#: a $...$ span of a check's text: LaTeX math, written so by the check (its details: $\max|\Delta|$)
+_MATH_SPAN = re.compile(r"\$([^$]+)\$")
+
+
 def check_text(text) -> str:
-    """A check's plain text as LaTeX: the :data:`NOTATIONS` as mathematics, the rest escaped, and long
-    identifiers allowed to break after . _ = , / (narrow table cells)."""
+    """A check's text as LaTeX: its $...$ spans as they are (math, made ASCII-safe), elsewhere the
+    :data:`NOTATIONS` as mathematics, the rest escaped, and long identifiers allowed to break after
+    . _ = , / (narrow table cells)."""
     text, out, end = str(text), [], 0
+    for m in _MATH_SPAN.finditer(text):
+        out.append(_notations(text[end:m.start()]))
+        out.append("$%s$" % tex_math(m.group(1)))
+        end = m.end()
+    out.append(_notations(text[end:]))
+    return "".join(out)
+
+
+def _notations(text: str) -> str:
+    """Plain text as LaTeX: the :data:`NOTATIONS` as mathematics, the rest escaped."""
+    out, end = [], 0
     for m in _NOTATION.finditer(text):
         out.append(_plain(text[end:m.start()]))
         k = next(i for i, g in enumerate(m.groups()) if g is not None)

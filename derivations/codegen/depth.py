@@ -81,9 +81,8 @@ def _layer_code(chain: Chain, indent, ns="np"):
 
 
 # A Python float x through the chain in math floats (measured at L = 8, 64, 1024: 0.4-1.1x a plain Python loop over
-# math floats, 12-30x faster than the NumPy route on a 0-d array). Off until tests/test_depth.py allows the module's
-# `import math` (it asserts NumPy is the only import); see issue #15's report.
-FLOAT_ROUTE = False
+# math floats, 12-30x faster than the NumPy route on a 0-d array). Off, the module is NumPy alone.
+FLOAT_ROUTE = True
 
 
 def _float_route(text: str) -> str:
@@ -115,7 +114,7 @@ def _render_chain_module(chain: Chain, d, doc: str) -> str:
     out += f'''
 
 def chain_forward(x, w):
-    r"""The chain's output: yhat = sigma(w[L-1] sigma(... sigma(w[0] x))).
+    r"""The chain's output ŷ after its L sigmoid layers.
 
     Formula: $h_0 = x$, $h_j = \\sigma(w_j h_{{j-1}})$, $\\hat y = h_L$.
     x: scalar or array of inputs; w: (L,) weights, w[0] the first layer's.
@@ -138,11 +137,12 @@ def chain_forward(x, w):
 
 
 def chain_grad(x, w):
-    r"""dyhat/dw_k for every layer k and input: shape np.shape(x) + (L,), so (L,) for a scalar x; O(L) passes.
+    r"""The gradient ∂ŷ/∂wₖ for every layer k and input: a forward and a backward pass of L steps each.
 
     Formula: $\\frac{{\\partial \\hat y}}{{\\partial w_k}} = {formula}$
     Forward pass storing h_(k-1) and sigma'(u_k); then a reverse cumulative product of w_j sigma'(u_j).
     x: scalar or array of inputs, each its own chain; w: (L,) weights, w[0] the first layer's.
+    Returns shape np.shape(x) + (L,), so (L,) for a scalar x.
     A Python float x takes the same steps in math floats, one NumPy call in all (the result array).
     Derived in: '{d.name}' ({d.source}); check with `deepderive verify {d.name}`.
     """

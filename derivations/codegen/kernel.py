@@ -140,8 +140,8 @@ def _expectation(d, name, key, features, refuse_zero) -> str:
     if refuse_zero:
         lines += [line.replace("{name}", name) for line in _ZERO_ROWS]
     text = (f"def kernel_{name}(X1, X2, sigma_u, sigma_a):\n"
-            f'    r"""E[h(x) h(x\')] for h(x) = {name}(a + u^T x), a ~ N(0, sigma_a^2), u ~ N(0, sigma_u^2 I), for every\n'
-            f"    row x of X1 and x' of X2: shape (N1, N2).\n\n"
+            f'    r"""The mean of h(x) h(x′) for h(x) = {name}(a + uᵀx), a and each entry of u normal, of variances\n'
+            f"    sigma_a² and sigma_u², for every row x of X1 and x′ of X2: shape (N1, N2).\n\n"
             f"    Formula: ${sp.latex(d.results[key])}$,\n"
             f"    {doc}.\n"
             f"    Derived in: '{d.name}' ({d.source}), result '{key}'; check with `deepderive verify {d.name}`.\n"
@@ -156,8 +156,8 @@ def _dispatcher(d, spec: Kernel) -> str:
                       f"{d.name}.{spec.covariance}")
     names = ", ".join(n for n, *_ in spec.activations)
     return ("def kernel(X1, X2, activation, sigma_u, sigma_a, omega_v, sigma_b):\n"
-            f'    r"""The infinite-width covariance K(x, x\') = E[f(x) f(x\')] of f(x) = b + sum_j v_j h_j(x), for every row x\n'
-            f"    of X1 and x' of X2: shape (N1, N2). activation: one of {names}; h_j(x) = activation(a_j + u_j^T x).\n\n"
+            f'    r"""The infinite-width covariance K(x, x′), the mean of f(x) f(x′) for f(x) = b + ∑ⱼ vⱼhⱼ(x), for every row x\n'
+            f"    of X1 and x′ of X2: shape (N1, N2). activation: one of {names}; hⱼ(x) = activation(aⱼ + uⱼᵀx).\n\n"
             f"    Formula: ${sp.latex(d.results[spec.covariance])}$, C = E[h(x) h(x')] (kernel_<activation>).\n"
             "    ValueError for an unknown activation, omega_v not in [0, 1e50), sigma_b not in [0, 1e150), and as\n"
             "    kernel_<activation>.\n"

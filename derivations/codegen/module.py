@@ -13,8 +13,8 @@ from .depth import render_chain_module
 from .docstring import docstring
 from .guards import _arg_shapes, check_labels, label_helper, label_sets
 from .kernel import render_kernel_module
-from .namespace import (BLOCKS, HELPER, dispatch, describe_routes, float_route, has_float_route, kernel_route,
-                        loaders, needs, over_rows, rows_route, sums_helper)
+from .namespace import (ROUTES, dispatch, describe_routes, float_route, has_float_route, kernel_route, loaders, needs,
+                        over_rows, routes_module, rows_route, shared_import, sums_helper)
 from .network import render_network_module
 from .plan import plan
 from .printer import UnsupportedCode
@@ -70,15 +70,12 @@ def _functions_module(module: str, mine: list, get: Callable) -> str:
     text = HEADER + f'"""{MODULE_DOCS.get(module, module)}, generated from verified derivations."""\n'
     functions = [render_function(s, get) for s in mine]
     text += ("import math\n\n" if "math." in "".join(functions) else "") + "import numpy as np\n\n"
+    text += shared_import("".join(functions))
     text += "__all__ = [" + ", ".join(repr(s.name) for s in mine) + "]\n"
     text += "DERIVED_FROM = {" + ", ".join(f"{k!r}: {v!r}" for k, v in derived.items()) + "}\n"
     labels = set().union(*(label_sets(s, get(s.derivation).results) for s in mine))
-    if "_namespace(" in "".join(functions):
-        text += "\n\n" + HELPER
     for loader in loaders("".join(functions)):
         text += "\n\n" + loader
-    if any(over_rows(s) for s in mine):
-        text += "\n\n" + BLOCKS
     for values in sorted(labels, key=sorted):
         text += "\n\n" + label_helper(values)
     for f in functions:
@@ -134,4 +131,5 @@ def generate(get: Callable | None = None, progress=None) -> dict[str, str]:
         if progress:
             progress(i + 1, len(mods), m)
     out["__init__.py"] = HEADER + f'"""{PACKAGE_DOC}"""\n'
+    out[f"{ROUTES}.py"] = HEADER + routes_module()
     return out

@@ -114,13 +114,27 @@ _SIGMOID = '''def _sigmoid(z):
 
 
 def loaders(text: str) -> list[str]:
-    """The NumPy route's helpers the functions' text calls (printer.KERNELS) and their lazy SciPy loaders, in a
-    fixed order."""
-    out = []
-    if "_sigmoid(" in text:
-        out.append(_SIGMOID)
-        text += "_expit("
-    return out + [_loader(name, kernel) for name, kernel in _LOADERS.items() if f"{name}(" in text]
+    """The lazy SciPy loaders the functions' text calls itself (printer.KERNELS), in a fixed order: each module
+    keeps its own, since a loader rebinds the name in the module that calls it."""
+    return [_loader(name, kernel) for name, kernel in _LOADERS.items() if re.search(rf"\b{name}\(", text)]
+
+
+# The helpers every module may call, written once in numeric/generated/_routes.py and imported from there.
+ROUTES = "_routes"
+_SHARED = {"_namespace": HELPER, "_sigmoid": _SIGMOID}   # name -> its definition (_in_blocks: BLOCKS, below)
+
+
+def shared_import(text: str) -> str:
+    """``from ._routes import ...`` for the shared helpers the functions' text calls ("" for none)."""
+    used = sorted(name for name in (*_SHARED, "_in_blocks") if re.search(rf"\b{name}\(", text))
+    return f"from .{ROUTES} import {', '.join(used)}\n\n" if used else ""
+
+
+def routes_module() -> str:
+    """The text (after the header) of numeric/generated/_routes.py: the route helpers the generated modules share."""
+    return ('"""The routes the generated functions share: the array-API namespace of the inputs, sigma on NumPy '
+            'arrays, sums over\nblocks of rows."""\nimport numpy as np\n\n\n'
+            + "\n\n".join([HELPER, _SIGMOID, _loader("_expit", "expit"), BLOCKS]))
 
 
 

@@ -66,7 +66,7 @@ def _e(z):
     return sp.exp(sp.Min(z, 0) - sp.Max(z, 0))
 
 
-rewrite_rule("log(1+e^u) = softplus(u)", sp.log(1 + sp.exp(u)), softplus(u))
+rewrite_rule("log(1 + exp u) = softplus(u)", sp.log(1 + sp.exp(u)), softplus(u))
 rewrite_rule("log σ(u) = −softplus(−u)", sp.log(sigmoid(u)), -softplus(-u))
 rewrite_rule("log(1−σ(u)) = −softplus(u)", sp.log(1 - sigmoid(u)), -softplus(u))
 rewrite_rule("1 − σ(u) = σ(−u)", 1 - sigmoid(u), sigmoid(-u))

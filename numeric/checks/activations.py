@@ -160,7 +160,7 @@ def against_mpmath(derivation: str, name: str) -> CheckResult:
     uf = _underflow_points(fn, z)
     bad_uf = [u for u in uf if abs(u) < underflow_from]
     if bad_uf:
-        problems.append(f"underflow at |z| < {underflow_from:.2f}: {bad_uf[:5]}")
+        problems.append(f"underflow at $|z| < {underflow_from:.2f}$: {bad_uf[:5]}")
     problems += _limit_problems(fn, ref.limits)
 
     errs = np.empty(len(z))
@@ -181,11 +181,12 @@ def against_mpmath(derivation: str, name: str) -> CheckResult:
               + (f"; z = {', '.join(f'{zl:g}' for zl, _ in ref.limits)} against the exact limits" if ref.limits else "")),
         max_abs_err=float(abs_err.max()), max_rel_err=float(rel_err.max()),
         tolerance=_ULP_TOL * EPS, passed=passed,
-        detail=(f"max error {errs.max():.3g} ulps at z={z[k]:.6g} (tolerance {_ULP_TOL:g} ulps of the "
+        detail=(f"max error {errs.max():.3g} ulps at $z = {z[k]:.6g}$ (tolerance {_ULP_TOL:g} ulps of the "
                 f"correctly rounded value; relative error over results in the normal range, tolerance "
-                f"{_ULP_TOL:g}*eps); mean {errs.mean():.3g} ulps; all finite: {finite}; no warnings or "
+                f"${_ULP_TOL:g}\\varepsilon$); mean {errs.mean():.3g} ulps; all finite: {finite}; no warnings or "
                 f"FP exceptions other than underflow; underflow at {len(uf)} points, all with "
-                f"|z| >= {underflow_from:.2f} where exp(-{ref.decay}|z|) < tiny"
+                f"$|z| \\geq {underflow_from:.2f}$, where $e^{{-{ref.decay if ref.decay != 1 else ''}|z|}}$ is below "
+                f"the smallest normal float"
                 + (f"; exact at its {len(ref.limits)} limits" if ref.limits else "")
                 + ("; PROBLEMS: " + "; ".join(problems) if problems else "")),
     )
@@ -223,7 +224,7 @@ def derivative_vs_autograd(derivation: str, name: str) -> CheckResult:
     tol = 1e-12
     passed = bool(normal.any() and np.all(np.isfinite(expect[~over])) and rel.max() <= tol
                   and (sub_ulps.size == 0 or sub_ulps.max() <= 4))
-    skipped = (f"autograd overflowed inside its own rule at {int(over.sum())} points (|z| from "
+    skipped = (f"autograd overflowed inside its own rule at {int(over.sum())} points ($|z|$ from "
                f"{np.abs(z[over]).min():.6g} to {np.abs(z[over]).max():.6g}): left out here, covered by the "
                f"mpmath check" if over.any() else "no overflow inside autograd")
     return CheckResult(
@@ -234,8 +235,8 @@ def derivative_vs_autograd(derivation: str, name: str) -> CheckResult:
         tolerance=tol, passed=passed,
         detail=(f"relative error over {int(normal.sum())} points with a normal result; "
                 f"{int(sub.sum())} subnormal/zero results agree to {sub_ulps.max() if sub_ulps.size else 0:.3g} "
-                f"subnormal ulps (tolerance 4); tolerance 1e-12 ~ 4500 eps covers a few roundings in "
-                f"each chain-rule product; {skipped}. At z = 0 autograd gives {at0:.17g}, generated {name}(0) = "
+                f"subnormal ulps (tolerance 4); tolerance $10^{{-12}} \\approx 4500\\varepsilon$ covers a few roundings in "
+                f"each chain-rule product; {skipped}. At $z = 0$ autograd gives {at0:.17g}, generated {name}(0) = "
                 f"{claim0:.17g} (exact {float(_exact(ref, 0.0)):.17g})"),
     )
 
@@ -289,8 +290,8 @@ def heaviside_limit() -> list[CheckResult]:
         data=f"{len(z)} points with 0.1 <= |z| <= 1000; k in {ks}",
         max_abs_err=float(k200), max_rel_err=float(np.max(dev / exact)),
         tolerance=1e-6, passed=passed,
-        detail=("sup |sigmoid(kz) - H| = " + ", ".join(f"k={k}: {s:.3g}" for k, s in zip(ks, sup))
-                + f"; below 1e-6 from k={first} on (threshold k > 10 ln(1e6) = {10 * math.log(1e6):.1f}); "
-                f"non-increasing in k: {monotone}; max deviation from exact sup sigmoid(-0.1k): {dev.max():.3g} "
-                f"(<= eps, the rounding of sigmoid near 1)"),
+        detail=("$\\sup |\\sigma(kz) - H(z)|$ at " + ", ".join(f"$k = {k}$: {s:.3g}" for k, s in zip(ks, sup))
+                + f"; below $10^{{-6}}$ from $k = {first}$ on (threshold $k > 10 \\ln 10^6 = {10 * math.log(1e6):.1f}$); "
+                f"non-increasing in $k$: {monotone}; max deviation from the exact sup $\\sigma(-0.1k)$: {dev.max():.3g} "
+                f"($\\leq \\varepsilon$, the rounding of $\\sigma$ near 1)"),
     )]

@@ -14,7 +14,7 @@ import numpy as np
 from .. import capacity as C
 from .. import capacity_study as S
 from . import register
-from .result import CheckResult, result as _result
+from .result import CheckResult, result as _result, tex_num
 
 EPS = float(np.finfo(float).eps)
 #: (1 − sup/bound)·q² for sin 2πx: on the piece [1/4, 1/4 + h] (a knot at 1/4 when 4 | q, where |f''| = 4π² is
@@ -158,8 +158,8 @@ def interpolant_is_numpy_interp() -> list[CheckResult]:
         _result("universal-approximation", "f_q equals numpy.interp on [0, 1]", "max |f_q − interp| / (2πq eps)",
                 f"sin 2πx, q = {[r.q for r in rows]}, {S.GRID_PER_PIECE} points per piece",
                 max(r.interp_diff for r in rows), worst, 1.0, worst <= 1.0,
-                "max |f_q − interp| per q: " + ", ".join(f"{r.interp_diff:.2g}" for r in rows)
-                + "; tolerance: q rounded terms of size ≤ 2π"),
+                "$\\max |f_q - \\mathrm{interp}|$ per $q$: " + ", ".join(f"{r.interp_diff:.2g}" for r in rows)
+                + "; tolerance: $q$ rounded terms of size $\\leq 2\\pi$"),
         _result("universal-approximation", "the interpolant's network: one piece per nonzero slope change",
                 "count_regions(relu_interpolant(f, q).network()) vs 1 + #{i ≥ 1: c_i ≠ 0}",
                 "; ".join(f"{name}, q = {len(g.coefficients)}" for name, g, _ in nets),
@@ -193,8 +193,9 @@ def r11_strip_and_sgd() -> list[CheckResult]:
         _result("universal-approximation", "R11's loss, 13 knots: sup|L − f₁₂| ≤ (h²/8) max|L″|",
                 "sup / bound, at most 1", "L = 0.02((t − 0.333)⁴ − 30t²) on [−5, 6], 22001 grid points",
                 sup / bound, sup / bound, 1.0, sup <= bound,
-                f"sup {sup:.4f}, bound {bound:.4f} (h = 11/12, max|L″| at t = 6); RMS {fits[0].construction_rms:.4f}; "
-                f"at the knots max|f_12 − L| = {knot_err:.2g}; exact pieces {pieces} (12 units)"),
+                f"sup {sup:.4f}, bound {bound:.4f} ($h = 11/12$, $\\max |L''|$ at $t = 6$); RMS "
+                f"{fits[0].construction_rms:.4f}; at the knots $\\max |f_{{12}} - L| = {tex_num(knot_err, 2)}$; "
+                f"exact pieces {pieces} (12 units)"),
     ]
     rng = np.random.default_rng(7)
     X, y = rng.uniform(-1, 1, (9, 1)), rng.normal(size=9)
@@ -256,7 +257,8 @@ def barron_tradeoff() -> list[CheckResult]:
         _result("barron", "fitted bound shape a/q + b q log N / N: its minimiser q* vs the measured one",
                 "|log(q*/q_best)| vs log 2", data, abs(star - best), abs(math.log(star / best)), math.log(2),
                 abs(math.log(star / best)) <= math.log(2),
-                f"fitted (relative least squares, constants ≥ 0) a = C² = {b.a:.4g}, b = {b.b:.4g}: "
-                f"q* = √(aN/(b log N)) = {star:.2f}; measured minimiser {best}. The measured bias falls faster "
-                f"than a/q (linear interpolation of a smooth f: O(q⁻⁴)), so the shape is an upper envelope, not a fit"),
+                f"fitted (relative least squares, constants $\\geq 0$) $a = C^2 = {b.a:.4g}$, $b = {b.b:.4g}$: "
+                f"$q^* = \\sqrt{{aN/(b \\log N)}} = {star:.2f}$; measured minimiser {best}. The measured bias falls "
+                f"faster than $a/q$ (linear interpolation of a smooth $f$: $O(q^{{-4}})$), so the shape is an upper "
+                f"envelope, not a fit"),
     ]

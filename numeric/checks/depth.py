@@ -7,7 +7,7 @@ import numpy as np
 
 from ..floats import EPS, TINY
 from . import register
-from .result import CheckResult, result as _result
+from .result import CheckResult, result as _result, tex_num
 
 DEPTHS = (2, 10, 100, 300)
 CHAIN_SEED = 19
@@ -111,8 +111,9 @@ def _deep_chain(L) -> CheckResult:
         f"x = {CHAIN_X}, L = {L} weights |w| ~ U[1, 3] with random signs (default_rng({CHAIN_SEED} + L))",
         absolute, rel, tol, shape_ok and rel <= tol,
         f"shape {np.shape(got)} (expected ({L},)); max relative error {rel:.3g} = {rel / EPS:.3g} ulps "
-        f"(tolerance {ULPS_PER_LAYER:g} ulps x L); |dŷ/dw_1| = {abs(float(ref[0])):.3g}, |dŷ/dw_L| = "
-        f"{abs(float(ref[-1])):.3g}; ŷ = {float(fwd):.17g}")
+        f"(tolerance {ULPS_PER_LAYER:g} ulps per layer, times $L$); $|\\partial\\hat y/\\partial w_1| = "
+        f"{tex_num(abs(float(ref[0])))}$, $|\\partial\\hat y/\\partial w_L| = {tex_num(abs(float(ref[-1])))}$; "
+        f"$\\hat y = {float(fwd):.17g}$")
 
 
 def _notebook() -> CheckResult:
@@ -138,7 +139,7 @@ def _notebook() -> CheckResult:
         "and mpmath.diff of the chain at 50 digits",
         f"x = {x}, w1 = {w[0]}, w2 = {w[1]} (R19's notebook)",
         max(_abs(got, v) for v in refs.values()), rel, tol, np.shape(got) == (2,) and rel <= tol,
-        f"dŷ/dw = ({got[0]:.17g}, {got[1]:.17g}); relative errors: "
+        f"$\\partial\\hat y/\\partial w = ({got[0]:.17g}, {got[1]:.17g})$; relative errors: "
         + ", ".join(f"{k} {v:.3g}" for k, v in rels.items()))
 
 
@@ -160,7 +161,7 @@ def _batched(L) -> CheckResult:
         "chain at each input separately",
         f"x = linspace(-3, 3, 6) as a (2, 3) array, L = {L} weights as in the deep-chain checks",
         absolute, rel, tol, shape_ok and rel <= tol,
-        f"shape {np.shape(got)} (expected np.shape(x) + (L,) = {want_shape}); max relative error {rel:.3g}")
+        f"shape {np.shape(got)} (expected the shape of $x$ followed by $L$: {want_shape}); max relative error {rel:.3g}")
 
 
 INFINITE_X = np.array([-np.inf, -1e300, 1e300, np.inf])
@@ -200,8 +201,8 @@ def _infinite_inputs() -> CheckResult:
         "x = [-inf, -1e300, 1e300, inf], L = 10 weights as in the deep-chain checks",
         absolute, rel, tol, finite and rel <= tol and not caught,
         f"finite: {finite} ({int(np.sum(np.isnan(got)))} NaN among the gradients); max relative error {rel:.3g}; "
-        f"warnings: {sorted({str(c.message) for c in caught}) or 'none'}; dŷ/dw_1 per x: "
-        f"{[float(g) for g in np.asarray(got)[..., 0]]} (limit 0)")
+        f"warnings: {', '.join(sorted({str(c.message) for c in caught})) or 'none'}; $\\partial\\hat y/\\partial w_1$ "
+        f"per $x$: {', '.join(f'{float(g):g}' for g in np.asarray(got)[..., 0])} (limit 0)")
 
 
 @register("depth-chain")
@@ -262,12 +263,14 @@ def _moments(name, shape) -> CheckResult:
     se_mean, se_m4 = math.sqrt(v / n), math.sqrt((k8 - k4 * k4) / n) * v * v
     z_var, z_mean, z_m4 = abs(s2 - v) / se_var, abs(mean) / se_mean, abs(m4 - k4 * v * v) / se_m4
     ok = w.shape == shape and w.dtype == np.float64 and max(z_var, z_mean, z_m4) <= Z
-    detail = (f"n = {n}: sample variance {s2:.6g} vs derived {v:.6g} ({z_var:.2f} SE), mean {mean:.3g} "
-              f"({z_mean:.2f} SE), E w**4 {m4:.4g} vs {family} {k4:g} sigma**4 = {k4 * v * v:.4g} ({z_m4:.2f} SE)")
+    detail = (f"$n = {n}$: sample variance {s2:.6g} vs derived {v:.6g} ({z_var:.2f} SE), mean {mean:.3g} "
+              f"({z_mean:.2f} SE), $E\\,w^4$ {m4:.4g} vs {family} ${k4:g}\\,\\sigma^4 = {tex_num(k4 * v * v, 4)}$ "
+              f"({z_m4:.2f} SE)")
     if family == "uniform":
         a, top = math.sqrt(3.0 * v), float(np.max(np.abs(w)))
         ok = ok and a * (1.0 - 20.0 / n) <= top <= a
-        detail += f"; max |w| = {top:.8g}, a = sqrt(3 v) = {a:.8g} (a - max |w| = {a - top:.3g})"
+        detail += (f"; $\\max |w| = {top:.8g}$, $a = \\sqrt{{3 v}} = {a:.8g}$ "
+                   f"($a - \\max |w| = {tex_num(a - top)}$)")
     return _result(
         "init-variance", f"{name} {shape}: sample moments",
         f"numeric.init.{name} draw vs the variance numeric.generated.init.{name}_variance derives; mean 0; "
@@ -361,7 +364,7 @@ def _forward(name, relu, predicted) -> CheckResult:
         f"depth {LINEAR_DEPTH}, width {LINEAR_WIDTH}, {LINEAR_ROWS} rows x ~ N(0, I), zero biases, "
         f"default_rng({_stack_seed(name, relu)})",
         worst, worst / predicted, Z * max(se for _, _, se in rows) / predicted, z <= Z and gap <= 4 * EPS,
-        f"ratios {', '.join(f'{r:.4f}' for r, _, _ in rows)}; largest |r - E r| {z:.2f} SE (SE per layer "
+        f"ratios {', '.join(f'{r:.4f}' for r, _, _ in rows)}; largest $|r - E\\,r|$ {z:.2f} SE (SE per layer "
         f"{min(se for _, _, se in rows):.2g} to {max(se for _, _, se in rows):.2g}); derived gain vs predicted "
         f"differs by {gap:.2g}; over all {LINEAR_DEPTH} layers "
         f"the second moment changes by a factor {total:.4g} (predicted {predicted ** LINEAR_DEPTH:.4g})")

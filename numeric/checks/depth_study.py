@@ -55,7 +55,7 @@ def glorot_bengio_backward() -> list[CheckResult]:
                                                 f"times tanh's measured factor", how, data,
                                np.max(np.abs(meas - pred)), rel.max(), MEAN_FIELD_TOL, rel.max() <= MEAN_FIELD_TOL,
                                f"measured {_r(meas)}, predicted {_r(pred)}, measured/predicted {_r(meas / pred)}; "
-                               f"tolerance 4 sqrt(2/q), q = {GB_WIDTH}"))
+                               f"tolerance $4\\sqrt{{2/q}}$, $q = {GB_WIDTH}$"))
         derived = S.predicted_gain("tanh", scheme, GB_WIDTH)
         gains = np.concatenate([st.back_gain, st.fwd_gain])
         rel = np.abs(gains / derived - 1.0)
@@ -63,7 +63,7 @@ def glorot_bengio_backward() -> list[CheckResult]:
                            f"q Var(W) of W_2..W_5 (both directions) vs the derived {derived:.4g}", data,
                            np.max(np.abs(gains - derived)), rel.max(), SAMPLE_GAIN_TOL, rel.max() <= SAMPLE_GAIN_TOL,
                            f"backward {_r(st.back_gain, 4)}, forward {_r(st.fwd_gain, 4)}; tolerance 5 sampling sd "
-                           f"of a uniform sample variance over 10**6 draws"))
+                           f"of a uniform sample variance over $10^6$ draws"))
     return out
 
 
@@ -85,7 +85,7 @@ def gradient_norm_table() -> list[CheckResult]:
         r = float(t.row_bound[idx].max())
         extra = ""
         if acts == ("sigmoid",):
-            extra = ("; per-layer factor of the RMS of dL/dz " + ", ".join(
+            extra = ("; per-layer factor of the RMS of $\\partial L/\\partial z$ " + ", ".join(
                 f"{t.rows[i][1]} {t.delta_decay[i]:.3f} (bound {t.bound[i]:.3f})" for i in idx))
         out.append(_result("init-variance", f"{' and '.join(acts)}: |dL/dz at layer k| <= {slope} times the "
                                             f"spectral norm of W at layer k+1 times |dL/dz at layer k+1|, per row",
@@ -124,7 +124,7 @@ def gradient_norm_table() -> list[CheckResult]:
                        "|rho**2 / (bwd/fwd) - 1|, rho the per-layer ratio of the weight-gradient norms", data,
                        np.max(np.abs(rho2 - pred)), dev.max(), WEIGHT_RATIO_TOL, dev.max() <= WEIGHT_RATIO_TOL,
                        "; ".join(f"{a}/{s}: {r:.3f} vs {p:.3f}" for (a, s), r, p in zip(t.rows, rho2, pred))
-                       + " (an approximation: rows of h and dL/dz are correlated)"))
+                       + " (an approximation: rows of $h$ and $\\partial L/\\partial z$ are correlated)"))
     return out
 
 
@@ -147,7 +147,7 @@ def chain_bounds() -> list[CheckResult]:
                 "excess over 1 of the largest |dyhat/dw_1| / ((1/4)**L |x| prod |w_k|), chain_grad "
                 "(a theorem: at most 1)", _chain_data(c),
                 max(over - 1.0, 0.0), max(over - 1.0, 0.0), ROUNDING, over <= 1.0 + ROUNDING,
-                f"largest ratio 1 - {1.0 - over:.2g}; median ratio at L = {c.depths[-1]}: "
+                f"largest ratio 1 - {1.0 - over:.2g}; median ratio at $L = {c.depths[-1]}$: "
                 f"{np.median(ratio[-1]):.3g}"),
     ]
 
@@ -168,8 +168,8 @@ def relu_chain_checks() -> list[CheckResult]:
         _result("relu-chain", "ReLU chain, active path: no shrinking factor (normalised gradient = 1)",
                 "largest | |dyhat/dw_1| / (|x| prod |w_k|, k >= 2) - 1 |", data, relu_off, relu_off, ROUNDING,
                 relu_off <= ROUNDING,
-                f"also x = 1, every w_k = +1, L = {u.depths[0]}..{u.depths[-1]}, by autograd: "
-                f"largest |dyhat/dw_1 - 1| = {unit_off:.2g}"),
+                f"also $x = 1$, every $w_k = +1$, $L = {u.depths[0]}, \\ldots, {u.depths[-1]}$, by autograd: "
+                f"largest $|\\partial\\hat y/\\partial w_1 - 1|$ = {unit_off:.2g}"),
     ]
 
 
@@ -211,5 +211,6 @@ def unit_chain_bound() -> list[CheckResult]:
                     f"{u.chains} sign patterns per depth L = {u.depths[0]}..{u.depths[-1]} (seed {u.seed}); "
                     f"the figure's chains", max(over - 1.0, 0.0), max(over - 1.0, 0.0), ROUNDING,
                     over <= 1.0 + ROUNDING,
-                    f"ratio to (1/4)**L from {ratio.min():.3g} to {over:.3g}; at L = {u.depths[-1]}: "
+                    f"ratio of $|\\partial\\hat y/\\partial w_1|$ to its bound, a factor $1/4$ per layer: from "
+                    f"{ratio.min():.3g} to {over:.3g}; at $L = {u.depths[-1]}$: "
                     f"{ratio[-1].min():.3g} to {ratio[-1].max():.3g}")]

@@ -5,7 +5,7 @@ import numpy as np
 
 from ..floats import EPS, TINY
 from . import register
-from .result import CheckResult
+from .result import CheckResult, tex_num
 
 DERIVATION = "lda-posterior"
 
@@ -82,11 +82,12 @@ def against_bayes_rule() -> list[CheckResult]:
             max_abs_err=float(err.max()),
             max_rel_err=float(np.max(err / np.maximum(np.minimum(ref, 1 - ref), TINY))),
             tolerance=tol, passed=bool(np.all(np.isfinite(got)) and err.max() <= tol),
-            detail=(f"abs error on probabilities (rel err is relative to min(p, 1-p), the smallest being "
-                    f"{sat:.3g}); kappa(Sigma) = {np.linalg.cond(S):.3g} raw, {np.linalg.cond(C):.3g} "
-                    f"standardised; first-order rounding bound (generated solve + oracle eigh) {bound:.3g} "
-                    f"<= tolerance 1e-10; with the oracle in raw coordinates the error is "
-                    f"{np.abs(got - raw_ref).max():.3g} against that oracle's own bound {raw_bound:.3g}"),
+            detail=(f"absolute error on probabilities (the relative error is relative to $\\min(p, 1 - p)$, the "
+                    f"smallest being {sat:.3g}); $\\kappa_2(\\Sigma) = {tex_num(np.linalg.cond(S))}$ raw, "
+                    f"${tex_num(np.linalg.cond(C))}$ standardised; first-order rounding bound (generated solve and "
+                    f"oracle eigh) ${tex_num(bound)} \\leq 10^{{-10}}$, the tolerance; with the oracle in raw "
+                    f"coordinates the error is {np.abs(got - raw_ref).max():.3g} against that oracle's own bound "
+                    f"{raw_bound:.3g}"),
         ))
     return out
 
@@ -140,8 +141,9 @@ def against_sklearn() -> list[CheckResult]:
             max_abs_err=float(p_err.max()),
             max_rel_err=float(np.max(p_err / np.maximum(np.minimum(ref, 1 - ref), TINY))),
             tolerance=tol_p, passed=bool(p_err.max() <= tol_p),
-            detail=(f"tolerance = max_i p(1-p) ||x_i - m|| 3n eps kappa2(Sigma) ||w|| + rounding, kappa2 = {kappa:.3g}; "
-                    f"sklearn covariance_ equals within-class scatter / N to {cov_gap:.2g} relative"),
+            detail=(f"tolerance $\\max_i p_i(1 - p_i)\\,\\|x_i - m\\|\\,3n\\varepsilon\\,\\kappa_2\\,\\|w\\|$ "
+                    f"plus rounding, $\\kappa_2 = \\kappa_2(\\Sigma) = {tex_num(kappa)}$; the covariance_ of sklearn "
+                    f"equals the within-class scatter over $N$ to {cov_gap:.2g} relative"),
         ))
         out.append(CheckResult(
             derivation=DERIVATION, name=f"lda_params vs sklearn coef_, intercept_ ({label})",
@@ -149,7 +151,9 @@ def against_sklearn() -> list[CheckResult]:
             data=f"{d.description}; LinearDiscriminantAnalysis(solver='lsqr', store_covariance=True)",
             max_abs_err=float(max(np.abs(w - w_sk).max(), b_err)), max_rel_err=w_rel,
             tolerance=tol_w, passed=bool(w_rel <= tol_w and b_err <= tol_b),
-            detail=(f"||w - coef_|| / ||coef_|| = {w_rel:.3g} (tolerance 3n eps kappa2 = {tol_w:.3g}); "
-                    f"|b - intercept_| = {b_err:.3g} (tolerance ||m|| ||dw|| + 8 eps |terms| = {tol_b:.3g}; b = {b:.6g})"),
+            detail=(f"$\\|w - \\mathrm{{coef}}\\| / \\|\\mathrm{{coef}}\\| = {tex_num(w_rel)}$ (tolerance "
+                    f"$3n\\varepsilon\\,\\kappa_2 = {tex_num(tol_w)}$); $|b - \\mathrm{{intercept}}| = {tex_num(b_err)}$ "
+                    f"(tolerance $\\|m\\|\\,\\|\\Delta w\\| + 8\\varepsilon \\sum|\\text{{terms}}| = {tex_num(tol_b)}$; "
+                    f"$b = {b:.6g}$)"),
         ))
     return out

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..floats import EPS
 from . import register
-from .result import CheckResult, result as _result
+from .result import CheckResult, gradient_check_text, result as _result, tex_num
 from ..data import breast_cancer
 
 # The MLE of unpenalised logistic regression on all 30 standardised breast-cancer features does not
@@ -62,7 +62,7 @@ def loss_vs_sklearn() -> list[CheckResult]:
         f"{d.description}; fixed w = 0.3*N(0, I) (seed 0), b = 0.2; min(p, 1-p) = {q.min():.3g}",
         err, err / ref, tol / ref, err <= tol,
         f"loss {got:.17g} vs {ref:.17g}; absolute tolerance {tol:.3g} (relative {tol / ref:.3g}) from the "
-        f"rounding of both sides (log_loss's log(1 - p) dominates)")]
+        f"rounding of both sides (the $\\log(1 - p)$ of log_loss dominates)")]
 
 
 def _separable(X, y):
@@ -132,7 +132,7 @@ def mle_existence() -> list[CheckResult]:
     # On separable data the loss along the separating direction tends to 0: no finite minimiser.
     ray = ""
     if full_sep:
-        ray = ", ".join(f"s={s:g}: {float(L.cross_entropy(*unpack(s * v), d.X, d.y)):.3g}" for s in (1, 10, 100))
+        ray = ", ".join(f"${s:g}$: ${tex_num(L.cross_entropy(*unpack(s * v), d.X, d.y))}$" for s in (1, 10, 100))
     # Convex loss + stationary point with positive-definite Hessian = unique finite minimiser.
     passed = full_sep and not sub_sep and mu > 0 and g <= 1e-8
     return [_result(
@@ -141,9 +141,9 @@ def mle_existence() -> list[CheckResult]:
         f"{d.description} (all 30 features) and {data}",
         g, g, 1e-8, passed,
         f"all 30 features: linearly separable = {full_sep} (so the unpenalised MLE is at infinity; "
-        f"cross-entropy along the LP direction s*v: {ray}); chosen 5 features: separable = {sub_sep}; "
-        f"there ||grad|| = {g:.3g} at sklearn's solution and lambda_min(Hessian) = {mu:.4g} > 0, so the "
-        f"finite minimiser exists and is unique")]
+        f"cross-entropy along the LP direction, at $s v$ for $s$ = {ray}); chosen 5 features: separable = "
+        f"{sub_sep}; there $\\|\\nabla L\\| = {tex_num(g)}$ at the solution of sklearn and "
+        f"$\\lambda_{{\\min}}(H) = {tex_num(mu, 4)} > 0$, so the finite minimiser exists and is unique")]
 
 
 @register("logistic-regression")
@@ -176,12 +176,14 @@ def gradient_descent_reaches_sklearn() -> list[CheckResult]:
         "GD with the generated gradient, step 1/L, L = lambda_max(X~^T X~)/(4N), from 0, vs "
         "LogisticRegression(C=inf, solver='newton-cg', tol=1e-10)",
         data, d_theta, rel_loss, tol_loss, passed,
-        f"{r.steps} steps to ||grad||_inf <= 1e-12 (converged {r.converged}); L = {Lip:.4g}, "
-        f"lambda_min(H*) = {mu:.4g}, kappa ~ {Lip / mu:.0f}; loss {f_gd:.17g} vs sklearn {f_sk:.17g} "
-        f"(rel {rel_loss:.3g}, tolerance 1e-6); ||theta_GD - theta_sk|| = {d_theta:.3g} <= "
-        f"2(||g_GD|| + ||g_sk|| + rounding)/mu = {tol_theta:.3g} (||g_sk|| = {g_sk:.3g} dominates: sklearn's "
-        f"tol=1e-10 is the looser stop); loss non-increasing at every step to 1e-15 relative: {monotone} "
-        f"(largest relative rise {max(float(steps_up.max()), 0.0):.3g}); sklearn lbfgs vs newton-cg: {lb_gap:.3g}")]
+        f"{r.steps} steps to $\\|\\nabla L\\|_\\infty \\leq 10^{{-12}}$ (converged {r.converged}); "
+        f"$L = {tex_num(Lip, 4)}$, $\\lambda_{{\\min}}(H^*) = {tex_num(mu, 4)}$, $\\kappa \\approx {Lip / mu:.0f}$; "
+        f"loss {f_gd:.17g} vs sklearn {f_sk:.17g} (relative {rel_loss:.3g}, tolerance 1e-6); "
+        f"$\\|\\theta_{{\\mathrm{{GD}}}} - \\theta_{{\\mathrm{{sk}}}}\\| = {tex_num(d_theta)} \\leq "
+        f"2(\\|g_{{\\mathrm{{GD}}}}\\| + \\|g_{{\\mathrm{{sk}}}}\\| + \\text{{rounding}})/\\mu = {tex_num(tol_theta)}$ "
+        f"($\\|g_{{\\mathrm{{sk}}}}\\| = {tex_num(g_sk)}$ dominates: the tol=1e-10 of sklearn is the looser stop); "
+        f"loss non-increasing at every step to 1e-15 relative: {monotone} (largest relative rise "
+        f"{max(float(steps_up.max()), 0.0):.3g}); sklearn lbfgs vs newton-cg: {lb_gap:.3g}")]
 
 
 @register("logistic-regression")
@@ -211,8 +213,9 @@ def sgd_reaches_sklearn() -> list[CheckResult]:
         "average after epoch 1) with the generated gradient vs sklearn newton-cg's loss",
         data, f_sgd - f_sk, rel, tol, passed,
         f"{epochs} epochs, {r.steps} updates, {T} averaged; loss {f_sgd:.10g} vs {f_sk:.10g}, relative "
-        f"excess {rel:.3g} (tolerance 1e-3; one-pass theory tr(H^-1 S)/(2T f*) = {theory:.3g}); "
-        f"||theta_SGD - theta_sk|| = {np.linalg.norm(r.theta - th_sk):.3g}")]
+        f"excess {rel:.3g} (tolerance 1e-3; one-pass theory $\\operatorname{{tr}}(H^{{-1}} S)/(2T f^*) = "
+        f"{tex_num(theory)}$); $\\|\\theta_{{\\mathrm{{SGD}}}} - \\theta_{{\\mathrm{{sk}}}}\\| = "
+        f"{tex_num(np.linalg.norm(r.theta - th_sk))}$")]
 
 
 # --- logistic-loss-pm1 --------------------------------------------------------------------------
@@ -277,9 +280,10 @@ def gradient_vs_autograd_and_fd() -> list[CheckResult]:
             "generated cross_entropy_grad vs autograd.grad of the generated cross_entropy (under_autograd), over (w, b)",
             f"{d.description}; {label} (w, b), seed 0",
             err.max(), rel, tol, rel <= tol,
-            f"normwise relative error max|diff| / max|grad| = {rel:.3g}; sum condition "
-            f"sum|r_i x_i| / |sum r_i x_i| <= {cond:.3g}, so (log2 N + p) eps x cond = "
-            f"{(math.log2(N) + p) * EPS * cond:.2g} is the expected scale, well inside 1e-12"))
+            f"normwise relative error $\\max|\\Delta| / \\max|\\nabla L| = {tex_num(rel)}$; the sums' condition "
+            f"$\\sum_i |r_i x_i| / |\\sum_i r_i x_i| \\leq {tex_num(cond)}$, so "
+            f"$(\\log_2 N + p)\\,\\varepsilon \\cdot \\mathrm{{cond}} = {tex_num((math.log2(N) + p) * EPS * cond, 2)}$ "
+            f"is the expected scale, well inside $10^{{-12}}$"))
         gc = check_gradient(L.cross_entropy, L.cross_entropy_grad, w, b, X, y, wrt=(0, 1),
                             oracles=("richardson",), name="cross_entropy")
         out.append(_result(
@@ -287,7 +291,7 @@ def gradient_vs_autograd_and_fd() -> list[CheckResult]:
             "generated cross_entropy_grad vs Richardson-extrapolated central differences of the generated "
             "cross_entropy (numeric.gradcheck.check_gradient)",
             f"{d.description}; {label} (w, b), seed 0; all {p + 1} coordinates",
-            gc.max_abs_err, gc.max_rel_err, gc.tolerance, gc.passed, gc.summary()))
+            gc.max_abs_err, gc.max_rel_err, gc.tolerance, gc.passed, gradient_check_text(gc)))
     return out
 
 
@@ -314,8 +318,8 @@ def hessian_checks() -> list[CheckResult]:
             "generated cross_entropy_hessian vs autograd.hessian of the generated cross_entropy, over (w, b), b last",
             f"{d.description}; {label} (w, b), seed 0",
             err, rel, 1e-12, rel <= 1e-12,
-            f"normwise relative error max|diff| / max|H| = {rel:.3g}; symmetric to "
-            f"{np.abs(H - H.T).max():.2g}"))
+            f"normwise relative error $\\max|\\Delta| / \\max|H| = {tex_num(rel)}$; symmetric to "
+            f"${tex_num(np.abs(H - H.T).max(), 2)}$"))
 
         # Central differences of the generated gradient, column by column. Truncation: h^2/6 times
         # the third derivative, |mean(sigma'''(z) x_i x_j^3)| <= mean|x_i||x_j|^3 / 8 (|sigma'''| <= 1/8);
@@ -340,8 +344,8 @@ def hessian_checks() -> list[CheckResult]:
             "generated cross_entropy_hessian vs central differences of generated cross_entropy_grad",
             f"{d.description}; {label} (w, b), seed 0; step h = {h:.3g}",
             err, err / scale, tol / scale, err <= tol,
-            f"absolute tolerance h^2 T + R/h = {tol:.3g} (truncation bound T = {T:.3g}, gradient rounding "
-            f"R = {R:.3g}), relative to max|H| = {scale:.3g}: {tol / scale:.3g}"))
+            f"absolute tolerance $h^2 T + R/h = {tex_num(tol)}$ (truncation bound $T = {tex_num(T)}$, gradient "
+            f"rounding $R = {tex_num(R)}$), relative to $\\max|H| = {tex_num(scale)}$: ${tex_num(tol / scale)}$"))
     return out
 
 
@@ -392,4 +396,4 @@ def value_and_grad_consistent() -> list[CheckResult]:
         "generated cross_entropy_value_and_grad vs (cross_entropy, cross_entropy_grad), elementwise",
         f"{d.description}; moderate and saturating (w, b)",
         worst_abs, worst_rel, tol, worst_rel <= tol,
-        f"max elementwise relative difference {worst_rel:.3g} (tolerance 4 eps)")]
+        f"max elementwise relative difference {worst_rel:.3g} (tolerance $4\\varepsilon$)")]

@@ -8,7 +8,7 @@ from functools import lru_cache
 import numpy as np
 
 from . import register
-from .result import CheckResult, result as _result
+from .result import CheckResult, gradient_check_text, result as _result, tex_num
 from ..data import breast_cancer
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
@@ -213,8 +213,8 @@ def gradient_vs_references(activation, depth, label, widths, W, b) -> list[Check
     kink, tails = _hidden_stats(W, b, X, activation)
     s = reference_logit(W, b, X, activation)
     where = f"{activation}, depth {depth} (widths {widths}), {label} point (max |s| = {np.max(np.abs(s)):.3g})"
-    point = (f"min |z| over hidden units and rows {kink:.3g}, {100 * tails:.0f}% of hidden |z| > 5"
-             if depth > 1 else "no hidden layer")
+    point = (f"$\\min |z| = {tex_num(kink)}$ over hidden units and rows, {100 * tails:.0f}% of hidden units "
+             f"with $|z| > 5$" if depth > 1 else "no hidden layer")
     loss_rel = abs(float(loss) - ref_loss) / ref_loss
     scale = float(np.max(np.abs(ref)))
     err_ag, err_cs = float(np.max(np.abs(claim - ref))), float(np.max(np.abs(claim - cs)))
@@ -250,7 +250,7 @@ def gradient_vs_references(activation, depth, label, widths, W, b) -> list[Check
         f"argument up to {CG_FULL} entries, {CG_DIRECTIONS} random directions in larger ones; the first check "
         "covers every coordinate)",
         f"{data}; {where}", gc.max_abs_err, gc.max_rel_err, gc.tolerance, gc.passed,
-        f"{gc.summary()}; {point}"))
+        f"{gradient_check_text(gc)}; {point}"))
     return out
 
 
@@ -320,8 +320,9 @@ def sklearn_forward() -> list[CheckResult]:
                 "generated mlp.forward vs MLPClassifier.predict_proba[:, 1] with the same coefs_/intercepts_",
                 f"{data}; widths {widths}; {label} point (seed {len(widths)})",
                 err, rel, 1e-12, err <= 1e-12,
-                f"max |P_gen − P_sklearn| = {err:.3g} (tolerance 1e-12 absolute); relative to min(P, 1 − P) "
-                f"where that is > 0: {rel:.3g}; min(P, 1 − P) = {q.min():.3g}"))
+                f"$\\max |P_{{\\mathrm{{gen}}}} - P_{{\\mathrm{{sklearn}}}}| = {tex_num(err)}$ (tolerance "
+                f"$10^{{-12}}$ absolute); relative to $\\min(P, 1 - P)$ where that is positive: ${tex_num(rel)}$; "
+                f"$\\min(P, 1 - P) = {tex_num(q.min())}$"))
     return out
 
 
@@ -369,10 +370,11 @@ def sklearn_training() -> list[CheckResult]:
             f"same start",
             f"{data}; widths {widths}; Glorot start (seed 1); lam = {TRAJ_LAM}, alpha = {2 * N * TRAJ_LAM:g}",
             float(diff.max()), rel, TRAJ_TOL, rel <= TRAJ_TOL,
-            f"max over steps and parameters of |theta_gen - theta_sk| / max|theta_sk| = {rel:.3g} "
-            f"(after step 1: {per_step[1]:.3g}, 10: {per_step[10]:.3g}, {TRAJ_STEPS}: {per_step[-1]:.3g}); "
-            f"loss {losses[0]:.6g} -> {losses[-1]:.6g}; generated loss vs sklearn loss_ (which clips P to "
-            f"[eps, 1 - eps]) relative {loss_rel:.3g}"))
+            f"over steps and parameters, $\\max |\\theta_{{\\mathrm{{gen}}}} - \\theta_{{\\mathrm{{sk}}}}| / "
+            f"\\max |\\theta_{{\\mathrm{{sk}}}}| = {tex_num(rel)}$ (after step 1: {per_step[1]:.3g}, 10: "
+            f"{per_step[10]:.3g}, {TRAJ_STEPS}: {per_step[-1]:.3g}); loss {losses[0]:.6g} $\\to$ {losses[-1]:.6g}; "
+            f"generated loss vs the loss_ of sklearn (which clips $P$ to $[\\varepsilon, 1 - \\varepsilon]$) "
+            f"relative {loss_rel:.3g}"))
     return out
 
 
@@ -443,8 +445,9 @@ def guiding_checks() -> list[CheckResult]:
         f"seed 0, {GUIDE_EPOCHS} epochs), full-data loss per epoch",
         f"{d.description}; q = {q} hidden sigmoid units, lam = {GUIDE_LAM}, Glorot start (seed 0)",
         r.losses[-1], r.losses[-1] / r.losses[0], 0.5, r.converged and r.losses[-1] <= 0.5 * r.losses[0],
-        f"loss {r.losses[0]:.6g} -> {r.losses[-1]:.6g} (falls by {drop:.4g}, {100 * drop / r.losses[0]:.1f}%; "
-        f"error columns: final loss and final/initial, which must be <= 0.5, i.e. the loss at least halves); after epoch 1: {r.losses[1]:.4g}, epoch 10: {r.losses[10]:.4g}; "
+        f"loss {r.losses[0]:.6g} $\\to$ {r.losses[-1]:.6g} (falls by {drop:.4g}, {100 * drop / r.losses[0]:.1f}%; "
+        f"error columns: final loss and final/initial, which must be $\\leq 0.5$, i.e. the loss at least halves); "
+        f"after epoch 1: {r.losses[1]:.4g}, epoch 10: {r.losses[10]:.4g}; "
         f"training accuracy {100 * acc:.1f}%"))
     # Gradient against autograd of the lecture's loss, at the start and at the trained point.
     A0, B0 = _guide_start(p, q)
@@ -467,7 +470,7 @@ def guiding_checks() -> list[CheckResult]:
             f"{d.description}; q = {q}, lam = {GUIDE_LAM}; {label} (W1, W2)",
             err, max(rel, loss_rel), tol, rel <= tol and loss_rel <= tol,
             f"normwise relative error of (dW1, dW2) {rel:.3g}; loss {float(loss):.17g} vs {ref_loss:.17g} "
-            f"(relative {loss_rel:.3g}); max |s| = {np.max(np.abs(_sigmoid(X @ A, np) @ B)):.3g}"))
+            f"(relative {loss_rel:.3g}); $\\max |s| = {tex_num(np.max(np.abs(_sigmoid(X @ A, np) @ B)))}$"))
     from numeric.gradcheck import check_gradient
 
     for label, A, B in starts[::2]:
@@ -484,7 +487,7 @@ def guiding_checks() -> list[CheckResult]:
             "generated (dW1, dW2) vs numeric.check_gradient of the lecture's loss: Richardson differences, complex "
             "step and autograd (W2 every coordinate, W1 along 8 random directions)",
             f"{d.description}; q = {q}, lam = {GUIDE_LAM}; {label} (W1, W2)",
-            gc.max_abs_err, gc.max_rel_err, gc.tolerance, gc.passed, gc.summary()))
+            gc.max_abs_err, gc.max_rel_err, gc.tolerance, gc.passed, gradient_check_text(gc)))
     return out
 
 
@@ -578,8 +581,8 @@ def forward_vs_reverse() -> list[CheckResult]:
                     and r["autograd_sweeps"] == (r["n"], r["m"]) for r in rows)
     worst = max(max(r["err"].values()) for r in rows)
     table = "; ".join(f"(n={r['n']}, m={r['m']}): sweeps {r['sweeps_forward']}/{r['sweeps_reverse']}, "
-                      f"madds fwd {r['ops']['forward'] / r['ops']['eval']:.1f} x eval, "
-                      f"rev {r['ops']['reverse'] / r['ops']['eval']:.1f} x eval" for r in rows)
+                      f"multiply-adds forward ${r['ops']['forward'] / r['ops']['eval']:.1f} \\times$ one "
+                      f"evaluation, reverse ${r['ops']['reverse'] / r['ops']['eval']:.1f} \\times$" for r in rows)
     out.append(_result(
         "forward-vs-reverse", "Jacobian by forward (n JVP sweeps) and reverse (m VJP sweeps) mode",
         "numeric.jacobian forward_jacobian/reverse_jacobian on a tanh MLP with hand-written JVP and VJP, and "
@@ -588,8 +591,8 @@ def forward_vs_reverse() -> list[CheckResult]:
         f"MLP widths (n, {FVR_HIDDEN}, {FVR_HIDDEN}, m), Glorot-scaled weights, x ~ N(0, I); "
         f"(n, m) in {fvr_grid()}",
         worst, worst, tol, counts_ok and worst <= tol,
-        f"sweep counts equal n (forward) and m (reverse) for both implementations: {counts_ok}; largest "
-        f"difference between any two Jacobians, relative to max|J|: {worst:.3g}; {table}"))
+        f"sweep counts equal $n$ (forward) and $m$ (reverse) for both implementations: {counts_ok}; largest "
+        f"difference between any two Jacobians, relative to $\\max |J|$: ${tex_num(worst)}$; {table}"))
     # Operation counts: forward = n (eval + tangent), reverse = m (eval + adjoint); the tangent and the
     # adjoint each repeat the matrix products once, so every sweep is about 2 evaluations' madds.
     c_ops = [(r["ops"]["forward"] / (r["n"] * r["ops"]["eval"]), r["ops"]["reverse"] / (r["m"] * r["ops"]["eval"]))
@@ -607,12 +610,14 @@ def forward_vs_reverse() -> list[CheckResult]:
         "over one evaluation",
         f"MLP widths (n, {FVR_HIDDEN}, {FVR_HIDDEN}, m); (n, m) in {fvr_grid()}; times on this machine",
         dev, dev / 2.0, 0.5, dev <= 0.5,
-        f"operation constant c_ops = madds(Jacobian) / (sweeps x madds(eval)) in [{lo:.3f}, {hi:.3f}] for "
-        f"both modes (passes within 2 +- 0.5: each sweep repeats the products once for the tangent or the "
-        f"adjoint), so forward costs n c_ops and reverse m c_ops evaluations: O(n_0 Σ n_k n_k+1) against "
-        f"O(n_t Σ n_k n_k+1); measured time constant (median of interleaved runs, not a pass criterion): "
-        f"c_forward median {float(np.median(cf)):.2f} (range {min(cf):.2f}-{max(cf):.2f}), c_reverse median "
-        f"{float(np.median(cr)):.2f} (range {min(cr):.2f}-{max(cr):.2f}); the lecture expects 2-3 and c < 6 "
+        f"operation constant $c_{{\\mathrm{{ops}}}} = \\mathrm{{madds}}(J) / (\\text{{sweeps}} \\times "
+        f"\\mathrm{{madds}}(\\text{{eval}})) \\in [{lo:.3f}, {hi:.3f}]$ for both modes (passes within "
+        f"$2 \\pm 0.5$: each sweep repeats the products once for the tangent or the adjoint), so forward costs "
+        f"$n\\,c_{{\\mathrm{{ops}}}}$ and reverse $m\\,c_{{\\mathrm{{ops}}}}$ evaluations: "
+        f"$O(n_0 \\sum_k n_k n_{{k+1}})$ against $O(n_t \\sum_k n_k n_{{k+1}})$; measured time constant (median "
+        f"of interleaved runs, not a pass criterion): $c_{{\\mathrm{{forward}}}}$ median {float(np.median(cf)):.2f} "
+        f"(range {min(cf):.2f} to {max(cf):.2f}), $c_{{\\mathrm{{reverse}}}}$ median {float(np.median(cr)):.2f} "
+        f"(range {min(cr):.2f} to {max(cr):.2f}); the lecture expects 2 to 3 and $c < 6$ "
         f"(Griewank & Walther 2008); per (n, m) forward/reverse: "
         + "; ".join(f"({r['n']}, {r['m']}) {r['c_forward']:.2f}/{r['c_reverse']:.2f}" for r in times)))
     return out

@@ -83,7 +83,7 @@ def mc_covariance() -> list[CheckResult]:
             f"mean of f(x)f(x') over {c.networks[q]} sampled networks vs the generated kernel, |z| = |difference|/SE",
             f"x = t {tuple(S.DIRECTION.tolist())}, {len(c.t)} t ∈ [{c.t[0]:g}, {c.t[-1]:g}], x' at t = "
             f"{c.t_fixed:g}; erf, relu, step; prior {c.prior.args()}", zmax, rel, Z, zmax <= Z,
-            "largest |z| " + ", ".join(f"{a} {v:.2f}" for a, v in zs.items())
+            "largest $|z|$: " + ", ".join(f"{a} {v:.2f}" for a, v in zs.items())
             + "; largest SE relative to the kernel's scale "
             + ", ".join(f"{a} {float(np.max(c.se[a][q])) / float(np.max(np.abs(c.kernel[a]))):.3g}"
                         for a in S.ACTIVATIONS)))

@@ -15,7 +15,7 @@ import numpy as np
 from .. import gd_study as S
 from ..floats import EPS
 from . import register
-from .result import CheckResult, result as _result
+from .result import CheckResult, result as _result, tex_num
 
 SEED = 0
 
@@ -62,7 +62,8 @@ def step_is_argmin_of_local_model() -> list[CheckResult]:
         "θ₀ − γ·picture_grad(θ₀) vs scipy.optimize.minimize_scalar (Brent) of local_model(θ, θ₀, γ)",
         f"8 random (θ₀, γ), θ₀ ~ U[−5, 6], γ ~ U[0.05, 2], seed {SEED}",
         worst1, worst1, tol1, worst1 <= tol1,
-        f"largest |diff|/max(1, |step|) = {worst1:.3g}; " + "; ".join(lines1[:4]))]
+        f"largest $|\\Delta| / \\max(1, |\\text{{step}}|) = {tex_num(worst1)}$; at $(\\theta_0, \\gamma)$ = "
+        + "; ".join(lines1[:4]))]
     # the logistic loss on real data, vector θ: the local model from the generated loss and gradient at θ₀,
     # minimised by BFGS with its own finite-difference gradient
     s = S.split()
@@ -76,7 +77,8 @@ def step_is_argmin_of_local_model() -> list[CheckResult]:
         eps_gd = -gamma * g0
         err = float(np.linalg.norm(m.x - eps_gd) / np.linalg.norm(eps_gd))
         worst2 = max(worst2, err)
-        lines2.append(f"γ={gamma:g}: ‖ε_GD‖ = {np.linalg.norm(eps_gd):.4g}, rel diff {err:.2g}")
+        lines2.append(f"$\\gamma = {gamma:g}$: $\\|\\varepsilon_{{\\mathrm{{GD}}}}\\| = {np.linalg.norm(eps_gd):.4g}$, "
+                      f"relative difference {err:.2g}")
     # BFGS stops at gtol on the model's gradient ε/γ + g₀, i.e. ε within γ·gtol; its finite-difference gradient
     # carries ~√eps·|model| relative: 1e-6 of ‖ε‖ covers both
     tol2 = 1e-6
@@ -104,8 +106,8 @@ def step_is_argmin_of_local_model() -> list[CheckResult]:
         "local_model(θ₀ + kh, θ₀, γ), k = −1, 0, 1, h = 0.5: value, central difference and second difference vs "
         "L(θ₀), L'(θ₀) (mpmath, 30 digits, the lecture's L) and 1/γ",
         f"6 random (θ₀, γ), seed {SEED}", worst3, worst3, tol3, worst3 <= tol3,
-        f"largest error relative to the values differenced (max|m| + 1, over h or h²): {worst3:.3g}; a quadratic's "
-        f"differences are exact, so tolerance 64 eps is rounding alone"))
+        f"largest error relative to the values differenced ($\\max|m| + 1$, over $h$ or $h^2$): {worst3:.3g}; "
+        f"the differences of a quadratic are exact, so the tolerance $64\\varepsilon$ is rounding alone"))
     return out
 
 
@@ -126,8 +128,9 @@ def boundary_is_two_over_lambda_max() -> list[CheckResult]:
             "by 2/tr A and 2p/tr A, vs 2/λ_max from numpy.linalg.eigvalsh",
             f"A = XᵀX/N, standardised breast cancer, {label}; θ₀ ~ N(0, I) seed 0",
             abs(found - 2 / lam[-1]), rel, tol, rel <= tol,
-            f"bisection γ* = {found:.15g}, 2/λ_max = {2 / lam[-1]:.15g} (λ_max = {lam[-1]:.6g}, λ_min = "
-            f"{lam[0]:.3g}, κ = {lam[-1] / lam[0]:.3g}); relative gap {rel:.2g}"))
+            f"bisection $\\gamma^* = {found:.15g}$, $2/\\lambda_{{\\max}} = {2 / lam[-1]:.15g}$ "
+            f"($\\lambda_{{\\max}} = {lam[-1]:.6g}$, $\\lambda_{{\\min}} = {tex_num(lam[0])}$, "
+            f"$\\kappa = {tex_num(lam[-1] / lam[0])}$); relative gap {rel:.2g}"))
     sw = S.step_sweep()
     below, above = sw.ratios < 2.0, sw.ratios > 2.0
     ok_below = bool(np.all(sw.final[below] < 1.0))
@@ -141,10 +144,11 @@ def boundary_is_two_over_lambda_max() -> list[CheckResult]:
         f"A = XᵀX/N on 5 standardised breast-cancer features (κ = {sw.lam[-1] / sw.lam[0]:.3g}); r = "
         f"{sw.ratios[0]:g} .. {sw.ratios[-1]:g} ({len(sw.ratios)} values), {sw.max_steps} steps at most",
         mismatch, mismatch, 1, ok_below and ok_above and mismatch <= 1,
-        f"reached 1e-8 for r in [{sw.ratios[reached].min():g}, {sw.ratios[reached].max():g}] (fewest steps "
-        f"{sw.steps[reached].min()} at r = {sw.ratios[reached][np.argmin(sw.steps[reached])]:g}; predicted optimum "
-        f"r = 2λ_max/(λ_min + λ_max) = {2 * sw.lam[-1] / (sw.lam[0] + sw.lam[-1]):.3g}); all r < 2 decreasing: "
-        f"{ok_below}; all r > 2 diverged: {ok_above}; largest |measured − closed form| = {mismatch} steps"))
+        f"reached $10^{{-8}}$ for $r \\in [{sw.ratios[reached].min():g}, {sw.ratios[reached].max():g}]$ (fewest "
+        f"steps {sw.steps[reached].min()} at $r = {sw.ratios[reached][np.argmin(sw.steps[reached])]:g}$; predicted "
+        f"optimum $r = 2\\lambda_{{\\max}}/(\\lambda_{{\\min}} + \\lambda_{{\\max}}) = "
+        f"{2 * sw.lam[-1] / (sw.lam[0] + sw.lam[-1]):.3g}$); all $r < 2$ decreasing: {ok_below}; all $r > 2$ "
+        f"diverged: {ok_above}; largest $|\\text{{measured}} - \\text{{closed form}}|$ = {mismatch} steps"))
     return out
 
 
@@ -168,7 +172,7 @@ def generated_loss_vs_mpmath() -> list[CheckResult]:
         err = np.abs(got - ref)
         ratio = float(np.max(err / (16 * EPS * size(np.abs(pts)))))
         worst, worst_abs = max(worst, ratio), max(worst_abs, float(err.max()))
-        lines.append(f"{name}: largest |error| {err.max():.3g}, {ratio:.3g} of the bound")
+        lines.append(f"{name}: largest $|\\text{{error}}|$ {err.max():.3g}, {ratio:.3g} of the bound")
     return [_result(
         "gd-pictures", "generated loss, gradient and curvature vs mpmath",
         "generated picture_loss, picture_grad, picture_curvature vs mpmath.diff (orders 0, 1, 2) of the lecture's L "
@@ -197,7 +201,7 @@ def pictures_end_where_stated() -> list[CheckResult]:
             d_ref = abs(derived - ref)
             worst_derived = max(worst_derived, float(d_ref))
             worst = max(worst, float(abs(mp.mpf(ours) - ref) / max(1, abs(ref))))
-            lines.append(f"{name}: derivation {mp.nstr(derived, 20)}, findroot {mp.nstr(ref, 20)} (|gap| "
+            lines.append(f"{name}: derivation {mp.nstr(derived, 20)}, findroot {mp.nstr(ref, 20)} (gap "
                          f"{mp.nstr(d_ref, 2)}), float {ours!r}")
     # float roots by Newton on the generated L': L' is rounded to ~eps·Σ|terms| (≤ 40 at |θ| ≤ 4.4), and a root
     # moves by that over |L''| ≥ 1.17: 64 eps (relative to max(1, |θ|)) covers it
@@ -223,7 +227,7 @@ def pictures_end_where_stated() -> list[CheckResult]:
         f"GD (generated picture_grad) for {S.PICTURE_STEPS} steps from (θ₀, γ) = (−0.5, 0.5) and (0.25, 0.5) vs "
         "mpmath.findroot's minima (30 digits)",
         "the lecture's loss", max(e for *_, e in runs), worst_end, tol_end, worst_end <= tol_end,
-        "; ".join(f"{n}: θ₀ = {p.theta0}, end {p.end!r} vs {float(r):.17g} (|diff| {e:.2g}); iterate 10: "
+        "; ".join(f"{n}: $\\theta_0 = {p.theta0}$, end {p.end!r} vs {float(r):.17g} (difference {e:.2g}); iterate 10: "
                   f"{p.path[10]:.6f}" for (n, p, e), r in zip(runs, (loc, glo)))))
     b = S.bounce()
     lo, hi = b.interval
@@ -244,8 +248,8 @@ def pictures_end_where_stated() -> list[CheckResult]:
         f"I = [{lo:.6f}, {hi:.6f}] (c = {b.c:.6f}), T(I) = [{b.image[0]:.6f}, {b.image[1]:.6f}] ⊂ I: {trapped}, so "
         f"the orbit is bounded for ever; orbit range after burn-in [{b.orbit_range[0]:.6f}, {b.orbit_range[1]:.6f}]; "
         f"Lyapunov exponent {b.lyapunov:.4f} (starts across I: {b.lyapunov_starts.min():.4f} .. "
-        f"{b.lyapunov_starts.max():.4f}, all > 0: no attracting cycle); no period ≤ {b.max_period}: "
-        f"{b.shortest_period is None}; γ = {b.gamma} > γ_crit = {gcrit:.6f} (derivation)"))
+        f"{b.lyapunov_starts.max():.4f}, all positive: no attracting cycle); no period ≤ {b.max_period}: "
+        f"{b.shortest_period is None}; $\\gamma = {b.gamma} > \\gamma_{{\\mathrm{{crit}}}} = {gcrit:.6f}$ (derivation)"))
     e = S.escape()
     gap = e.bisection - e.crisis
     # below the crisis the trapping interval holds θ₀ = −2 for ever (an exact argument at each γ, no step count);
@@ -280,7 +284,7 @@ def gradient_mean_is_batch_gradient() -> list[CheckResult]:
     s = S.split()
     rng = np.random.default_rng(SEED)
     p1 = s.X_train.shape[1] + 1
-    points = (("θ = 0", np.zeros(p1)), ("θ ~ N(0, I)", rng.standard_normal(p1)))
+    points = (("$\\theta = 0$", np.zeros(p1)), ("$\\theta \\sim N(0, I)$", rng.standard_normal(p1)))
     gaps = [(label, *S.gradient_mean_gap(th, s.X_train, s.y_train)) for label, th in points]
     worst = max(rel for _, rel, _ in gaps)
     tol = 1e-14
@@ -289,9 +293,10 @@ def gradient_mean_is_batch_gradient() -> list[CheckResult]:
         "(1/N) Σᵢ ∇ℓᵢ from N one-row calls of the generated cross_entropy_grad (exact sum, math.fsum) vs one "
         "batch call, at θ = 0 and θ ~ N(0, I) (seed 0)",
         s.description, worst, worst, tol, worst <= tol,
-        "; ".join(f"{label}: max|mean − batch| / max|batch| = {rel:.3g}, the sum's condition Σ|gᵢ|/|Σgᵢ| ≤ "
-                  f"{cond:.3g} (worst-case bound of the batch sum's rounding, log₂N · eps · cond = "
-                  f"{math.log2(len(s.y_train)) * EPS * cond:.2g})"
+        "; ".join(f"{label}: $\\max|\\text{{mean}} - \\text{{batch}}| / \\max|\\text{{batch}}| = {tex_num(rel)}$, "
+                  f"the condition of the sum $\\sum_i |g_i| / |\\sum_i g_i| \\leq {tex_num(cond)}$ (worst-case bound "
+                  f"of the rounding of the batch sum, $\\log_2 N \\cdot \\varepsilon \\cdot \\mathrm{{cond}} = "
+                  f"{tex_num(math.log2(len(s.y_train)) * EPS * cond, 2)}$)"
                   for label, rel, cond in gaps))]
 
 
@@ -317,8 +322,10 @@ def sgd_and_gd_reach_sklearn() -> list[CheckResult]:
         f"GD, step 1/L_σ = {r.gd_lr:.4g}, {len(r.gd.loss) - 1} steps (generated gradient) vs LogisticRegression("
         "C=∞, newton-cg, tol=1e-10): the same objective, the unpenalised mean cross-entropy",
         s.description, d_theta, rel_gd, tol_gd, rel_gd <= tol_gd and d_theta <= tol_theta,
-        f"loss {r.gd.loss[-1]:.15g} vs {r.loss_star:.15g} (rel {rel_gd:.2g}); ‖θ_GD − θ*‖ = {d_theta:.3g} ≤ "
-        f"2(‖∇L(θ_GD)‖ + ‖∇L(θ*)‖)/μ = {tol_theta:.3g} (μ = λ_min(H) = {mu:.4g}, strong convexity)"))
+        f"loss {r.gd.loss[-1]:.15g} vs {r.loss_star:.15g} (relative {rel_gd:.2g}); "
+        f"$\\|\\theta_{{\\mathrm{{GD}}}} - \\theta^*\\| = {tex_num(d_theta)} \\leq "
+        f"2(\\|\\nabla L(\\theta_{{\\mathrm{{GD}}}})\\| + \\|\\nabla L(\\theta^*)\\|)/\\mu = {tex_num(tol_theta)}$ "
+        f"($\\mu = \\lambda_{{\\min}}(H) = {tex_num(mu, 4)}$, strong convexity)"))
     # averaged SGD: within twice the Polyak–Juditsky excess for its number of averaged updates
     T = int(r.sgd.updates[-1]) - N        # updates averaged (after the first epoch)
     pj = S.polyak_juditsky() / T
@@ -336,10 +343,11 @@ def sgd_and_gd_reach_sklearn() -> list[CheckResult]:
         f"{S.SGD_EPOCHS} epochs, seed {S.SGD_SEED}) vs the same optimum; tolerance twice the Polyak–Juditsky "
         "expected excess tr(H⁻¹Σ)/(2T)",
         s.description, r.sgd.loss[-1] - r.loss_star, rel_sgd, tol_sgd, -1e-12 <= rel_sgd <= tol_sgd,
-        f"relative excess {rel_sgd:.3g} after {T} averaged updates; Polyak–Juditsky {pj:.3g}; ‖θ_SGD − θ*‖ = "
-        f"{np.linalg.norm(d):.3g} (not judged: Polyak–Juditsky's rms scale √(tr(H⁻¹ΣH⁻¹)/T) = {rms:.3g}; "
-        f"{100 * flat:.0f}% of ‖d‖² lies along H's flattest direction, λ_min = {mu:.3g}, where the loss barely "
-        f"moves: ½dᵀHd/L* = {quad:.3g})"))
+        f"relative excess {rel_sgd:.3g} after {T} averaged updates; Polyak–Juditsky {pj:.3g}; "
+        f"$\\|\\theta_{{\\mathrm{{SGD}}}} - \\theta^*\\| = {tex_num(np.linalg.norm(d))}$ (not judged: the rms "
+        f"scale of Polyak–Juditsky $\\sqrt{{\\operatorname{{tr}}(H^{{-1}}\\Sigma H^{{-1}})/T}} = {tex_num(rms)}$; "
+        f"{100 * flat:.0f}% of $\\|d\\|^2$ lies along the flattest direction of $H$, "
+        f"$\\lambda_{{\\min}} = {tex_num(mu)}$, where the loss barely moves: $\\tfrac12 d^\\top H d / L^* = {tex_num(quad)}$)"))
     # Bottou's trade-off, in per-sample gradient evaluations
     t = S.tradeoff()
     ok = t["sgd_test"] < t["gd_test"] and t["gd_opt"] < t["sgd_opt_pj"]
@@ -348,7 +356,7 @@ def sgd_and_gd_reach_sklearn() -> list[CheckResult]:
         "per-sample gradient evaluations until the test error stays ≤ the optimum's + one test point, and until the "
         f"relative excess training loss stays ≤ {t['opt_level']:g} (SGD: by its Polyak–Juditsky rate)",
         s.description, t["sgd_test"] / t["gd_test"], t["gd_opt"] / t["sgd_opt_pj"], 1.0, ok,
-        f"error columns: SGD/GD evaluations to the test level, GD/SGD to the excess level, each < 1; "
+        f"error columns: SGD/GD evaluations to the test level, GD/SGD to the excess level, each below 1; "
         f"test error ≤ {t['test_level']:.4f}: SGD {t['sgd_test']:.0f} evaluations, GD {t['gd_test']:.0f}; excess "
         f"≤ {t['opt_level']:g}: GD {t['gd_opt']:.0f}, SGD ≈ {t['sgd_opt_pj']:.3g} (Polyak–Juditsky, from its measured "
         f"constant; its own {S.SGD_EPOCHS} epochs = {t['sgd_evals']:.0f} evaluations end at {t['sgd_final']:.3g})"))

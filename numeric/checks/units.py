@@ -9,7 +9,7 @@ import numpy as np
 
 from ..floats import EPS, grid, ulps
 from . import register
-from .result import CheckResult, result as _result
+from .result import CheckResult, result as _result, tex_num
 
 # Numbers of Boolean functions of n inputs that one threshold unit realises (Muroga, "Threshold logic
 # and its applications", 1971; OEIS A000609: 2, 4, 14, 104, 1882, ...): the LP below must find these.
@@ -58,7 +58,7 @@ def lecture_units() -> list[CheckResult]:
         "truth tables of the lecture's units 1{w·x + b ≥ 0} (numeric.units) vs Python's boolean operators",
         "all 4 rows of {0,1}² (AND, OR) and both rows of {0,1} (NOT)",
         wrong, wrong, _COUNT_TOL, wrong == 0,
-        "; ".join(lines) + f"; {wrong} wrong entries; smallest |w·x + b| over all rows = {margin:g} (no row "
+        "; ".join(lines) + f"; {wrong} wrong entries; smallest $|w \\cdot x + b|$ over all rows: {margin:g} (no row "
         f"sits on a threshold)")]
 
 
@@ -109,7 +109,7 @@ def every_function_realised() -> list[CheckResult]:
         f"all 4 + 16 + 256 functions of 1, 2, 3 inputs; {sum(RANDOM_TABLES.values())} random tables of "
         f"4-6 inputs (seed {SEED})",
         wrong + fold_wrong, wrong + fold_wrong, _COUNT_TOL, passed,
-        f"{counted} functions, {wrong} wrong outputs; the 8 folded minterm units (weights ±1, bias 1/2 − |m|) "
+        f"{counted} functions, {wrong} wrong outputs; the 8 folded minterm units (weights $\\pm 1$, bias $1/2 - |m|$) "
         f"agree with NOT units and chained 2-input AND units on all 8 rows ({fold_wrong} wrong); largest network "
         "(units per n): " + ", ".join(f"n={n}: {u}" for n, u in biggest.items()) + " = 2ⁿ minterms + 1 OR")]
 
@@ -229,8 +229,8 @@ def sklearn_equality() -> list[CheckResult]:
             "numeric.perceptron.fit(X, y, e) vs sklearn Perceptron(shuffle=False, tol=None, eta0=1, max_iter=e, "
             "penalty=None, fit_intercept=True): coef_ and intercept_ compared exactly",
             d.description, worst, worst_ulps, _COUNT_TOL, same and scaled and worst == 0,
-            "max |difference| after e epochs: " + ", ".join(lines) + f" (largest in ulps: {worst_ulps:g}; the "
-            f"relative-error column is in ulps, tolerance 1/2: bit for bit)" + f"; labels {{-1, 1}} give the identical run; "
+            "largest absolute difference after $e$ epochs: " + ", ".join(lines) + f" (largest in ulps: {worst_ulps:g}; the "
+            f"relative-error column is in ulps, tolerance 1/2: bit for bit)" + f"; labels $\\{{-1, 1\\}}$ give the identical run; "
             f"η = 0.5 also equals sklearn's eta0 = 0.5 and is exactly half the η = 1 weights with the same "
             f"{full.mistakes} updates: {scaled}; final w = {np.array2string(full.w, precision=4)}, b = {full.b:g}"))
     return out
@@ -282,7 +282,7 @@ def convergence() -> list[CheckResult]:
             "and by sklearn's convention (> 0)",
             d.description, int(r.mistakes_per_epoch[-1]), 0, _COUNT_TOL, passed,
             f"last update in epoch {last} of {r.epochs}; updates in the first epochs "
-            f"{r.mistakes_per_epoch[:8].tolist()}; min t(w·x + b) = {float(np.min(t * p)):.4g} > 0, so both "
+            f"{r.mistakes_per_epoch[:8].tolist()}; $\\min_i t_i(w \\cdot x_i + b) = {float(np.min(t * p)):.4g} > 0$, so both "
             f"conventions classify all {len(t)} rows correctly: {lecture_ok and sk_ok}"))
     return out
 
@@ -339,13 +339,14 @@ def heaviside_rate() -> list[CheckResult]:
         "σ(−kδ) (mpmath, 50 digits) and vs exp(−kδ)",
         f"δ ∈ {list(SOFT_DELTAS)}, kδ ∈ {list(SOFT_KD)}; {len(_sup_grid(1.0))} points δ ≤ |z| ≤ 1000",
         worst_abs, worst, 1, passed,
-        f"two-sided sup vs exact: largest error {worst:.3g} of the tolerance 4(ulp(σ(−kδ)) + "
-        f"ulp(σ(kδ))) (the relative-error column); left side (z ≤ −δ) within {worst_left:.3g} ulps "
-        f"(tolerance {_ULP_TOL:g}); sup · exp(kδ) = 1/(1 + exp(−kδ)) ∈ [1/2, 1]: {rate_ok}, rising from "
-        f"{ratios[0]:.6f} at kδ = {kd0} to {ratios[-1]:.17g} at kδ = {kd1} (sup "
-        f"{ratios[-1] * math.exp(-kd1):.4g}), the same for every δ to {spread:.2g}; so for each z ≠ 0, "
-        f"|σ(kz) − H(z)| ≤ exp(−k|z|) → 0; at z = 0, sigmoid(k·0) = {at_zero} for every k, not H(0) = 1: "
-        f"the limit holds for z ≠ 0 only")]
+        f"two-sided sup vs exact: largest error {worst:.3g} of the tolerance "
+        f"$4(\\mathrm{{ulp}}(\\sigma(-k\\delta)) + \\mathrm{{ulp}}(\\sigma(k\\delta)))$ (the relative-error column); "
+        f"left side ($z \\leq -\\delta$) within {worst_left:.3g} ulps (tolerance {_ULP_TOL:g}); "
+        f"$\\sup \\cdot e^{{k\\delta}} = 1/(1 + e^{{-k\\delta}}) \\in [1/2, 1]$: {rate_ok}, rising from "
+        f"{ratios[0]:.6f} at $k\\delta = {kd0}$ to {ratios[-1]:.17g} at $k\\delta = {kd1}$ (sup "
+        f"${tex_num(ratios[-1] * math.exp(-kd1), 4)}$), the same for every $\\delta$ to {spread:.2g}; so for each "
+        f"$z \\neq 0$, $|\\sigma(kz) - H(z)| \\leq e^{{-k|z|}} \\to 0$; at $z = 0$, $\\sigma(k \\cdot 0) = {at_zero}$ "
+        f"for every $k$, not $H(0) = 1$: the limit holds for $z \\neq 0$ only")]
 
 
 def symmetry() -> list[CheckResult]:

@@ -4,45 +4,10 @@ import math
 
 import numpy as np
 
+from ._routes import _namespace, _sigmoid
+
 __all__ = ['relu', 'relu_prime', 'leaky_relu', 'leaky_relu_prime', 'tanh', 'tanh_prime', 'sigmoid', 'sigmoid_prime', 'log_sigmoid', 'softplus']
 DERIVED_FROM = {'relu': 'activations', 'relu_prime': 'activations', 'leaky_relu': 'activations', 'leaky_relu_prime': 'activations', 'tanh': 'tanh', 'tanh_prime': 'tanh', 'sigmoid': 'sigmoid', 'sigmoid_prime': 'sigmoid', 'log_sigmoid': 'sigmoid', 'softplus': 'sigmoid'}
-
-
-def _namespace(name, arrays, needs):
-    """The array-API namespace of `arrays` when one of them is not NumPy's (np itself otherwise: Python numbers,
-    lists, NumPy scalars); ImportError when array-api-compat is missing, TypeError naming each operation of
-    `needs` the namespace lacks (name: the function's, for the messages)."""
-    foreign = [a for a in arrays if type(a).__module__.partition(".")[0] not in ('builtins', 'numpy', 'autograd')]
-    if not foreign:
-        return np
-    try:
-        import array_api_compat
-    except ImportError:
-        raise ImportError(f"{name}: arrays of {type(foreign[0]).__module__} go through array-api-compat; "
-                          f"install it (pip install array-api-compat)") from None
-    xp = array_api_compat.array_namespace(*foreign)
-    missing = [op for op in needs if not hasattr(xp, op)]
-    if missing:
-        raise TypeError(f"{name}: {xp.__name__} has no {', '.join(missing)}, which it needs")
-    return xp
-
-
-def _sigmoid(z):
-    """sigma(z) for a NumPy array z: scipy.special.expit, 1/(1 + e^-z), within 2 ulps where it is not 0; where it is
-    0 (z < -709.78, where e^-z overflows), sigma(z) = e^z/(1 + e^z) is e^z to the last bit of the subnormal it is,
-    so those entries are e^z."""
-    s = _expit(z)
-    if np.count_nonzero(s) < s.size:     # a zero: z < -709.78 or -inf (count_nonzero needs no ufunc call)
-        s = np.where(s == 0.0, np.exp(np.minimum(z, 0.0)), s)
-    return s
-
-
-def _expit(z):
-    """scipy.special.expit, imported on the first call (importing this module costs NumPy alone);
-    the call rebinds _expit to it."""
-    global _expit
-    from scipy.special import expit as _expit
-    return _expit(z)
 
 
 def _log_expit(z):
@@ -54,7 +19,7 @@ def _log_expit(z):
 
 
 def relu(z):
-    r"""ReLU, max(0, z), as where(z > 0, z, 0): exact, and 0 at z = -inf.
+    r"""ReLU, max(0, z), by one comparison: exact, and 0 at z = −∞.
 
     Formula: $value = \operatorname{ReLU}\left(z\right)$
     A Python float gives a Python float, by the same forms in math.
@@ -82,7 +47,7 @@ def relu_prime(z):
 
 
 def leaky_relu(z):
-    r"""Leaky ReLU, max(z/10, z), as where(z > 0, z, z/10).
+    r"""Leaky ReLU, max(z/10, z), by one comparison.
 
     Formula: $value = \operatorname{LeakyReLU}\left(z\right)$
     A Python float gives a Python float, by the same forms in math.
@@ -110,7 +75,7 @@ def leaky_relu_prime(z):
 
 
 def tanh(z):
-    r"""Hyperbolic tangent, np.tanh: no cancellation near 0 (unlike 2 sigmoid(2z) - 1).
+    r"""Hyperbolic tangent, by NumPy's tanh: no cancellation near 0 (unlike 2 σ(2z) − 1).
 
     Formula: $value = \tanh{\left(z \right)}$
     A Python float gives a Python float, by the same forms in math.
@@ -124,7 +89,7 @@ def tanh(z):
 
 
 def tanh_prime(z):
-    r"""Derivative of tanh, 1 - tanh(z)**2, as 4e/(1 + e(2 + e)) with e = exp(-2|z|): accurate in both tails.
+    r"""Derivative of tanh, 1 − tanh²(z), as 4e/(1 + e(2 + e)) with e = exp(−2|z|): accurate in both tails.
 
     Formula: $value = 1 - \tanh^{2}{\left(z \right)}$
     A Python float gives a Python float, by the same forms in math.
@@ -163,7 +128,7 @@ def sigmoid(z):
 
 
 def sigmoid_prime(z):
-    r"""Derivative of the sigmoid, sigma(z) sigma(-z), accurate in both tails.
+    r"""Derivative of the sigmoid, σ(z) σ(−z), accurate in both tails.
 
     Formula: $value = \sigma\left(- z\right) \sigma\left(z\right)$
     A Python float gives a Python float, by the same forms in math.
@@ -186,7 +151,7 @@ def sigmoid_prime(z):
 
 
 def log_sigmoid(z):
-    r"""log(sigmoid(z)) = -softplus(-z), without overflow or log(0).
+    r"""log σ(z) = −softplus(−z), without overflow or log 0.
 
     Formula: $value = - \operatorname{softplus}\left(- z\right)$
     A Python float gives a Python float, by the same forms in math.
@@ -209,7 +174,7 @@ def log_sigmoid(z):
 
 
 def softplus(z):
-    r"""log(1 + exp(z)) as max(z, 0) + log1p(exp(-|z|)): no overflow.
+    r"""log(1 + exp z), as max(z, 0) + log1p(exp(−|z|)): no overflow.
 
     Formula: $value = \operatorname{softplus}\left(z\right)$
     A Python float gives a Python float, by the same forms in math.

@@ -7,7 +7,7 @@ DERIVED_FROM = {'picture_loss': 'gd-pictures', 'picture_grad': 'gd-pictures', 'p
 
 
 def picture_loss(theta):
-    r"""The lecture's loss L(theta) = 0.02((theta - 0.333)^4 - 30 theta^2).
+    r"""The lecture's loss L(θ) = 0.02((θ − 0.333)⁴ − 30 θ²).
 
     Formula: $value = \frac{\theta \left(\theta \left(\theta \left(\theta - \frac{333}{250}\right) - \frac{14667333}{500000}\right) - \frac{36926037}{250000000}\right)}{50} + \frac{12296370321}{50000000000000}$
     theta: any shape (elementwise).
@@ -17,7 +17,7 @@ def picture_loss(theta):
 
 
 def picture_grad(theta):
-    r"""Its derivative L'(theta) = 0.08(theta - 0.333)^3 - 1.2 theta.
+    r"""Its derivative L′(θ) = 0.08(θ − 0.333)³ − 1.2 θ.
 
     Formula: $value = \frac{2 \theta \left(\theta \left(\theta - \frac{999}{1000}\right) - \frac{14667333}{1000000}\right)}{25} - \frac{36926037}{12500000000}$
     theta: any shape (elementwise).
@@ -27,7 +27,7 @@ def picture_grad(theta):
 
 
 def picture_curvature(theta):
-    r"""Its second derivative L''(theta) = 0.24(theta - 0.333)^2 - 1.2.
+    r"""Its second derivative L″(θ) = 0.24(θ − 0.333)² − 1.2.
 
     Formula: $value = \frac{6 \left(\theta - \frac{333}{1000}\right)^{2}}{25} - \frac{6}{5}$
     theta: any shape (elementwise).
@@ -37,7 +37,7 @@ def picture_curvature(theta):
 
 
 def local_model(theta, theta0, gamma):
-    r"""GD's local model L(theta0) + (theta - theta0) L'(theta0) + (theta - theta0)^2 / (2 gamma).
+    r"""GD's local model L(θ₀) + (θ − θ₀) L′(θ₀) + (θ − θ₀)²/(2 γ).
 
     Formula: $value = \frac{\theta_{0} \left(\theta_{0} \left(\theta_{0} \left(\theta_{0} - \frac{333}{250}\right) - \frac{14667333}{500000}\right) - \frac{36926037}{250000000}\right)}{50} + \left(\theta - \theta_{0}\right) \left(\frac{2 \theta_{0} \left(\theta_{0} \left(\theta_{0} - \frac{999}{1000}\right) - \frac{14667333}{1000000}\right)}{25} - \frac{36926037}{12500000000} + \frac{\theta - \theta_{0}}{2 \gamma}\right) + \frac{12296370321}{50000000000000}$
     theta, theta0 (finite): broadcastable; gamma > 0. Minimised at theta0 - gamma L'(theta0).

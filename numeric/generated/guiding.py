@@ -37,7 +37,7 @@ def _check_labels_0_1(y, name):
 
 
 def value_and_grad(W1, W2, X, y, lam):
-    r"""(loss, dW1, dW2) of R17's guiding example, f(x) = sigma(W2^T sigma(W1^T x)), the mean over the rows of X.
+    r"""(loss, dW1, dW2) of R17's guiding example, f(x) = σ(W2ᵀ σ(W1ᵀx)), the mean over the rows of X.
 
     loss = mean cross-entropy + lam (||W1||_F + ||W2||_2), the norms not squared; no biases.
     Formulas, per sample:

@@ -2,31 +2,14 @@
 """Weight initialisation variances (R20): standard, LeCun, Glorot, He, generated from verified derivations."""
 import numpy as np
 
+from ._routes import _namespace
+
 __all__ = ['standard_variance', 'lecun_variance', 'glorot_variance', 'glorot_bound', 'he_variance', 'he_backward_variance']
 DERIVED_FROM = {'standard_variance': 'init-variance', 'lecun_variance': 'init-variance', 'glorot_variance': 'init-variance', 'glorot_bound': 'init-variance', 'he_variance': 'init-variance', 'he_backward_variance': 'init-variance'}
 
 
-def _namespace(name, arrays, needs):
-    """The array-API namespace of `arrays` when one of them is not NumPy's (np itself otherwise: Python numbers,
-    lists, NumPy scalars); ImportError when array-api-compat is missing, TypeError naming each operation of
-    `needs` the namespace lacks (name: the function's, for the messages)."""
-    foreign = [a for a in arrays if type(a).__module__.partition(".")[0] not in ('builtins', 'numpy', 'autograd')]
-    if not foreign:
-        return np
-    try:
-        import array_api_compat
-    except ImportError:
-        raise ImportError(f"{name}: arrays of {type(foreign[0]).__module__} go through array-api-compat; "
-                          f"install it (pip install array-api-compat)") from None
-    xp = array_api_compat.array_namespace(*foreign)
-    missing = [op for op in needs if not hasattr(xp, op)]
-    if missing:
-        raise TypeError(f"{name}: {xp.__name__} has no {', '.join(missing)}, which it needs")
-    return xp
-
-
 def standard_variance(q_in, q_out):
-    r"""Variance 1/(3 q_in) of the 'standard' init U[-1/sqrt(q_in), 1/sqrt(q_in)].
+    r"""Variance 1/(3 q_in) of the 'standard' init, uniform on ±1/√q_in.
 
     Formula: $value = \frac{1}{3 q_{in}}$
     q_out is unused.
@@ -56,7 +39,7 @@ def glorot_variance(q_in, q_out):
 
 
 def glorot_bound(q_in, q_out):
-    r"""Half-width sqrt(6/(q_in + q_out)) of the uniform init with Glorot's variance.
+    r"""Half-width √(6/(q_in + q_out)) of the uniform init with Glorot's variance.
 
     Formula: $value = \frac{\sqrt{6}}{\sqrt{q_{in} + q_{out}}}$
     Other array-API arrays (JAX, jax.jit too; Dask, lazily; PyTorch) go through array-api-compat.

@@ -2,49 +2,14 @@
 """Linear discriminant analysis: the posterior as a sigmoid (R3–R5), generated from verified derivations."""
 import numpy as np
 
+from ._routes import _namespace, _sigmoid
+
 __all__ = ['lda_params', 'lda_posterior']
 DERIVED_FROM = {'lda_params': 'lda-posterior', 'lda_posterior': 'lda-posterior'}
 
 
-def _namespace(name, arrays, needs):
-    """The array-API namespace of `arrays` when one of them is not NumPy's (np itself otherwise: Python numbers,
-    lists, NumPy scalars); ImportError when array-api-compat is missing, TypeError naming each operation of
-    `needs` the namespace lacks (name: the function's, for the messages)."""
-    foreign = [a for a in arrays if type(a).__module__.partition(".")[0] not in ('builtins', 'numpy', 'autograd')]
-    if not foreign:
-        return np
-    try:
-        import array_api_compat
-    except ImportError:
-        raise ImportError(f"{name}: arrays of {type(foreign[0]).__module__} go through array-api-compat; "
-                          f"install it (pip install array-api-compat)") from None
-    xp = array_api_compat.array_namespace(*foreign)
-    missing = [op for op in needs if not hasattr(xp, op)]
-    if missing:
-        raise TypeError(f"{name}: {xp.__name__} has no {', '.join(missing)}, which it needs")
-    return xp
-
-
-def _sigmoid(z):
-    """sigma(z) for a NumPy array z: scipy.special.expit, 1/(1 + e^-z), within 2 ulps where it is not 0; where it is
-    0 (z < -709.78, where e^-z overflows), sigma(z) = e^z/(1 + e^z) is e^z to the last bit of the subnormal it is,
-    so those entries are e^z."""
-    s = _expit(z)
-    if np.count_nonzero(s) < s.size:     # a zero: z < -709.78 or -inf (count_nonzero needs no ufunc call)
-        s = np.where(s == 0.0, np.exp(np.minimum(z, 0.0)), s)
-    return s
-
-
-def _expit(z):
-    """scipy.special.expit, imported on the first call (importing this module costs NumPy alone);
-    the call rebinds _expit to it."""
-    global _expit
-    from scipy.special import expit as _expit
-    return _expit(z)
-
-
 def lda_params(mu0, mu1, Sigma, prior1):
-    r"""LDA weights and bias: P(y=1|x) = sigmoid(w @ x + b). One linear solve, no inverse.
+    r"""LDA weights and bias: P(y = 1 | x) = σ(wᵀx + b). One linear solve, no inverse.
 
     Formula: $w = \Sigma^{-1} \left(- \mu_{0} + \mu_{1}\right); b = \log{\left(\frac{\rho}{1 - \rho} \right)} - \frac{\left(\mu_{0}^{T} + \mu_{1}^{T}\right) w}{2}$
     mu0, mu1: (p,), Sigma: (p, p) symmetric positive definite, prior1 = P(y=1).
@@ -66,7 +31,7 @@ def lda_params(mu0, mu1, Sigma, prior1):
 
 
 def lda_posterior(X, mu0, mu1, Sigma, prior1):
-    r"""P(y=1|x) for each row of X (or for one vector x) under LDA's shared-covariance Gaussian model.
+    r"""P(y = 1 | x) for each row of X (or for one vector x) under LDA's shared-covariance Gaussian model.
 
     Formula: $posterior = \sigma\left(b + w^{T} x\right)$
     mu0, mu1: (p,), Sigma: (p, p) symmetric positive definite, prior1 = P(y=1).

@@ -4,45 +4,10 @@ import math
 
 import numpy as np
 
+from ._routes import _in_blocks, _namespace, _sigmoid
+
 __all__ = ['cross_entropy', 'cross_entropy_grad', 'cross_entropy_value_and_grad', 'cross_entropy_hessian', 'logistic_loss']
 DERIVED_FROM = {'cross_entropy': 'logistic-regression', 'cross_entropy_grad': 'logistic-gradient', 'cross_entropy_value_and_grad': 'logistic-gradient', 'cross_entropy_hessian': 'logistic-gradient', 'logistic_loss': 'logistic-loss-pm1'}
-
-
-def _namespace(name, arrays, needs):
-    """The array-API namespace of `arrays` when one of them is not NumPy's (np itself otherwise: Python numbers,
-    lists, NumPy scalars); ImportError when array-api-compat is missing, TypeError naming each operation of
-    `needs` the namespace lacks (name: the function's, for the messages)."""
-    foreign = [a for a in arrays if type(a).__module__.partition(".")[0] not in ('builtins', 'numpy', 'autograd')]
-    if not foreign:
-        return np
-    try:
-        import array_api_compat
-    except ImportError:
-        raise ImportError(f"{name}: arrays of {type(foreign[0]).__module__} go through array-api-compat; "
-                          f"install it (pip install array-api-compat)") from None
-    xp = array_api_compat.array_namespace(*foreign)
-    missing = [op for op in needs if not hasattr(xp, op)]
-    if missing:
-        raise TypeError(f"{name}: {xp.__name__} has no {', '.join(missing)}, which it needs")
-    return xp
-
-
-def _sigmoid(z):
-    """sigma(z) for a NumPy array z: scipy.special.expit, 1/(1 + e^-z), within 2 ulps where it is not 0; where it is
-    0 (z < -709.78, where e^-z overflows), sigma(z) = e^z/(1 + e^z) is e^z to the last bit of the subnormal it is,
-    so those entries are e^z."""
-    s = _expit(z)
-    if np.count_nonzero(s) < s.size:     # a zero: z < -709.78 or -inf (count_nonzero needs no ufunc call)
-        s = np.where(s == 0.0, np.exp(np.minimum(z, 0.0)), s)
-    return s
-
-
-def _expit(z):
-    """scipy.special.expit, imported on the first call (importing this module costs NumPy alone);
-    the call rebinds _expit to it."""
-    global _expit
-    from scipy.special import expit as _expit
-    return _expit(z)
 
 
 def _log_expit(z):
@@ -51,20 +16,6 @@ def _log_expit(z):
     global _log_expit
     from scipy.special import log_expit as _log_expit
     return _log_expit(z)
-
-
-_BLOCK = 4096   # rows per block: a block of X (1 MiB at 32 float64 columns) stays in cache between its products
-
-
-def _in_blocks(sums, fixed, rows):
-    """sums(*fixed, *blocks of rows) added over consecutive blocks of _BLOCK rows, always in the same order (the same
-    bytes every call): each block of X is read from memory once, for X @ w and for the products with X while it is
-    still in cache, and the temporaries are one block long."""
-    total = None
-    for i in range(0, rows[0].shape[0], _BLOCK):
-        part = sums(*fixed, *(r[i:i + _BLOCK] for r in rows))
-        total = part if total is None else tuple(t + q for t, q in zip(total, part))
-    return total
 
 
 def _check_labels_m1_1(y, name):
@@ -409,7 +360,7 @@ def _logistic_loss_long(w, b, X, y):
 
 
 def logistic_loss(w, b, X, y):
-    r"""Mean logistic loss -log sigmoid(y (w @ x + b)) for labels y in {-1, 1}.
+    r"""Mean logistic loss −log σ(y(wᵀx + b)) for labels y in {−1, 1}.
 
     Formula: $loss = \operatorname{softplus}\left(- t \left(b + w^{T} x\right)\right)$
     Mean over the rows of X.

@@ -124,7 +124,7 @@ def _forward_and_output(weights, biases, X, y, activation, mean):
 
 
 def forward(weights, biases, X, activation="relu"):
-    r"""P(y = 1 | x) for each row of X, shape (N,): hidden layers h_k = f(h_(k-1) @ W_k + b_k), a sigmoid output.
+    r"""P(y = 1 | x) for each row of X, shape (N,): hidden layers hₖ = f(hₖ₋₁Wₖ + bₖ), a sigmoid output.
 
     Formula: $\sigma\left(b + W^{T} h\right)$ per layer ($\sigma$ replaced by the activation f), output $\sigma(s)$.
     weights[k]: (q_k, q_(k+1)), biases[k]: (q_(k+1),), the last layer one unit; activation: one of
@@ -143,7 +143,7 @@ def forward(weights, biases, X, activation="relu"):
 
 
 def value_and_grad(weights, biases, X, y, activation="relu", lam=0.0):
-    r"""(loss, grad_weights, grad_biases): mean binary cross-entropy + lam * sum_k ||W_k||_F^2 and its gradient.
+    r"""(loss, grad_weights, grad_biases): mean binary cross-entropy plus lam ∑ₖ ‖Wₖ‖² (Frobenius), and its gradient.
 
     Formulas, per sample (the layer-level results of 'backprop' (R15–R17), proved with f = sigma and valid for any
     differentiable f; the code's shape check confirmed them for each activation at depths 1-3):

@@ -97,8 +97,8 @@ def _angle_features(X1, X2, sigma_u, sigma_a):
 
 
 def kernel_erf(X1, X2, sigma_u, sigma_a):
-    r"""E[h(x) h(x')] for h(x) = erf(a + u^T x), a ~ N(0, sigma_a^2), u ~ N(0, sigma_u^2 I), for every
-    row x of X1 and x' of X2: shape (N1, N2).
+    r"""The mean of h(x) h(x′) for h(x) = erf(a + uᵀx), a and each entry of u normal, of variances
+    sigma_a² and sigma_u², for every row x of X1 and x′ of X2: shape (N1, N2).
 
     Formula: $\frac{2 \operatorname{atan2}\left(\epsilon, \frac{\sqrt{\Delta_{m} + a_{1}^{2} + a_{2}^{2}} \sqrt{\Delta_{p} + a_{1}^{2} + a_{2}^{2}}}{2}\right)}{\pi}$,
     with w = (1, sqrt(2) sigma_a, sqrt(2) sigma_u x) and its unit row (a_1, e) = w/|w|:
@@ -112,8 +112,8 @@ def kernel_erf(X1, X2, sigma_u, sigma_a):
 
 
 def kernel_relu(X1, X2, sigma_u, sigma_a):
-    r"""E[h(x) h(x')] for h(x) = relu(a + u^T x), a ~ N(0, sigma_a^2), u ~ N(0, sigma_u^2 I), for every
-    row x of X1 and x' of X2: shape (N1, N2).
+    r"""The mean of h(x) h(x′) for h(x) = relu(a + uᵀx), a and each entry of u normal, of variances
+    sigma_a² and sigma_u², for every row x of X1 and x′ of X2: shape (N1, N2).
 
     Formula: $\frac{n_{1} n_{2} \left(\rho \operatorname{atan2}\left(\sqrt{\delta_{m} \delta_{p}}, - \rho\right) + \sqrt{\delta_{m} \delta_{p}}\right)}{2 \pi}$,
     with y = (sigma_a, sigma_u x) and its unit row yhat = y/|y|: n_1 = |y|, rho = yhat^T yhat',
@@ -127,8 +127,8 @@ def kernel_relu(X1, X2, sigma_u, sigma_a):
 
 
 def kernel_step(X1, X2, sigma_u, sigma_a):
-    r"""E[h(x) h(x')] for h(x) = step(a + u^T x), a ~ N(0, sigma_a^2), u ~ N(0, sigma_u^2 I), for every
-    row x of X1 and x' of X2: shape (N1, N2).
+    r"""The mean of h(x) h(x′) for h(x) = step(a + uᵀx), a and each entry of u normal, of variances
+    sigma_a² and sigma_u², for every row x of X1 and x′ of X2: shape (N1, N2).
 
     Formula: $\frac{\operatorname{atan2}\left(\sqrt{\delta_{m} \delta_{p}}, - \rho\right)}{2 \pi}$,
     with y = (sigma_a, sigma_u x) and its unit row yhat = y/|y|: n_1 = |y|, rho = yhat^T yhat',
@@ -155,8 +155,8 @@ def _pick(activation):
 
 
 def kernel(X1, X2, activation, sigma_u, sigma_a, omega_v, sigma_b):
-    r"""The infinite-width covariance K(x, x') = E[f(x) f(x')] of f(x) = b + sum_j v_j h_j(x), for every row x
-    of X1 and x' of X2: shape (N1, N2). activation: one of erf, relu, step; h_j(x) = activation(a_j + u_j^T x).
+    r"""The infinite-width covariance K(x, x′), the mean of f(x) f(x′) for f(x) = b + ∑ⱼ vⱼhⱼ(x), for every row x
+    of X1 and x′ of X2: shape (N1, N2). activation: one of erf, relu, step; hⱼ(x) = activation(aⱼ + uⱼᵀx).
 
     Formula: $C \omega_{v}^{2} + \sigma_{b}^{2}$, C = E[h(x) h(x')] (kernel_<activation>).
     ValueError for an unknown activation, omega_v not in [0, 1e50), sigma_b not in [0, 1e150), and as

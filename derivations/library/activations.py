@@ -134,9 +134,9 @@ def build():
 
 
 for _name, _summary in (
-        ("relu", "ReLU, max(0, z), as where(z > 0, z, 0): exact, and 0 at z = -inf."),
+        ("relu", "ReLU, max(0, z), by one comparison: exact, and 0 at z = −∞."),
         ("relu_prime", "Derivative of ReLU, 1 where z > 0 and 0 elsewhere (0 at the kink z = 0, by convention)."),
-        ("leaky_relu", "Leaky ReLU, max(z/10, z), as where(z > 0, z, z/10)."),
+        ("leaky_relu", "Leaky ReLU, max(z/10, z), by one comparison."),
         ("leaky_relu_prime", "Derivative of leaky ReLU, 1 where z > 0 and 1/10 elsewhere (the left derivative "
                              "at the kink z = 0).")):
     emit(Spec("activations", _name, "activations", ("z",), (("z", "z"),), (Output("value", _name),), _summary))

@@ -351,13 +351,13 @@ def pictures():
 describe("gd", "Gradient descent on the lecture's loss (R10, R11): the loss, its derivatives, the local model")
 _ONE = "theta: any shape (elementwise)."
 emit(Spec("gd", "picture_loss", "gd-pictures", ("theta",), (("theta", "theta"),), (Output("value", "loss"),),
-          "The lecture's loss L(theta) = 0.02((theta - 0.333)^4 - 30 theta^2).", doc_extra=_ONE))
+          "The lecture's loss L(θ) = 0.02((θ − 0.333)⁴ − 30 θ²).", doc_extra=_ONE))
 emit(Spec("gd", "picture_grad", "gd-pictures", ("theta",), (("theta", "theta"),), (Output("value", "grad"),),
-          "Its derivative L'(theta) = 0.08(theta - 0.333)^3 - 1.2 theta.", doc_extra=_ONE))
+          "Its derivative L′(θ) = 0.08(θ − 0.333)³ − 1.2 θ.", doc_extra=_ONE))
 emit(Spec("gd", "picture_curvature", "gd-pictures", ("theta",), (("theta", "theta"),),
-          (Output("value", "curvature"),), "Its second derivative L''(theta) = 0.24(theta - 0.333)^2 - 1.2.",
+          (Output("value", "curvature"),), "Its second derivative L″(θ) = 0.24(θ − 0.333)² − 1.2.",
           doc_extra=_ONE))
 emit(Spec("gd", "local_model", "gd-pictures", ("theta", "theta0", "gamma"),
           (("theta", "theta"), ("theta_0", "theta0"), ("gamma", "gamma")), (Output("value", "local_model"),),
-          "GD's local model L(theta0) + (theta - theta0) L'(theta0) + (theta - theta0)^2 / (2 gamma).",
+          "GD's local model L(θ₀) + (θ − θ₀) L′(θ₀) + (θ − θ₀)²/(2 γ).",
           doc_extra="theta, theta0 (finite): broadcastable; gamma > 0. Minimised at theta0 - gamma L'(theta0)."))

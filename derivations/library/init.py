@@ -228,13 +228,13 @@ def build():
 describe("init", "Weight initialisation variances (R20): standard, LeCun, Glorot, He")
 # (name, summary, doc_extra): each becomes one docstring line, so both stay under ~80 characters
 _DOCS = (
-    ("standard_variance", "Variance 1/(3 q_in) of the 'standard' init U[-1/sqrt(q_in), 1/sqrt(q_in)].",
+    ("standard_variance", "Variance 1/(3 q_in) of the 'standard' init, uniform on ±1/√q_in.",
      "q_out is unused."),
     ("lecun_variance", "LeCun's variance 1/q_in: forward gain 1 for a linear layer.",
      "Also for a tanh layer near 0. q_out is unused."),
     ("glorot_variance", "Glorot's variance 2/(q_in + q_out).",
      "Between the forward 1/q_in and the backward 1/q_out; both when q_in = q_out."),
-    ("glorot_bound", "Half-width sqrt(6/(q_in + q_out)) of the uniform init with Glorot's variance.", ""),
+    ("glorot_bound", "Half-width √(6/(q_in + q_out)) of the uniform init with Glorot's variance.", ""),
     ("he_variance", "He's variance 2/q_in: forward gain 1 for a ReLU layer.", "q_out is unused."),
     ("he_backward_variance", "He's backward variance 2/q_out: backward gain 1 for a ReLU layer.",
      "q_in is unused."),

@@ -59,11 +59,11 @@ _shapes = "mu0, mu1: (p,), Sigma: (p, p) symmetric positive definite, prior1 = P
 _prior = (("prior1", 0, 1),)   # log(rho / (1 - rho)) is finite on the open interval only
 emit(Spec("lda", "lda_params", "lda-posterior", ("mu0", "mu1", "Sigma", "prior1"), _bind,
           (Output("w", "w"), Output("b", "b")),
-          "LDA weights and bias: P(y=1|x) = sigmoid(w @ x + b). One linear solve, no inverse.",
+          "LDA weights and bias: P(y = 1 | x) = σ(wᵀx + b). One linear solve, no inverse.",
           doc_extra=_shapes, bounds=_prior))
 emit(Spec("lda", "lda_posterior", "lda-posterior", ("X", "mu0", "mu1", "Sigma", "prior1"), _bind,
           (Output("posterior", "posterior"),),
-          "P(y=1|x) for each row of X (or for one vector x) under LDA's shared-covariance Gaussian model.",
+          "P(y = 1 | x) for each row of X (or for one vector x) under LDA's shared-covariance Gaussian model.",
           rows=(("x", "X"),), lets=(("w", "lda-posterior", "w"), ("b", "lda-posterior", "b")),
           doc_extra=_shapes, bounds=_prior))
 

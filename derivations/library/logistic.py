@@ -119,7 +119,7 @@ emit(Spec("logistic", "cross_entropy_hessian", "logistic-gradient", ("w", "b", "
           doc_extra=_batch, labels=_labels,
           returns="np.vstack([np.column_stack([h_ww, h_wb]), np.hstack([h_wb, h_bb])])"))
 emit(Spec("logistic", "logistic_loss", "logistic-loss-pm1", ("w", "b", "X", "y"), _bind,
-          (Output("loss", "loss", "mean"),), "Mean logistic loss -log sigmoid(y (w @ x + b)) for labels y in {-1, 1}.",
+          (Output("loss", "loss", "mean"),), "Mean logistic loss −log σ(y(wᵀx + b)) for labels y in {−1, 1}.",
           rows=_rows, doc_extra="w: (p,), b: scalar, X: (N, p) finite, y: (N,) in {-1, 1}.", labels=(("y", (-1, 1)),)))
 
 describe("logistic", "Logistic regression: loss, gradient and Hessian (R7–R9)")

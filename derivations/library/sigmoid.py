@@ -46,9 +46,9 @@ def stable_forms():
 
 _z = sp.Symbol("z", real=True)
 for _name, _summary in (("sigmoid", "Logistic sigmoid, finite and accurate for every finite z."),
-                        ("sigmoid_prime", "Derivative of the sigmoid, sigma(z) sigma(-z), accurate in both tails."),
-                        ("log_sigmoid", "log(sigmoid(z)) = -softplus(-z), without overflow or log(0)."),
-                        ("softplus", "log(1 + exp(z)) as max(z, 0) + log1p(exp(-|z|)): no overflow.")):
+                        ("sigmoid_prime", "Derivative of the sigmoid, σ(z) σ(−z), accurate in both tails."),
+                        ("log_sigmoid", "log σ(z) = −softplus(−z), without overflow or log 0."),
+                        ("softplus", "log(1 + exp z), as max(z, 0) + log1p(exp(−|z|)): no overflow.")):
     emit(Spec("activations", _name, "sigmoid", ("z",), (("z", "z"),), (Output("value", _name),), _summary))
 
 describe("activations", "Activation functions (R6, R20)")

@@ -116,7 +116,7 @@ def build():
 
 # tanh itself is generated as np.tanh, the printer's tanh: 2σ(2z) − 1 and (1 − e^{-2|z|})/(1 + e^{-2|z|})
 # both cancel near 0 (relative error eps/|z|), and np.tanh is accurate there and exactly ±1 at ±inf.
-for _name, _summary in (("tanh", "Hyperbolic tangent, np.tanh: no cancellation near 0 (unlike 2 sigmoid(2z) - 1)."),
-                        ("tanh_prime", "Derivative of tanh, 1 - tanh(z)**2, as 4e/(1 + e(2 + e)) with e = exp(-2|z|): "
+for _name, _summary in (("tanh", "Hyperbolic tangent, by NumPy's tanh: no cancellation near 0 (unlike 2 σ(2z) − 1)."),
+                        ("tanh_prime", "Derivative of tanh, 1 − tanh²(z), as 4e/(1 + e(2 + e)) with e = exp(−2|z|): "
                                        "accurate in both tails.")):
     emit(Spec("activations", _name, "tanh", ("z",), (("z", "z"),), (Output("value", _name),), _summary))

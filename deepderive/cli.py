@@ -425,6 +425,7 @@ def write_lecture(vs, *, out="reports", pdf=None, allow_checked=False, progress=
     the HTML refused something it cannot render)."""
     from deepderive.report.book import BookError, write_book
     from deepderive.report.html import MathError, UnknownLatex, write_html_book
+    from deepderive.report.html.book import DuplicateId
     from deepderive.report.html.figures import FigureMissing
 
     file = file or sys.stdout
@@ -438,7 +439,7 @@ def write_lecture(vs, *, out="reports", pdf=None, allow_checked=False, progress=
     print(f"wrote {r.tex_path}" + (f" and {r.pdf_path}" if r.pdf_path else ""), file=file)
     try:
         html = write_html_book(vs, out_dir=out, progress=progress)
-    except (MathError, UnknownLatex, FigureMissing) as exc:   # refused, never printed as raw LaTeX
+    except (MathError, UnknownLatex, FigureMissing, DuplicateId) as exc:   # refused, never printed as raw LaTeX
         _err(f"book (HTML): {type(exc).__name__}: {exc}")
         return EXIT_FAILED
     print(f"wrote {html}", file=file)

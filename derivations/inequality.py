@@ -12,6 +12,7 @@ from __future__ import annotations
 import mpmath
 import sympy as sp
 
+from . import intervals
 from .functions import unfold
 from .matrices import Unsupported, apply_rules
 from .numeval import NotEvaluable
@@ -141,9 +142,8 @@ def sign_of(e):
     Only what holds at every point the symbols' assumptions allow is returned."""
     e = sp.sympify(e)
     if e.is_number and not e.has(*_BINDERS):     # SymPy signs Σ_{j=−2}^{1} j "positive" from a positive j
-        if e.is_real is not True:
-            return None
-        return ZERO if e.is_zero else POS if e.is_positive else NEG if e.is_negative else None
+        # a constant's sign from a rigorous enclosure, not SymPy's is_positive (a floating-point evalf, no proof)
+        return {1: POS, -1: NEG, 0: ZERO}.get(intervals.sign(e))
     if isinstance(e, sp.Add):
         return _sum_sign([sign_of(a) for a in e.args])
     if isinstance(e, sp.Mul):
@@ -196,6 +196,10 @@ def symbolic_sign(gap, strict, ctx, certificate=None):
         if verdict.status != prove.PROVED:
             return False, f"the certificate is not proved equal to the gap ({verdict.detail})"
         return True, f"the gap equals a manifestly {want} certificate ({verdict.detail})"
+    if g.is_number and not g.has(*_BINDERS) and holds(sign_of(g), strict):
+        lo, hi = intervals.enclosure(g)
+        return True, (f"the gap is a constant, {float(lo):.9g} to 9 digits, {want}: interval arithmetic (mpmath.iv, "
+                      f"outward rounding) encloses it in an interval of width {float(hi - lo):.1e} that excludes 0")
     for name, form in _forms(g):
         if holds(sign_of(form), strict):
             return True, f"the gap is manifestly {want} ({name}: a signed combination of signed terms)"

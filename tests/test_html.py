@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import base64
+import os
 import re
+import stat
+import unicodedata
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -290,3 +293,228 @@ def test_the_figures_of_pages_already_written_are_reused(tmp_path):
     html, notes = render_figures("gd-local-model", given)
     assert notes == [] and html.count("data:image/svg+xml;base64,") == 1 and "Caption \u2014 <math" in html
     assert reused("gd-local-model", tmp_path / "elsewhere") is None            # no page there: drawn instead
+
+
+# ---- defects of the reviewed book (issue #14) --------------------------------------------------------------
+
+def _user_derivation(name="mine", title="My own page"):
+    import sympy as sp
+
+    from derivations import Derivation
+
+    x = sp.Symbol("x")
+    d = Derivation(name, title, statement=r"A square: $(x + 1)^2$.", source="R6")
+    d.derive((x + 1) ** 2).then(x ** 2 + 2 * x + 1, "expand")
+    return d
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002], ids=["umask022", "umask002"])
+def test_the_book_is_written_with_the_mode_open_would_give(tmp_path, umask):
+    # mkstemp's 0600 kept lecture.html from a web server's (and another user's) reading, unlike the PDF
+    d = _user_derivation()
+    old = os.umask(umask)
+    try:
+        path = write_html_book({d.name: (d.verify(), [])}, out_dir=tmp_path)
+        with open(tmp_path / "reference", "w"):          # what a plain open() creates under this umask
+            pass
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == stat.S_IMODE((tmp_path / "reference").stat().st_mode) == 0o666 & ~umask
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lecture.html", "reference"]   # no temporary left
+
+
+def _children(el):
+    return [(c.tag.replace(MATHML_NS, ""), c.text, dict(c.attrib)) for c in el]
+
+
+def _mo(root, text):
+    return [el for el in root.iter(MATHML_NS + "mo") if el.text == text]
+
+
+@pytest.mark.parametrize("tex", [r"\left(- x\right)", "(-x + 1)", "[-1, 1]", "a = -c", r"\{-1, 1\}", "|-x| - 1"])
+def test_a_sign_after_an_opening_or_a_relation_is_unary(tex):
+    first = _mo(_parse(to_mathml(tex)), "\u2212")[0]
+    assert first.get("form") == "prefix" and first.get("lspace") == first.get("rspace") == "0em"
+
+
+@pytest.mark.parametrize("tex", ["a - b", r"\left(x\right) - 1", "x^2 - 1", "|x| - 1", r"f'(x) - 1", r"a \, - b"])
+def test_a_sign_between_operands_stays_binary(tex):
+    (minus,) = [m for m in _mo(_parse(to_mathml(tex)), "\u2212")]
+    assert minus.get("form") is None and minus.get("lspace") is None
+
+
+def _row_of(tex):
+    root = _parse(to_mathml(tex))
+    return _children(root[0])
+
+
+@pytest.mark.parametrize("tex, spaced", [
+    (r"\operatorname{Var} z_j", ["after Var"]), (r"\operatorname{Var}(W)", []),
+    (r"x \operatorname{ReLU}\left(u\right)", ["before ReLU"]), (r"2 \log x", ["before log", "after log"]),
+    (r"\operatorname{erf}(z) \operatorname{erf}(z)", ["before erf"]), (r"a = \operatorname{tr}(A)", []),
+])
+def test_an_operator_name_is_spaced_from_its_operands_as_tex_does(tex, spaced):
+    row = _row_of(tex)
+    found = []
+    for k, (tag, text, attrs) in enumerate(row):
+        if tag == "mspace":
+            assert attrs["width"] == "0.1667em"                  # TeX's thin space
+            after = row[k - 1][1] if k and row[k - 1][0] == "mi" and len(row[k - 1][1]) > 1 else None
+            found.append("after " + after if after else "before " + row[k + 1][1])
+    assert found == spaced, row
+
+
+@pytest.mark.parametrize("tex, base", [(r"\sigma'(z)", "\u03c3"), (r"g^{\prime}(x)", "g"), ("f''(x)", "f")])
+def test_a_prime_follows_its_base_instead_of_being_raised_twice(tex, base):
+    root = _parse(to_mathml(tex))
+    assert root.find(f".//{MATHML_NS}msup") is None
+    (row,) = [el for el in root.iter(MATHML_NS + "mrow") if [c.text for c in el][:1] == [base]]
+    mark = row[1]
+    assert mark.tag == MATHML_NS + "mo" and mark.text in ("\u2032", "\u2033") and mark.get("lspace") == "0em"
+
+
+def test_a_primed_power_keeps_the_prime_on_its_letter():
+    (power,) = [el for el in _parse(to_mathml("z'^2")).iter(MATHML_NS + "msup")]
+    base, script = power
+    assert [c.text for c in base] == ["z", "\u2032"] and [c.text for c in script.iter() if c.text] == ["2"]
+
+
+def test_a_prime_on_an_operator_name_joins_the_name():
+    root = _parse(to_mathml(r"\operatorname{ReLU}'\left(x\right)"))
+    assert "ReLU\u2032" in [el.text for el in root.iter(MATHML_NS + "mi")]
+
+
+@pytest.mark.parametrize("tex, char", [(r"A \succeq 0", "\u227d"), (r"A \preceq B", "\u227c"), (r"z \sim 7", "\u223c")])
+def test_relations_are_operators(tex, char):
+    root = _parse(to_mathml(tex))
+    assert [el.text for el in root.iter(MATHML_NS + "mo")] == [char]
+    assert unicodedata.category(char) == "Sm" and {"~", "\u2ab0", "\u2aaf"}.isdisjoint(
+        el.text for el in root.iter(MATHML_NS + "mi"))
+
+
+@pytest.mark.parametrize("tex, name", [(r"\mathbf{1}", "MATHEMATICAL BOLD DIGIT ONE"),
+                                       (r"\mathbb{1}\{z \ge 0\}", "MATHEMATICAL DOUBLE-STRUCK DIGIT ONE")])
+def test_math_alphabets_are_written_as_their_characters(tex, name):
+    # MathML Core (Chromium) ignores mathvariant="bold" / "double-struck": the 1 rendered plain
+    m = to_mathml(tex)
+    assert "mathvariant" not in m
+    assert [el.text for el in _parse(m).iter(MATHML_NS + "mn")][0] == unicodedata.lookup(name)
+
+
+def test_display_math_sets_limits_underneath():
+    display = _parse(to_mathml(r"\lim_{h \to 0^+} f(h) + \max_i x_i", display=True))
+    assert [el[0].text for el in display.iter(MATHML_NS + "munder")] == ["lim", "max"]
+    inline = _parse(to_mathml(r"\lim_{h \to 0^+} f(h)"))
+    assert inline.find(f".//{MATHML_NS}munder") is None and inline.find(f".//{MATHML_NS}msub") is not None
+
+
+def test_chain_equations_are_display_math_in_scroll_boxes(small_book):
+    _, _, path, _ = small_book
+    html = path.read_text("utf-8")
+    chains = re.findall(r'<div class="chain">.*?</table></div>', html, flags=re.S)
+    assert chains
+    for chain in chains:
+        maths = re.findall(r"<math\b[^>]*>", re.sub(r'<tr class="note"[^>]*>.*?</tr>', "", chain, flags=re.S))
+        assert maths and all('display="block"' in m for m in maths)
+        rhs = re.findall(r'<td class="rhs[^"]*">(.*?)</td>', chain, flags=re.S)
+        assert rhs and all(c.startswith('<div class="mscroll"><math') for c in rhs)
+
+
+class _CheckRow:
+    def __init__(self, name):
+        self.name = name
+
+
+def test_the_quiz_says_where_each_number_comes_from():
+    from deepderive.report.book_plan import Cited, QuizAnswer
+    from deepderive.report.html.book import _quiz
+
+    cited = Cited("sigmoid", "second row", "max_rel_err", 3.3e-14, r"3.3\times 10^{-14}")
+    answer = QuizAnswer("Why?", "Because $3.3\\times 10^{-14}$ is small.", ("sigmoid",), (cited,),
+                        ("barron: bound",))
+    html = _quiz([answer], {"sigmoid"}, {"sigmoid": [_CheckRow("first row"), _CheckRow("second row")]})
+    numbers = html.split("Numbers from:", 1)[1]
+    (item,) = re.findall(r"<li>(.*?)</li>", numbers)
+    assert r'alttext="3.3\times 10^{-14}"' in item
+    assert ': check 2 of <a href="#d-sigmoid"><code>sigmoid</code></a>, column \u201cmax rel err\u201d' in item
+    assert "Not measured in this build: barron: bound." in html
+
+
+@pytest.mark.parametrize("rewrapped, transliterated", [(True, False), (False, True), (False, False)])
+def test_a_rewrapped_or_transliterated_listing_says_so(rewrapped, transliterated):
+    from deepderive.report.code import FunctionDoc
+    from deepderive.report.html.code import render_function
+
+    doc = FunctionDoc("numeric.generated.x.f", "Returns one.", None, "f = 1", "", "def f():\n    return 1",
+                      transliterated, rewrapped)
+    html = render_function(doc)
+    assert ("re-wrapped in the listing; the Python is the same" in html) == rewrapped
+    assert ("transliterated to ASCII in the listing" in html) == transliterated
+    if rewrapped or transliterated:
+        assert html.index('class="note"') < html.index("<pre")          # said before the listing
+
+
+def _ids(html: str) -> list:
+    from html.parser import HTMLParser
+
+    ids = []
+
+    class Ids(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            ids.extend(v for k, v in attrs if k == "id")
+
+    Ids().feed(html)
+    return ids
+
+
+def test_every_element_id_of_the_book_is_unique(small_book):
+    _, _, path, _ = small_book
+    ids = _ids(path.read_text("utf-8"))
+    assert len(ids) > 20 and len(ids) == len(set(ids)), sorted(i for i in set(ids) if ids.count(i) > 1)
+
+
+def test_ids_stay_unique_whatever_the_derivations_are_named():
+    from deepderive.report.html.page import anchor
+
+    # 'a.b' and 'a-b' once shared d-a-b; a step's id d-x-s1 was the section id of a derivation named 'x-s1'
+    names = ["x", "x-s1", "a.b", "a-b", "a_b"]
+    assert len({anchor(n) for n in names}) == len(names)
+    recs = records({n: (_user_derivation(n, "Title " + n).verify(), []) for n in names})
+    ids = _ids(render_book(recs))
+    assert len(ids) == len(set(ids)), sorted(i for i in set(ids) if ids.count(i) > 1)
+
+
+def test_a_duplicate_id_is_an_error_naming_it():
+    from deepderive.report.html.book import DuplicateId, _unique_ids
+
+    with pytest.raises(DuplicateId, match="twice"):
+        _unique_ids('<p id="twice"></p><div class="x" id="twice"></div><p id="once"></p>')
+
+
+class _NoSteps:
+    steps, problems = (), ()
+
+
+def _pdf_heading_title(d) -> str:
+    """The title in the PDF book's heading of `d`: the first argument of its \\texorpdfstring."""
+    from deepderive.report.document import render_body
+
+    tex = "\n".join(render_body(d, _NoSteps(), level=1, label="x"))
+    start = tex.index(r"\texorpdfstring{") + len(r"\texorpdfstring{")
+    depth, k = 1, start
+    while depth:
+        depth += {"{": 1, "}": -1}.get(tex[k], 0)
+        k += 1
+    return tex[start:k - 1]
+
+
+def test_every_title_is_the_pdfs_title():
+    from deepderive.report.html.book import _toc
+    from deepderive.report.html.page import render_section
+
+    ds = [get(n) for n in derivations.names()]
+    toc = _toc([(type("Ch", (), {"title": "All"})(), ds)], False)
+    for d in ds:
+        want = latex_to_html(_pdf_heading_title(d))
+        assert f"<h3>{want}</h3>" in render_section(d, _NoSteps()), d.name
+        assert f">{want}</a></li>" in toc, d.name

@@ -3,8 +3,9 @@
     from deepderive.report.html import write_html_book
     path = write_html_book({name: (proof, checks)}, out_dir="reports")     # reports/lecture.html
 
-The modules, from text to the page: ``mathml`` (LaTeX math -> MathML), ``latex_text`` (LaTeX text ->
-HTML), ``chains``, ``code``, ``checks``, ``figures``, ``page`` (one derivation), ``style`` and ``book``.
+The modules, from text to the page: ``mathml`` (LaTeX math -> MathML), ``typeset`` (TeX's spacing rules on that
+MathML), ``latex_text`` (LaTeX text -> HTML), ``chains``, ``code``, ``checks``, ``figures``, ``page`` (one
+derivation), ``style`` and ``book``.
 """
 from .book import BOOK_NAME, render_book, write_html_book
 from .latex_text import UnknownLatex, latex_to_html

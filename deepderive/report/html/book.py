@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import os
 import pathlib
-import tempfile
+import re
+import secrets
+from collections import Counter
 from dataclasses import dataclass
 from html import escape
 
@@ -11,10 +13,10 @@ from derivations.registry import is_registered
 
 from .. import book_plan
 from .chains import LEGEND
-from .code import function_id
+from .code import function_id, summary_html
 from .figures import render_figures, reused
-from .latex_text import any_text, latex_to_html, plain_to_html
-from .page import anchor, render_section
+from .latex_text import latex_to_html, plain_to_html
+from .page import anchor, render_section, title_html
 from .style import CSS
 
 TITLE = "The mathematics of deep learning, derived and verified"
@@ -55,7 +57,7 @@ def _functions(name: str):
 def _toc(chapters, has_quiz: bool) -> str:
     items = []
     for k, ch in enumerate(chapters, 1):
-        subs = "".join('<li><a href="#%s">%s</a></li>' % (anchor(d.name), any_text(d.title)) for d in ch[1])
+        subs = "".join('<li><a href="#%s">%s</a></li>' % (anchor(d.name), title_html(d)) for d in ch[1])
         items.append('<li><a href="#ch-%d">%s</a><ol>%s</ol></li>' % (k, latex_to_html(ch[0].title), subs))
     items.append('<li><a href="#index">Index of generated functions</a></li>')
     if has_quiz:
@@ -75,20 +77,44 @@ def _index(entries, present: set, documented: set) -> str:
         fn = '<a href="#%s"><code>%s</code></a>' % (function_id(e.qualname), qual) if e.qualname in documented \
             else "<code>%s</code>" % qual
         rows.append("<tr><td>%s<br><code>%s</code></td><td>%s</td><td>%s</td></tr>"
-                    % (fn, escape(e.signature), plain_to_html(e.summary), _cite(e.derivation, present)))
+                    % (fn, escape(e.signature), summary_html(e.summary), _cite(e.derivation, present)))
     return ('<section id="index"><h2>Index of generated functions</h2><div class="scroll"><table class="index">'
             "<thead><tr><th>function and signature</th><th>what it computes</th><th>derived in</th></tr></thead>"
             "<tbody>%s</tbody></table></div></section>" % "".join(rows))
 
 
-def _quiz(answers, present: set) -> str:
-    items = "".join('<dt>%d. %s</dt><dd>%s<p class="cites">rests on: %s</p></dd>'
+#: the checks-table column each cited field is read from (the PDF's quiz says the same)
+FIELD_COLUMN = {"max_abs_err": "max abs err", "max_rel_err": "max rel err", "tolerance": "tolerance"}
+
+
+def _row_number(checks_of: dict, cited) -> str:
+    """The 1-based row of the cited check in its derivation's checks table ("?" if it is not there)."""
+    rows = [k for k, c in enumerate(checks_of.get(cited.derivation, ()), 1) if c.name == cited.check]
+    return str(rows[0]) if rows else "?"
+
+
+def _numbers_from(a, present: set, checks_of: dict) -> str:
+    """Where each number an answer quotes comes from: its check row and column, as the PDF lists them; and
+    the check rows this build did not run."""
+    out = ""
+    if a.numbers:
+        rows = "".join("<li>%s: check %s of %s, column \u201c%s\u201d</li>"
+                       % (latex_to_html("$%s$" % c.text), _row_number(checks_of, c), _cite(c.derivation, present),
+                          FIELD_COLUMN[c.field]) for c in a.numbers)
+        out += '<div class="numbers"><strong>Numbers from:</strong><ul>%s</ul></div>' % rows
+    if a.missing:
+        out += '<p class="note">Not measured in this build: %s.</p>' % plain_to_html("; ".join(a.missing))
+    return out
+
+
+def _quiz(answers, present: set, checks_of: dict) -> str:
+    items = "".join('<dt>%d. %s</dt><dd>%s<p class="cites">rests on: %s</p>%s</dd>'
                     % (k, latex_to_html(a.question), latex_to_html(a.answer, paragraphs=True),
-                       ", ".join(_cite(c, present) for c in a.cites))
+                       ", ".join(_cite(c, present) for c in a.cites), _numbers_from(a, present, checks_of))
                     for k, a in enumerate(answers, 1))
     return ('<section id="quiz"><h2>The quiz, answered</h2><p>The closing quiz of the lecture, each answer '
-            "citing the results and the numbers of this build it rests on.</p><dl class=\"quiz\">%s</dl></section>"
-            % items)
+            "citing the results and the numbers of this build it rests on; the source of every number is listed "
+            "under its answer.</p><dl class=\"quiz\">%s</dl></section>" % items)
 
 
 def render_book(recs, *, figures=None, reports=None, progress=None) -> str:
@@ -100,7 +126,8 @@ def render_book(recs, *, figures=None, reports=None, progress=None) -> str:
     plan = [(ch, [by_name[n].derivation for n in ch.names])
             for ch in book_plan.chapters([r.derivation for r in recs]) if ch.names]
     present = set(by_name)
-    answers = book_plan.quiz({r.derivation.name: r.checks for r in recs})
+    checks_of = {r.derivation.name: r.checks for r in recs}
+    answers = book_plan.quiz(checks_of)
     body, documented, k_done = [], set(), 0
     for k, (ch, ds) in enumerate(plan, 1):
         body.append('<h2 id="ch-%d">%d. %s</h2><div class="intro">%s</div>'
@@ -121,14 +148,30 @@ def render_book(recs, *, figures=None, reports=None, progress=None) -> str:
                                        figures_html=figures_html, notes=list(notes) + figure_notes))
     body.append(_index(book_plan.generated_index(), present, documented))
     if answers:
-        body.append(_quiz(answers, present))
+        body.append(_quiz(answers, present, checks_of))
     head = ('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             "<title>%s</title>\n<style>%s</style>\n</head>\n<body>\n" % (escape(TITLE), CSS))
     title = ('<header><h1>%s</h1><p class="subtitle">%d results of the lecture, each proved step by step with '
              "SymPy, turned into NumPy code and checked numerically</p></header>" % (escape(TITLE), len(recs)))
     legend = '<section id="legend"><h2>How to read a derivation</h2>%s</section>' % LEGEND
-    return head + "\n".join([title, _toc(plan, bool(answers)), legend] + body) + "\n</body>\n</html>\n"
+    return _unique_ids(head + "\n".join([title, _toc(plan, bool(answers)), legend] + body) + "\n</body>\n</html>\n")
+
+
+class DuplicateId(ValueError):
+    """Two elements of the page share an id: a link to it would land on the first only."""
+
+
+_ID = re.compile(r'<[A-Za-z][^<>]*?\sid="([^"]*)"')
+
+
+def _unique_ids(page: str) -> str:
+    """The page, once every element id in it is known to be unique (else DuplicateId naming them)."""
+    seen = Counter(_ID.findall(page))
+    twice = sorted(i for i, n in seen.items() if n > 1)
+    if twice:
+        raise DuplicateId("element ids used more than once in the book: " + ", ".join(twice[:10]))
+    return page
 
 
 def write_html_book(verified, out_dir="reports", figures=None, progress=None) -> pathlib.Path:
@@ -140,7 +183,9 @@ def write_html_book(verified, out_dir="reports", figures=None, progress=None) ->
     out = pathlib.Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     text = render_book(records(verified), figures=figures, reports=out, progress=progress)
-    fd, tmp = tempfile.mkstemp(prefix="." + BOOK_NAME + ".", suffix=".tmp", dir=out)
+    # created as open() would create it (0666 less the umask, so 0644 as a rule), not mkstemp's 0600
+    tmp = out / (".%s.%d.%s.tmp" % (BOOK_NAME, os.getpid(), secrets.token_hex(4)))
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(text.encode("utf-8"))

@@ -40,22 +40,28 @@ def step_note(k, r, anchor: str) -> str:
     why = any_text(r.why) if str(r.why).strip() else "<em>(no justification given)</em>"
     detail = str(getattr(r, "detail", "") or "").strip()
     more = '<span class="detail">%s: %s</span>' % (label, plain_to_html(detail)) if detail else ""
-    return ('<tr class="note" id="%s-s%d"><td colspan="3"><span class="num">(%d)</span> '
+    return ('<tr class="note" id="%s.s%d"><td colspan="3"><span class="num">(%d)</span> '
             '<span class="status %s">%s</span> <span class="why">%s</span>%s</td></tr>'
             % (anchor, k, k, css, mark, why, more))
+
+
+def equation(tex: str) -> str:
+    """One side of an equation of a chain: display-style MathML (display="block", as the PDF sets its chains),
+    in a box that scrolls sideways when the formula is wider than the page, so the page itself never does."""
+    return '<div class="mscroll">%s</div>' % to_mathml(tex, display=True)
 
 
 def _relation(r) -> str:
     """The step's relation as MathML, in its status's colour (by the cell's class)."""
     sign = RELATION_LATEX.get(getattr(r, "relation", "="), "=")
-    return to_mathml(RELATION.get(r.status, RELATION[FAILED]) % sign)
+    return to_mathml(RELATION.get(r.status, RELATION[FAILED]) % sign, display=True)
 
 
 def _rows(relation_cell: str, css: str, lhs_cell: str, lines) -> list[str]:
     """One equality: its relation and first line, then the continuation lines of a long rhs."""
     rows = ['<tr><td class="lhs">%s</td><td class="rel %s">%s</td><td class="rhs">%s</td></tr>'
-            % (lhs_cell, css, relation_cell, to_mathml(lines[0]))]
-    rows += ['<tr><td></td><td></td><td class="rhs cont">%s</td></tr>' % to_mathml(ln) for ln in lines[1:]]
+            % (lhs_cell, css, relation_cell, equation(lines[0]))]
+    rows += ['<tr><td></td><td></td><td class="rhs cont">%s</td></tr>' % equation(ln) for ln in lines[1:]]
     return rows
 
 
@@ -67,16 +73,16 @@ def render_chain(group, results, names, anchor: str) -> str:
         head = '<p class="chainhead">derives <code>%s</code>:</p>' % plain_to_html(first.chain_name)
     lhs = latex(first.lhs, names)
     rows = []
-    if estimate_width(lhs) > 0.4 * LINE_EM:     # a long lhs gets a row of its own
-        rows.append('<tr><td class="lhs long" colspan="3">%s</td></tr>' % to_mathml(lhs))
+    if estimate_width(lhs) > 0.4 * LINE_EM:     # a long lhs gets a line of its own, above the table (a cell
+        head += '<div class="lhs long">%s</div>' % equation(lhs)   # spanning the table would widen it)
         lhs_cell = ""
     else:
-        lhs_cell = to_mathml(lhs)
+        lhs_cell = to_mathml(lhs, display=True)
     for j, k in enumerate(group):
         r = results[k]
         if j and not same_printed(r.lhs, results[k - 1].rhs, names):
             # chained after the definitions were substituted: the lhs as written, unnumbered
-            rows += _rows(to_mathml("="), "", "", break_lines(r.lhs, names, LINE_EM))
+            rows += _rows(to_mathml("=", display=True), "", "", break_lines(r.lhs, names, LINE_EM))
             rows.append('<tr class="note"><td colspan="3"><em>which, with the definitions substituted, is the '
                         'previous right side</em></td></tr>')
         rows += _rows(_relation(r), status_of(r)[0], lhs_cell if j == 0 else "",
@@ -106,7 +112,7 @@ def render_definitions(definitions, names) -> str:
     if not definitions:
         return ""
     rows = ['<tr><td class="lhs">%s</td><td class="rel">%s</td><td class="rhs">%s</td><td class="why">%s</td></tr>'
-            % (to_mathml(latex(sym, names)), to_mathml(r"\coloneqq"),
-               "<br>".join(to_mathml(ln) for ln in break_lines(expr, names, 0.6 * LINE_EM)), any_text(why))
+            % (to_mathml(latex(sym, names), display=True), to_mathml(r"\coloneqq", display=True),
+               "".join(equation(ln) for ln in break_lines(expr, names, 0.6 * LINE_EM)), any_text(why))
             for sym, expr, why in definitions]
     return '<table class="definitions">%s</table>' % "".join(rows)

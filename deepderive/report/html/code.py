@@ -9,6 +9,19 @@ from .latex_text import latex_to_html, plain_to_html
 from .mathml import to_mathml
 
 
+#: (FunctionDoc flag, what the listing's reader is told when it is set), as the PDF's note says it; the
+#: listing is the PDF's (ASCII, wrapped to its width), so the same notes hold
+LISTING_NOTES = (
+    ("transliterated", "Non-ASCII characters of the source are transliterated to ASCII in the listing."),
+    ("rewrapped", "Lines longer than the page are re-wrapped in the listing; the Python is the same."),
+)
+
+
+def summary_html(summary: str) -> str:
+    """A docstring's first line: words, with its formulas as $LaTeX$ (rendered) when it has any."""
+    return latex_to_html(summary) if "$" in str(summary) else plain_to_html(summary)
+
+
 def _formula(formula: str) -> str:
     """The docstring's formula: its math segments (split at ;) one display each, or the sentence as text."""
     f = formula.strip()
@@ -40,10 +53,13 @@ def render_function(doc, heading: str = "h4") -> str:
     out = ['<%s id="%s"><code>%s</code></%s>' % (heading, function_id(doc.qualname), escape(doc.qualname),
                                                   heading)]
     if doc.summary:
-        out.append("<p>%s</p>" % plain_to_html(doc.summary))
+        out.append("<p>%s</p>" % summary_html(doc.summary))
     if doc.formula:
         out.append("<p>The closed form it implements (from its docstring):</p>")
         out.append(_formula(doc.formula))
     out.append(_latexify(doc))
+    notes = [text for flag, text in LISTING_NOTES if getattr(doc, flag, False)]
+    if notes:
+        out.append('<p class="note"><em>Note:</em> %s</p>' % " ".join(notes))
     out.append('<pre class="listing"><code>%s</code></pre>' % escape(doc.source, quote=False))
     return "\n".join(out)

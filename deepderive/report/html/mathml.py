@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 from html import escape
 
 from latex2mathml.converter import convert
+
+from .typeset import typeset
 
 
 class MathError(ValueError):
@@ -82,4 +85,8 @@ def to_mathml(tex: str, display: bool = False) -> str:
         raise MathError(f"latex2mathml lost an argument in ${tex}$ (an empty operator)")
     if _MARKUP_IN_TOKEN.search(out):   # the HTML parser would read that markup as HTML, not MathML
         raise MathError(f"latex2mathml put markup inside a token element for ${tex}$")
+    try:
+        out = typeset(out)
+    except ET.ParseError as exc:
+        raise MathError(f"latex2mathml wrote MathML that does not parse for ${tex}$: {exc}") from None
     return out.replace("<math ", '<math alttext="%s" ' % escape(tex, quote=True), 1)

@@ -5,15 +5,22 @@ import re
 
 from derivations import CHECKED, FAILED, PROVED
 
+from ..document import _title as _pdf_title_tex
 from .chains import LEGEND, render_definitions, render_problems, render_steps
 from .checks import render_checks
 from .code import render_function
-from .latex_text import any_text, latex_to_html, plain_to_html
+from .latex_text import latex_to_html, plain_to_html
 
 
 def anchor(name: str) -> str:
-    """The stable id of a derivation's section."""
-    return "d-" + re.sub(r"[^A-Za-z0-9_-]", "-", str(name))
+    """The stable id of a derivation's section: "d-" and its name, each character outside [A-Za-z0-9-]
+    written _xx (its code point in hex), so two names never share an id; a step's id adds ".s<k>"."""
+    return "d-" + re.sub(r"[^A-Za-z0-9-]", lambda m: "_%x_" % ord(m.group(0)), str(name))
+
+
+def title_html(d) -> str:
+    """The derivation's title exactly as the PDF sets it: the LaTeX the PDF's heading holds, in HTML."""
+    return latex_to_html(_pdf_title_tex(d))
 
 
 def _plural(n: int, word: str) -> str:
@@ -57,7 +64,7 @@ def render_section(d, proof, *, functions=(), checks=None, figures_html="", note
     h, sub = "h%d" % level, "h%d" % (level + 1)
     counts = {s: sum(r.status == s for r in proof.steps) for s in (PROVED, CHECKED, FAILED)}
     problems = [str(p) for p in getattr(proof, "problems", ()) if str(p).strip()]
-    out = ['<section class="derivation" id="%s">' % a, '<%s>%s</%s>' % (h, any_text(d.title), h),
+    out = ['<section class="derivation" id="%s">' % a, '<%s>%s</%s>' % (h, title_html(d), h),
            _header(d, proof, counts, problems, checks)]
     if str(getattr(d, "statement", "")).strip():
         out += ["<%s>Statement</%s>" % (sub, sub), '<div class="statement">%s</div>'
@@ -89,4 +96,4 @@ def render_section(d, proof, *, functions=(), checks=None, figures_html="", note
     return "\n".join(o for o in out if o)
 
 
-__all__ = ["render_section", "anchor", "LEGEND"]
+__all__ = ["render_section", "anchor", "title_html", "LEGEND"]

@@ -22,9 +22,17 @@ nav.toc ol { padding-left: 1.4rem; } nav.toc > ol > li { margin-top: 0.4rem; }
 table.chain { border-collapse: collapse; margin: 0.3rem 0 0.8rem; width: 100%; }
 table.chain td { vertical-align: baseline; padding: 0.15rem 0.3rem; }
 table.chain td.lhs { text-align: right; white-space: nowrap; width: 1%; }
-table.chain td.lhs.long { text-align: left; }
+div.lhs.long { padding: 0.15rem 0.3rem; }
 table.chain td.rel { width: 1%; text-align: center; }
-table.chain td.rhs { overflow-x: auto; max-width: 44rem; }
+/* the rhs cell takes the rest of the line and no more (max-width: 0 keeps its formula from widening the table);
+   a formula wider than that scrolls in its own box (.mscroll), so the page never scrolls sideways */
+table.chain td.rhs { max-width: 0; width: 100%; }
+table.definitions .mscroll { max-width: min(34rem, 60vw); }   /* the why column keeps the rest */
+.mscroll { overflow-x: auto; overflow-y: hidden; padding: 0.1em 0; }
+/* chains are display-style (display="block", as in the PDF) but sit in their cells like text: Chromium centres
+   a block math box in its cell, and the lhs, the relation and the rhs must line up */
+div.chain math[display="block"], table.definitions math[display="block"] { display: inline math; margin: 0;
+  math-style: normal; }
 table.chain td.rhs.cont { padding-left: 1.2rem; }
 tr.note td { font-size: 0.88rem; color: #404850; padding: 0.1rem 0.3rem 0.5rem 2rem; }
 .num { color: #666; } .detail { display: block; color: #6a737d; font-size: 0.8rem; }
@@ -48,4 +56,5 @@ figcaption { font-size: 0.88rem; text-align: left; margin-top: 0.3rem; }
 .center { text-align: center; }
 .quiz dt { font-weight: bold; margin-top: 1rem; } .quiz dd { margin-left: 1.2rem; }
 .cites { font-size: 0.85rem; color: #57606a; }
+.numbers { font-size: 0.85rem; } .numbers ul { margin: 0.2rem 0; }
 """

@@ -6,7 +6,7 @@ from itertools import product
 
 import sympy as sp
 
-from .prove import CHECKED, FAILED, PROVED, Context, Verdict, canonical_bound, judge, judge_induction
+from .prove import CHECKED, FAILED, PROVED, Context, Verdict, canonical_bound, judge, judge_induction, math_text
 from .inequality import RELATIONS, combine, judge_relation
 from .definitions import bound_symbols, definition_problems, domain_problems, expand, shape_symbols, valid_domain
 
@@ -226,7 +226,7 @@ class Derivation:
             else:
                 v = _guarded(judge_relation, lhs.xreplace(case), rhs.xreplace(case), step.relation, self.context,
                              None if cert is None else cert.xreplace(case))
-            label = ", ".join(f"{k} = {val}" for k, val in case.items())
+            label = ", ".join(f"{math_text(k)} = {math_text(val)}" for k, val in case.items())
             verdicts.append(v if not label else Verdict(v.status, f"case {label}: {v.detail}", v.routes))
         order = {FAILED: 0, CHECKED: 1, PROVED: 2}
         worst = min(verdicts, key=lambda v: order[v.status])
@@ -316,7 +316,7 @@ def _cases_detail(verdicts, cases) -> str:
         return verdicts[0].detail
     if len(verdicts) <= _CASES_SHOWN:
         return " | ".join(v.detail for v in verdicts)
-    syms = ", ".join(str(k) for k in dict.fromkeys(k for c in cases for k in c))
+    syms = ", ".join(math_text(k) for k in dict.fromkeys(k for c in cases for k in c))
     proved = sum(v.status == PROVED for v in verdicts)
     bad = [v.detail for v in verdicts if v.status != PROVED]
     shown = " | ".join(bad[:2]) + (f" | … ({len(bad) - 2} more)" if len(bad) > 2 else "") if bad else verdicts[0].detail

@@ -246,6 +246,8 @@ def numeric_sign(lhs, rhs, sign, strict, ctx):
             valid += 1
     if valid < min(prove._POINTS_MIN, tried):
         return None, f"cannot be evaluated numerically (at {valid} of {tried} points): {reason}"
+    if prove._constant(lhs, rhs, ctx):
+        return True, "both sides are constants, evaluated by mpmath (its own evaluator): the inequality holds"
     return True, f"mpmath (its own evaluator) at {valid} point{'s' * (valid != 1)}: the inequality holds at each"
 
 

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import contextlib
 import random
+import re
 import sys
 from dataclasses import dataclass, field
 
 import mpmath
 import sympy as sp
+from sympy.printing.str import StrPrinter
 
 from .functions import unfold
 from .entrywise import merge_entrywise, unify_maps
@@ -18,6 +20,24 @@ from .numeval import Diverges, Env, NotEvaluable, evaluate
 from .sampling import INTEGERS, kink_quantities, kink_values, matrix_value, real_value, rng_for, size_configs
 
 PROVED, CHECKED, FAILED = "proved", "checked", "failed"
+
+
+class _TextPrinter(StrPrinter):
+    """Symbols as SymPy's pretty printer names them (x₁, δₘ, f₀₀), a prover's dummy by its bare name."""
+
+    def _print_Symbol(self, s):
+        shown = sp.pretty(sp.Symbol(s.name), use_unicode=True)
+        return s.name if "\n" in shown else shown
+
+    _print_Dummy = _print_Symbol
+
+
+def math_text(e) -> str:
+    """An expression as one line of Unicode maths for the prover's "how" lines, which every reader (PDF, HTML,
+    terminal) shows as plain text: 9z/10, −z, x₁, k + 1 (never Python's 9*z/10)."""
+    s = _TextPrinter().doprint(sp.sympify(e, strict=True)).replace("**", "^")
+    s = re.sub(r"(?<=\d)\*(?=[^\W\d])", "", s)        # 9*z -> 9z: a number times a symbol
+    return s.replace("*", "·").replace("-", "\u2212")
 
 
 @dataclass(frozen=True)
@@ -183,7 +203,7 @@ def _by_cases(e, depth=0):
             if label == "= 0" and _undefined(case):
                 # e.g. sign(w) − w/|w| at w = 0: a side is undefined there (|w| is not differentiable at
                 # 0), so there is nothing to compare; equality is claimed where both sides are defined.
-                undefined = f"; at {g} = 0 a side is undefined"
+                undefined = f"; at {math_text(g)} = 0 a side is undefined"
                 continue
             ok = False
             if case.has(*_KINKED):
@@ -193,8 +213,8 @@ def _by_cases(e, depth=0):
             if not ok:
                 ok, why = _entry_zero(case, split=False)
             if not ok:
-                return False, f"case {g} {label}: {why}"
-        return True, f"by cases on the sign of {g} (> 0, < 0, = 0){undefined}"
+                return False, f"case {math_text(g)} {label}: {why}"
+        return True, f"by cases on the sign of {math_text(g)} (positive, negative, zero){undefined}"
     return False, "no case split applies"
 
 
@@ -301,7 +321,7 @@ def _entry_zero(x, split=True):
 
 
 def _sizes(config):
-    return ", ".join(f"{d}={n}" for d, n in config.items()) or "the given sizes"
+    return ", ".join(f"{math_text(d)} = {n}" for d, n in config.items()) or "the given sizes"
 
 
 # ---- route 3: numeric, by the independent evaluator ---------------------------------------------
@@ -333,6 +353,13 @@ def _scalars(exprs, dims, mats):
                   key=sp.default_sort_key)
 
 
+def _constant(lhs, rhs, ctx):
+    """The claim has nothing to sample: no scalar, matrix, size or indexed family (a case with all fixed)."""
+    mats = _matrix_symbols(lhs, rhs)
+    dims = _dims_of((lhs, rhs), ctx)
+    return not (_scalars((lhs, rhs), dims, mats) or mats or dims or any(e.has(sp.Indexed) for e in (lhs, rhs)))
+
+
 def _points(lhs, rhs, ctx):
     """Yield (values, indexed callback): wide magnitudes, both signs unless assumed, points at and
     either side of each kink, distinct sizes for distinct dimension symbols."""
@@ -343,7 +370,7 @@ def _points(lhs, rhs, ctx):
     scalars = _scalars((lhs, rhs), dims, mats)
     costly = any(isinstance(n, (Grad, Jacobian)) for e in (lhs, rhs) for n in sp.preorder_traversal(e))
     configs = size_configs(dims) + ([{d: 4 + i % 2 for i, d in enumerate(dims)}] if dims and not costly else [])
-    constant = not (scalars or mats or dims or any(e.has(sp.Indexed) for e in (lhs, rhs)))
+    constant = _constant(lhs, rhs, ctx)
     points = ctx.points // 2 if costly else ctx.points      # each matrix derivative is p² mpmath.diff calls
     if not costly and any(s.is_integer for s in scalars):
         points = max(points, len(INTEGERS))                # every sampled integer, once
@@ -486,9 +513,9 @@ def _show(v):
 
 
 def _where(values, config):
-    shown = [f"{k}={_show(v) if not isinstance(v, mpmath.matrix) else '…'}" for k, v in values.items()
+    shown = [f"{math_text(k)}={_show(v) if not isinstance(v, mpmath.matrix) else '…'}" for k, v in values.items()
              if k not in config][:6]
-    sizes = ", ".join(f"{d}={n}" for d, n in config.items())
+    sizes = _sizes(config) if config else ""
     return ", ".join(shown) + (f" ({sizes})" if sizes else "")
 
 
@@ -522,7 +549,10 @@ def numeric(lhs, rhs, ctx: Context):
             valid += 1
     if valid < min(_POINTS_MIN, tried):
         return None, f"cannot be evaluated numerically (at {valid} of {tried} points): {reason}"
-    return True, (f"mpmath (its own evaluator) at {valid} point{'s' * (valid != 1)} with magnitudes from 1e-6 to 1e6: "
+    if _constant(lhs, rhs, ctx):
+        return True, ("both sides are constants, evaluated by mpmath (its own evaluator): equal within rounding "
+                      "at two working precisions")
+    return True, (f"mpmath (its own evaluator) at {valid} point{'s' * (valid != 1)} with magnitudes from 10⁻⁶ to 10⁶: "
                   "equal within rounding at two working precisions")
 
 
@@ -637,7 +667,8 @@ def judge_induction(lhs, rhs, n, ctx: Context) -> Verdict:
         return verdict
     routes = {"numeric": num_why}
     base = judge(lhs.xreplace({n: sp.S.One}), rhs.xreplace({n: sp.S.One}), ctx)
-    routes["base"] = f"{n} = 1: {base.status}"
+    v = math_text(n)
+    routes["base"] = f"{v} = 1: {base.status}"
     step_ok, step_why = False, "the hypothesis does not occur in the next case"
     if _is_matrix(lhs):
         step_ok, step_why = _matrix_step(lhs, rhs, n, ctx)
@@ -648,9 +679,10 @@ def judge_induction(lhs, rhs, n, ctx: Context) -> Verdict:
             step_ok, step_why = scalar_zero(nxt_l.xreplace({hyp_l: hyp_r}) - nxt_r, ctx.spd)
             if step_ok:
                 break
-    routes["step"] = f"{n} -> {n} + 1: " + ("reduces to 0 using the hypothesis (" + step_why + ")" if step_ok else step_why)
+    routes["step"] = f"{v} \u2192 {v} + 1: " + ("reduces to 0 using the hypothesis (" + step_why + ")" if step_ok
+                                               else step_why)
     if base.status == PROVED and step_ok:
-        return Verdict(PROVED, f"by induction on {n}: base {n} = 1 proved; step {n} -> {n} + 1 reduces to 0 "
+        return Verdict(PROVED, f"by induction on {v}: base {v} = 1 proved; step {v} \u2192 {v} + 1 reduces to 0 "
                                f"using the hypothesis; {num_why}", routes)
-    return Verdict(CHECKED, f"induction on {n} not completed (base: {base.status}; step: {routes['step']}); {num_why}",
+    return Verdict(CHECKED, f"induction on {v} not completed (base: {base.status}; step: {routes['step']}); {num_why}",
                    routes)

@@ -177,7 +177,7 @@ def test_a_wrong_kink_spelling_fails_its_proof(monkeypatch):
     from derivations.library.sigmoid import stable_forms
     monkeypatch.setitem(stable.KINKS, sp.Max, ">=")      # the right entry is "<": max(z, 0) is 0 where z < 0
     failed = [s.why for s in stable_forms().verify().steps if s.status == "failed"]
-    assert failed == ["Max(z, 0) is written where(z >= 0, 0, z)"]
+    assert failed == [r"$\max\left(0, z\right)$ with one comparison: $0$ where $z \ge 0$, else $z$ (a NaN passes through)"]
 
 
 def _mp_sigmoid_prime(u):

@@ -21,15 +21,20 @@ REWRITES: list = []
 # Filled by lowering(); read through lowerings(). LOWERINGS holds the forms alone, for lift() and callers.
 LOWERINGS: dict = {}
 _WHY: dict = {}
+# rewrite name -> its justification in words and LaTeX, when "rewrite lhs as rhs" would not say what is proved
+_REWRITE_WHY: dict = {}
 
-_DEFAULT_WHY = "factor out $e^{\\max(z,0)}$, so no exp overflows"
+_DEFAULT_WHY = "factor out $e^{\\max(z,0)}$, so no exponential overflows"
 
 
-def rewrite_rule(name: str, pattern, replacement):
-    """Register the rewrite pattern -> replacement (written in the Wild ``u``), proved in ``stable-forms``."""
+def rewrite_rule(name: str, pattern, replacement, why: str | None = None):
+    """Register the rewrite pattern -> replacement (written in the Wild ``u``), proved in ``stable-forms``;
+    ``why`` (LaTeX) says what the identity is when the two sides print alike."""
     if any(n == name for n, _, _ in REWRITES):
         raise ValueError(f"rewrite {name!r} is registered twice")
     REWRITES.append((name, sp.sympify(pattern, strict=True), sp.sympify(replacement, strict=True)))
+    if why is not None:
+        _REWRITE_WHY[name] = why
 
 
 def lowering(f, form, why: str = _DEFAULT_WHY):
@@ -166,14 +171,32 @@ def array_lowerings() -> dict:
     return out
 
 
+#: a kink's comparison in KINKS, as LaTeX
+_OP_LATEX = {"<": "<", "<=": r"\le", ">": ">", ">=": r"\ge"}
+
+
+def _tex(e):
+    return sp.latex(e).replace(r" \right", r"\right")       # log(e^z + 1), not log(e^z + 1 )
+
+
+def _rewrite_why(name, lhs, rhs):
+    return _REWRITE_WHY.get(name) or r"rewrite $%s$ as $%s$" % (_tex(lhs), _tex(rhs))
+
+
 def proofs():
     """Each registered rewrite and lowering (the library's included) as a claim (lhs, rhs, why) on a real
-    symbol, for the verifier."""
+    symbol, for the verifier; each why is LaTeX, the functions named as the statements name them."""
     z = sp.Symbol("z", real=True)
-    out = [(p.xreplace({u: z}), r.xreplace({u: z}), f"rewrite {name}") for name, p, r in rewrites()]
-    out += [(f(z), form(z), f"stable form of {f.__name__}: {_WHY[f]}") for f, form in lowerings().items()]
-    out += [(f(z), form(z), f"array form of {f.__name__}: {_WHY[('array', f)]}") for f, form in ARRAY_FORMS.items()]
-    out += [(f(z, 0), sp.Piecewise((0, sp.Rel(z, 0, op)), (z, True)), f"{f.__name__}(z, 0) is written where(z {op} 0, 0, z)")
+    out = []
+    for name, p, r in rewrites():
+        lhs, rhs = p.xreplace({u: z}), r.xreplace({u: z})
+        out.append((lhs, rhs, _rewrite_why(name, lhs, rhs)))
+    out += [(f(z), form(z), r"stable form of $%s$: %s" % (_tex(f(z)), _WHY[f])) for f, form in lowerings().items()]
+    out += [(f(z), form(z), r"whole-array form of $%s$: %s" % (_tex(f(z)), _WHY[("array", f)]))
+            for f, form in ARRAY_FORMS.items()]
+    out += [(f(z, 0), sp.Piecewise((0, sp.Rel(z, 0, op)), (z, True)),
+             r"$%s$ with one comparison: $0$ where $z %s 0$, else $z$ (a NaN passes through)"
+             % (_tex(f(z, 0)), _OP_LATEX[op]))
             for f, op in KINKS.items()]
     return out
 

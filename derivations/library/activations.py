@@ -14,11 +14,12 @@ lowering(relu, lambda z: where(z <= 0, 0, z),
          why=r"the two branches of $\max(0, z)$ under one comparison: exact, $\pm\infty$ map to $\infty$, $0$, and NaN stays NaN")
 lowering(relu_prime, lambda z: where(z > 0, 1, 0), why=r"the indicator $\mathbf{1}\{z > 0\}$, 0 at the kink")
 lowering(leaky_relu, lambda z: where(z > 0, z, LEAKY_SLOPE * z),
-         why=r"the two branches of $\max(\alpha z, z)$ under one comparison, $\alpha z$ one rounding")
+         why=r"the two branches of $\max(\alpha z, z)$ under one comparison, $\alpha z$ exact up to one rounding")
 lowering(leaky_relu_prime, lambda z: where(z > 0, 1, LEAKY_SLOPE), why=r"1 for $z > 0$, else $\alpha$")
 # In whole-array code (the network modules) max is np.maximum, one call and finite at ±inf.
-array_form(relu, lambda z: sp.Max(z, 0), why=r"the definition $\max(z, 0)$, as np.maximum")
-array_form(leaky_relu, lambda z: sp.Max(z, LEAKY_SLOPE * z), why=r"the definition $\max(z, \alpha z)$, as np.maximum")
+_WHOLE_ARRAY = "itself, one elementwise maximum over the whole array"
+array_form(relu, lambda z: sp.Max(z, 0), why=r"the definition $\max(z, 0)$ " + _WHOLE_ARRAY)
+array_form(leaky_relu, lambda z: sp.Max(z, LEAKY_SLOPE * z), why=r"the definition $\max(z, \alpha z)$ " + _WHOLE_ARRAY)
 
 z = sp.Symbol("z", real=True)
 zp = sp.Symbol("z", positive=True)    # z > 0 and z < 0: the derivative exists on each side of the kink
@@ -101,7 +102,8 @@ def _depth_bound(d):
            induction=L)
     d.derive(sp.Abs(closed_form(L, 1, w1)), name="abs_grad_first")
     d.then(sp.Abs(x * sigmoid_prime(w1 * x) * prod_s * prod_w),
-           r"'depth-chain' result grad_first: $\frac{\partial\hat y}{\partial w_1} = x\,\sigma'(u_1)"
+           r"the result \texttt{grad\_first} of the derivation depth-chain: "
+           r"$\frac{\partial\hat y}{\partial w_1} = x\,\sigma'(u_1)"
            r"\prod_{k=2}^{L}\sigma'(u_{2k-1})\prod_{k=2}^{L} w_k$")
     d.then(sp.Abs(x) * sigmoid_prime(w1 * x) * prod_s * sp.Abs(prod_w),
            r"$\sigma' > 0$, so $|\sigma'| = \sigma'$ for each factor, and $|ab| = |a||b|$")

@@ -57,10 +57,15 @@ def _layer(dd):
 @register("backprop")
 def build():
     dd = Derivation("backprop", "Backpropagation through a multi-layer perceptron", source="R15–R17",
-                    statement=r"For $z_k = W_k^T h_{k-1} + b_k$, $h_k = \sigma(z_k)$, $\hat y = \sigma(s)$ and "
-                              r"$\ell = \operatorname{cross\_ent}(\hat y, y)$: $\delta_{\mathrm{out}} = \hat y - y$, "
+                    statement=r"The layers are $z_k = W_k^T h_{k-1} + b_k$ and $h_k = \sigma(z_k)$ (entrywise); the "
+                              r"output unit turns its logit $s$ (a scalar pre-activation) into $\hat y = \sigma(s)$, "
+                              r"and the loss is the cross-entropy $\ell = -y\log\hat y - (1-y)\log(1-\hat y)$ of a "
+                              r"label $y \in \{0, 1\}$. With $\delta_k = \partial\ell/\partial z_k$: "
+                              r"$\delta_{\mathrm{out}} = \partial\ell/\partial s = \hat y - y$, "
                               r"$\delta_k = (W_{k+1}\delta_{k+1}) \odot \sigma'(z_k)$, "
-                              r"$\partial\ell/\partial W_k = h_{k-1}\delta_k^T$ and $\partial\ell/\partial b_k = \delta_k$.",
+                              r"$\partial\ell/\partial W_k = h_{k-1}\delta_k^T$ and $\partial\ell/\partial b_k = \delta_k$. "
+                              r"The recursion is proved for every depth $L \ge k$, by induction on the number "
+                              r"$m = L - k + 1$ of layers from $k$ to $L$.",
                     dims=(p, q, r), domains={y: {0, 1}}, names={lam: r"\lambda", delta: r"\delta", d: r"\delta_{k+1}"})
     _output(dd)
     _layer(dd)
@@ -208,7 +213,7 @@ class Delta(Layered):
 
 def _any_depth(dd):
     """∇_{b_k}(aᵀh_L) = δ_k for every depth L ≥ k, by induction on L − k + 1."""
-    dd.define(L, k + m - 1, r"a depth $L \geq k$")
+    dd.define(L, k + m - 1, r"a depth $L \geq k$: $m \ge 1$ counts the layers $k, \dots, L$")
     dd.derive(Grad(scalar(a.T * Hidden(L, k, xin, bk)), bk), name="delta_any_depth").then(
         Delta(k, L, a, xin, bk),
         r"by induction on the depth: at $L = k$, $\nabla_{b_k}(a^T\sigma(z_k)) = a \odot \sigma'(z_k)$; from $L$ to "

@@ -120,7 +120,8 @@ def build():
             r"$\frac{dy}{dx} = \sum_{k} \frac{\partial f}{\partial u_k}\big|_{u=g(x)} \frac{dg_k}{dx}$")
 
     # (ii) symbolic m, the ridge class
-    d.define(M, i + d_len, r"a length $M \ge i$")
+    d.define(M, i + d_len, r"the lemma's length: $u \in \mathbb{R}^M$ for any $M \ge i$ ($d \ge 0$), so that "
+                           r"$e_i$ exists; it is used with $M = m$ and $i = k$")
     d.derive(sp.Sum(W[j] * (U[j] + t * sp.KroneckerDelta(j, i)), (j, 1, M)), name="perturb").then(
         sp.Sum(W[j] * U[j], (j, 1, M)) + t * W[i],
         r"moving $u$ along the basis vector $e_i$ ($1 \le i \le M$) moves $w^T u$ by $t\,w_i$: "

@@ -90,8 +90,9 @@ step = sp.Symbol("gamma", real=True)          # any real step size: the law says
 lam, lmax, lmin = sp.Symbol("lambda_i", positive=True), sp.Symbol("lambda_max", positive=True), \
     sp.Symbol("lambda_min", positive=True)
 tau = sp.Symbol("tau", positive=True)         # a step below the bound: gamma = 2/((1 + tau) lambda_max)
-rho = sp.Symbol("rho", nonnegative=True)      # an eigenvalue at most lambda_max: lambda_i = lambda_max/(1 + rho)
-sigma = sp.Symbol("sigma", nonnegative=True)  # a step at or beyond the bound, or a step <= 0
+# (not ρ and σ: in the lecture those are the LDA prior and the sigmoid)
+ratio = sp.Symbol("r", nonnegative=True)      # an eigenvalue at most lambda_max: lambda_i = lambda_max/(1 + r)
+nu = sp.Symbol("nu", nonnegative=True)        # a step at or beyond the bound, or a step <= 0: 2(1 + nu)/lambda_max, -nu
 s = sp.Symbol("s", nonnegative=True)          # a distance from the optimal step
 m = sp.Symbol("t", integer=True, positive=True)
 z0 = sp.Symbol("z_0", real=True)
@@ -138,9 +139,9 @@ STEP_STATEMENT = (
     r"$c^t z_0 \to 0$ for every $z_0$ iff $|c| < 1$, so GD converges from every start iff "
     r"$|1 - \gamma\lambda_i| < 1$ for all $i$, iff $0 < \gamma < 2/\lambda_{\max}$. Writing a step in that "
     r"interval as $\gamma = 2/((1+\tau)\lambda_{\max})$, $\tau > 0$, and an eigenvalue as "
-    r"$\lambda_i = \lambda_{\max}/(1+\rho)$, $\rho \ge 0$, the steps below show $-1 < 1 - \gamma\lambda_i < 1$; "
-    r"a step $\gamma = 2(1+\sigma)/\lambda_{\max}$, $\sigma \ge 0$, gives $1 - \gamma\lambda_{\max} \le -1$ and "
-    r"a step $\gamma = -\sigma \le 0$ gives $1 - \gamma\lambda_i \ge 1$: no convergence. At "
+    r"$\lambda_i = \lambda_{\max}/(1+r)$, $r \ge 0$, the steps below show $-1 < 1 - \gamma\lambda_i < 1$; "
+    r"a step $\gamma = 2(1+\nu)/\lambda_{\max}$, $\nu \ge 0$, gives $1 - \gamma\lambda_{\max} \le -1$ and "
+    r"a step $\gamma = -\nu \le 0$ gives $1 - \gamma\lambda_i \ge 1$: no convergence. At "
     r"$\gamma = 2/\lambda_{\max}$ the top coordinate is $(-1)^t z_{0}$, an oscillation of constant amplitude. "
     r"The step $\gamma_* = 2/(\lambda_{\min} + \lambda_{\max})$ balances $1 - \gamma\lambda_{\min} = "
     r"-(1 - \gamma\lambda_{\max})$ and gives the best worst-case rate $\max_i|1 - \gamma\lambda_i| = "
@@ -166,18 +167,18 @@ def step_size():
            r"diagonal, coordinate $i$ is $z_{t+1,i} = (1 - \gamma\lambda_i)z_{t,i}$, one scalar recursion per eigenvalue")
     d.derive(iterate(m, z0, 1 - step * lam), name="coordinate").then((1 - step * lam) ** m * z0,
            r"by induction on $t$: $z_1 = (1-\gamma\lambda_i)z_0$, and $z_{t+1} = (1-\gamma\lambda_i)z_t$", induction=m)
-    inside, lam_i = 2 / ((1 + tau) * lmax), lmax / (1 + rho)
+    inside, lam_i = 2 / ((1 + tau) * lmax), lmax / (1 + ratio)
     d.derive(1 - inside * lam_i, name="contraction_upper").then(1,
            r"a step $0 < \gamma < 2/\lambda_{\max}$ and an eigenvalue $0 < \lambda_i \le \lambda_{\max}$: "
            r"$\gamma\lambda_i > 0$", relation="<")
     d.derive(1 - inside * lam_i, name="contraction_lower").then(-1,
-           r"and $\gamma\lambda_i = 2/((1+\tau)(1+\rho)) < 2$. Hence $|1 - \gamma\lambda_i| < 1$ for every $i$ and "
+           r"and $\gamma\lambda_i = 2/((1+\tau)(1+r)) < 2$. Hence $|1 - \gamma\lambda_i| < 1$ for every $i$ and "
            r"$z_{t,i} \to 0$: GD converges", relation=">")
-    d.derive(1 - 2 * (1 + sigma) / lmax * lmax, name="too_large").then(-1,
+    d.derive(1 - 2 * (1 + nu) / lmax * lmax, name="too_large").then(-1,
            r"a step $\gamma \ge 2/\lambda_{\max}$: $1 - \gamma\lambda_{\max} \le -1$, so $|z_{t,\max}| \ge |z_{0,\max}|$ "
            r"for every $t$: no convergence from any start with $z_{0,\max} \ne 0$", relation="<=")
-    d.derive(1 + sigma * lam, name="not_positive").then(1,
-           r"a step $\gamma = -\sigma \le 0$: $1 - \gamma\lambda_i \ge 1$, no convergence either. With the steps "
+    d.derive(1 + nu * lam, name="not_positive").then(1,
+           r"a step $\gamma = -\nu \le 0$: $1 - \gamma\lambda_i \ge 1$, no convergence either. With the steps "
            r"before: GD converges from every start iff $0 < \gamma < 2/\lambda_{\max}$", relation=">=")
     d.derive(sp.Subs((1 - step * lam) ** m * z0, (step, lam), (2 / lmax, lmax)), name="boundary").then(
            (-1) ** m * z0,

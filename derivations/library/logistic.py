@@ -49,7 +49,7 @@ def regression():
 @register("logistic-loss-pm1")
 def loss_pm1():
     t = sp.Symbol("t", real=True)
-    d = Derivation("logistic-loss-pm1", "The logistic loss for labels in {-1, 1}", source="R8",
+    d = Derivation("logistic-loss-pm1", "The logistic loss for labels in {\u22121, 1}", source="R8",
                    statement=r"For $t = 2y-1 \in \{-1,1\}$ the cross-entropy equals $-\log\sigma(t(w^T x+b))$.",
                    domains={y: {0, 1}, t: {-1, 1}})
     d.derive(cross_entropy_of(z, y), name="R7")

@@ -80,7 +80,7 @@ u, w = sp.MatrixSymbol("u", p, 1), sp.MatrixSymbol("w", p, 1)
 NAMES = {sigma_v: r"\sigma_v", sigma_b: r"\sigma_b", omega_v: r"\omega_v", Eh: r"E[h_j]", m4: r"E[h_j^4]",
          mu2: r"\mu_2", mu3: r"\mu_3", mu4: r"\mu_4", ES3: r"E[S_k^3]", M4: r"E[S_k^4]", y1: r"E[Y]",
          T1: r"E[t]", T2: r"E[t^2]", T3: r"E[t^3]", T4: r"E[t^4]", dm: r"\delta_-", dp: r"\delta_+",
-         Dm: r"\Delta_-", Dp: r"\Delta_+", c11: r"c_{11}", c22: r"c_{22}", c12: r"c_{12}"}
+         Dm: r"\Delta_-", Dp: r"\Delta_+", eps: r"\varepsilon", c11: r"c_{11}", c22: r"c_{22}", c12: r"c_{12}"}
 
 
 def gauss_density(v):
@@ -167,15 +167,15 @@ def _definitions(d):
     d.define(c11, n1 ** 2, r"$c_{11} = \|y\|^2$")
     d.define(c22, n2 ** 2, r"$c_{22} = \|y'\|^2$")
     d.define(c12, n1 * n2 * rho, r"$c_{12} = y^Ty' = n_1 n_2\,\hat y^T\hat y'$")
-    d.define(dm, 1 - rho, r"$\delta_- = \|\hat y - \hat y'\|^2/2$ for unit rows (chain difference_norm)")
-    d.define(dp, 1 + rho, r"$\delta_+ = \|\hat y + \hat y'\|^2/2$ for unit rows (chain sum_norm)")
+    d.define(dm, 1 - rho, r"$\delta_- = \|\hat y - \hat y'\|^2/2$ for unit rows (chain \texttt{difference\_norm})")
+    d.define(dp, 1 + rho, r"$\delta_+ = \|\hat y + \hat y'\|^2/2$ for unit rows (chain \texttt{sum\_norm})")
     d.define(a1, 1 / sp.sqrt(1 + 2 * c11), r"$a_1 = 1/\|w\|$, $\|w\|^2 = 1 + 2c_{11}$")
     d.define(a2, 1 / sp.sqrt(1 + 2 * c22), r"$a_2 = 1/\|w'\|$")
     d.define(E1, 1 - a1 ** 2, r"$E_1 = \|e\|^2 = 1 - a_1^2$ ($\hat w = (a_1, e)$ is a unit row)")
     d.define(E2, 1 - a2 ** 2, r"$E_2 = \|e'\|^2 = 1 - a_2^2$")
     d.define(eps, 2 * c12 * a1 * a2, r"$\varepsilon = e^Te' = 2c_{12}/(\|w\|\|w'\|)$")
-    d.define(Dm, E1 + E2 - 2 * eps, r"$\Delta_- = \|e - e'\|^2$ (chain difference_norm)")
-    d.define(Dp, E1 + E2 + 2 * eps, r"$\Delta_+ = \|e + e'\|^2$ (chain sum_norm)")
+    d.define(Dm, E1 + E2 - 2 * eps, r"$\Delta_- = \|e - e'\|^2$ (chain \texttt{difference\_norm})")
+    d.define(Dp, E1 + E2 + 2 * eps, r"$\Delta_+ = \|e + e'\|^2$ (chain \texttt{sum\_norm})")
 
 
 def _polar(d):
@@ -283,7 +283,9 @@ STATEMENT = (
     r"ReLU, $E[\operatorname{erf}(m + sZ)] = \operatorname{erf}(m/\sqrt{1 + 2s^2})$ for erf, itself checked by "
     r"quadrature)." "\n\n"
     r"Stable forms, proved: the generated code computes $n_1 = \|y\|$, $\rho = \hat y^T\hat y'$ and $\delta_\mp = "
-    r"\|\hat y \mp \hat y'\|^2/2$ of the unit rows $\hat y = y/\|y\|$ (no square of a huge or tiny input), so "
+    r"\|\hat y \mp \hat y'\|^2/2$ of the unit rows $\hat y = y/\|y\|$ (no square of a huge or tiny input; "
+    r"$\delta_-$, $\delta_+$, $\Delta_-$, $\Delta_+$ are written \texttt{delta\_m}, \texttt{delta\_p}, "
+    r"\texttt{Delta\_m}, \texttt{Delta\_p} in the code), so "
     r"$\sin\theta = \sqrt{\delta_-\delta_+}$ without the cancellation of $c_{11}c_{22} - c_{12}^2$, and "
     r"$\pi - \theta = \operatorname{atan2}(\sin\theta, -\rho)$ where $\arccos$ near $\pm 1$ loses digits; erf likewise "
     r"from the unit rows of $w = (1, \sqrt2\,y)$.")

@@ -52,10 +52,13 @@ def _tent_pieces(d):
     for depth in range(1, EXPLICIT_DEPTH + 1):
         for piece in range(2 ** depth):
             value = u if piece % 2 == 0 else v
+            left, right = piece * h, (piece + 1) * h          # the piece's ends: x = left + u = right - v
+            shown = (rf"$u = {'x - ' + sp.latex(left) if piece else 'x'}$, rising from $0$ to $h$" if value is u else
+                     rf"$v = {sp.latex(right - x)}$, falling from $h$ to $0$")
             d.derive(tents(piece * width + u, width, depth), name=f"tent{depth}_piece{piece}").then(
-                value, rf"$L = {depth}$, piece {piece} of $2^{depth}$: $x = {piece}h + u = {piece + 1}h - v$, "
-                       rf"$h = u + v$; every ReLU's sign is fixed, and the composite is "
-                       + ("$u$, rising" if value is u else "$v$, falling") + r" from 0 to $h$")
+                value, rf"$L = {depth}$, piece {piece} of $2^{depth}$: "
+                       rf"$x = {sp.latex(left + u)} = {sp.latex(right - v)}$, $h = u + v$; every ReLU's sign is "
+                       rf"fixed, and the composite is {shown} as $x$ crosses the piece")
 
 
 def _counts(d):
@@ -88,7 +91,7 @@ STATEMENT = (
     r"proved for symbolic $i$, $k$, and the sum of the active units for every $k$ by induction (summing the "
     r"units' values over a symbolic $k$ is not an engine step). The scaled tent "
     r"$\operatorname{ReLU}(x) - 2\operatorname{ReLU}(x - h)$, composed $L = 1, 2$ times (widths $2^{L-1}h, \dots, h$), "
-    r"is proved, with every ReLU, to rise or fall from 0 to $h$ on each of its $2^L$ pieces. Composing $L$ "
+    r"is proved, with every ReLU, to rise from $0$ to $h$ or fall from $h$ to $0$ on each of its $2^L$ pieces. Composing $L$ "
     r"zig-zags multiplies the pieces by $q$ per layer (in words: each piece of the layers below is mapped onto "
     r"$[0,1]$ monotonically, and adjacent new pieces have slopes of opposite signs, so none merge): $q^L$ pieces "
     r"on $[0,1]$. For $p = 1$ and width $q$ Montúfar's bound is $q^{L-1}(q + 1) > q^L$ (proved for symbolic "

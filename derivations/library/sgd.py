@@ -63,8 +63,9 @@ STATEMENT = (
     r"is the mean of the per-sample gradients. SGD draws an index $j$ uniformly from $\{1, \dots, N\}$ "
     r"($P(j = i) = 1/N$) and steps along $\nabla\ell_j$: an unbiased estimate, "
     r"$E_j[\nabla\ell_j(\theta)] = \sum_i \frac1N\nabla\ell_i(\theta) = \nabla L(\theta)$. With $c > 0$ the cost "
-    r"of one per-sample gradient, a batch step costs $Nc$, $\Theta(N)$ (cost$/N = c$ for every $N$, also in the "
-    r"limit), while an SGD step costs $c$, independent of $N$; one epoch of $N$ SGD steps costs one batch step.")
+    r"of one per-sample gradient, a batch step costs $Nc$, which is $\Theta(N)$ because the cost per sample is the "
+    r"constant $c$ for every $N$, while an SGD step costs $c$, the same for every $N$; one epoch of $N$ SGD steps "
+    r"costs one batch step.")
 
 
 @register("sgd-unbiased")
@@ -85,10 +86,12 @@ def build():
     d.derive(sp.Sum(c, (i, 1, N)), name="batch_cost").then(N * c,
            r"a batch step evaluates all $N$ per-sample gradients: by induction on $N$", induction=N)
     d.derive(sp.Limit(N * c / N, N, sp.oo), name="batch_rate").then(c,
-           r"the batch cost over $N$ is $c$ for every $N$, and so in the limit: the batch cost is $\Theta(N)$")
+           r"$Nc/N = c$ for every $N$, so the limit is $c$ (the identity is the content, the limit adds nothing): "
+           r"the cost per sample is the constant $c > 0$, so the batch cost is $\Theta(N)$")
     d.derive(sp.Sum(c, (i, j, j)), name="sgd_cost").then(c, r"an SGD step evaluates one per-sample gradient")
     d.derive(sp.Derivative(sp.Sum(c, (i, j, j)), N), name="sgd_cost_in_N").then(0,
-           r"and its cost does not depend on $N$: $O(1)$ in $N$")
+           r"the one-term sum $\sum_{i=j}^{j} c$ does not contain $N$, so its formal derivative in $N$ is 0: "
+           r"the step costs the same for every $N$, $O(1)$ in $N$")
     d.derive(N * sp.Sum(c, (i, j, j)), name="epoch_cost").then(sp.Sum(c, (i, 1, N)),
            r"one epoch, $N$ SGD steps, costs as much as one batch step")
     for name in ("risk_gradient", "expectation", "batch_cost", "sgd_cost"):

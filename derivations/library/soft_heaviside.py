@@ -12,7 +12,7 @@ z_pos = sp.Symbol("z", positive=True)        # the two sides of the step: the li
 z_neg = sp.Symbol("z", negative=True)
 
 STATEMENT = (
-    r"With $H(z) = \mathbb{1}\{z \ge 0\}$ and a slope $k > 0$: for every real $z \ne 0$, "
+    r"With $H(z) = \mathbf{1}\{z \ge 0\}$ and a slope $k > 0$: for every real $z \ne 0$, "
     r"$\lim_{k\to\infty}\sigma(kz) = H(z)$ — proved as two claims, $\lim_{k\to\infty}\sigma(kz) = 1 = H(z)$ for "
     r"$z > 0$ and $\lim_{k\to\infty}(1 - \sigma(kz)) = 1 = 1 - H(z)$, i.e. $\sigma(kz) \to 0 = H(z)$, for $z < 0$. "
     r"The convergence is pointwise on $z \ne 0$ "

@@ -52,8 +52,8 @@ rewrite_rule("1/cosh²(u) = tanh'(u)", 1 / sp.cosh(u) ** 2, tanh_prime(u))
 # σ'' = σ'(1 − 2σ): 1 − 2σ(u) = σ(−u) − σ(u) cancels near u = 0 (relative error eps/|u|); −tanh(u/2) does not.
 rewrite_rule("1 − 2σ(u) = −tanh(u/2)", 1 - 2 * sigmoid(u), -sp.tanh(u / 2))
 lowering(tanh_prime, lambda z: 4 * _e2(z) / (1 + _e2(z) * (2 + _e2(z))),
-         why=r"divide by $e^{2|z|}$: with $e = e^{-2|z|} = e^{-|z|-\min(|z|,c)}\,e^{c-\max(|z|,c)} \le 1$, "
-             r"$4e/(1 + e(2+e))$; no exp or exponent overflows, nothing cancels")
+         why=r"divide by $e^{2|z|}$: with $t = e^{-2|z|} = e^{-|z|-\min(|z|,c)}\,e^{c-\max(|z|,c)} \le 1$ "
+             r"($c = 400$), $\tanh' z = 4t/(1 + t(2+t))$; no exponential overflows, nothing cancels")
 
 
 class tanh_defined(_Defined):
@@ -87,9 +87,11 @@ class tanh_defined(_Defined):
 
 # Last of the rewrites that read tanh: in each pass they see SymPy's tanh before this renames it (after it
 # they no longer match; the renamed tanh differentiates to tanh_prime and needs no rewrite of its derivative).
-rewrite_rule("tanh(u) = tanh(u) differentiated as tanh'(u)", sp.tanh(u), tanh_defined(u))
+rewrite_rule("tanh(u) = tanh(u) differentiated as tanh'(u)", sp.tanh(u), tanh_defined(u),
+             why=r"SymPy's $\tanh z$ under a name whose derivative is written $\tanh' z$: the same function, "
+                 r"its definition is $\tanh z$")
 lowering(tanh_defined, lambda z: sp.tanh(z),
-         why=r"np.tanh: accurate near 0 (no cancellation) and exactly $\pm 1$ at $\pm\infty$")
+         why=r"NumPy's own $\tanh$, accurate near $0$ (no cancellation) and exactly $\pm 1$ at $\pm\infty$")
 
 
 @register("tanh")

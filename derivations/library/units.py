@@ -92,7 +92,8 @@ def _dnf(d):
     table = sp.Add(*[F[i, j] * (x1 if i else 1 - x1) * (x2 if j else 1 - x2) for i, j in product((0, 1), repeat=2)])
     everything = tuple({**row, **dict(zip(F.values(), v))} for row in INPUTS for v in product((0, 1), repeat=4))
     d.derive(dnf_network(), name="DNF").then(terms,
-           r"all $2^6$ cases (the input and the 16 tables): $\operatorname{AND}(f_{ij}, m) = f_{ij}m$, and the minterms "
+           r"all $4 \times 16 = 2^6$ cases (the 4 inputs $(x_1, x_2)$ times the 16 tables $f_{ij}$): "
+           r"$\operatorname{AND}(f_{ij}, m) = f_{ij}m$, and the minterms "
            r"$m_{ij}$ are disjoint, so the OR of the gated minterms (at most one is 1) is their sum", cases=everything)
     d.then(table, r"the four inputs: $m_{ij}$ fires at $(x_1, x_2) = (i, j)$ only, where "
                   r"$x_1^{i}(1-x_1)^{1-i}\,x_2^{j}(1-x_2)^{1-j} = 1$", cases=INPUTS)
@@ -155,7 +156,7 @@ def _xor_two_layers(d):
 
 
 STATEMENT = (
-    r"A threshold unit computes $H(\sum_i w_i x_i + b)$ with $H(z) = \mathbb{1}\{z \ge 0\}$ (so $H(0) = 1$), on "
+    r"A threshold unit computes $H(\sum_i w_i x_i + b)$ with $H(z) = \mathbf{1}\{z \ge 0\}$ (so $H(0) = 1$), on "
     r"inputs $x_i \in \{0, 1\}$. A Boolean function is written in arithmetic form on $\{0,1\}$: "
     r"$\operatorname{AND} = x_1x_2$, $\operatorname{OR} = x_1 + x_2 - x_1x_2$, $\operatorname{NOT} = 1 - x_1$, "
     r"$\operatorname{XOR} = x_1 + x_2 - 2x_1x_2$. Proved: (i) the lecture's units $\operatorname{AND}(x_1, x_2) = "

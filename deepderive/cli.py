@@ -251,7 +251,7 @@ def not_ok(r, allow_checked=False) -> str:
              if s.status == FAILED or (s.status == CHECKED and not allow_checked)]
     parts = ([", ".join(steps)] if steps else []) \
         + [f"problem: {plain(p)[:100]}" for p in r.proof.problems] \
-        + [f"check failed: {c.name}" for c in r.checks if not c.passed] \
+        + [f"check failed: {check_text(c.name)}" for c in r.checks if not c.passed] \
         + [n for n in r.notes if n.startswith(("figure ", "check modules"))]
     return "not proved: " + "; ".join(parts) if steps or r.proof.problems else "; ".join(parts) or "not ok"
 
@@ -288,6 +288,15 @@ def _claim(step, file) -> str:
     return f"{CLAIM_INDENT}claim:\n" + "\n".join(f"{CLAIM_INDENT}  {line}".rstrip() for line in lines)
 
 
+def check_text(text) -> str:
+    """A check's name or data for the terminal: its $...$ maths as Unicode (terminal.plain), text without $...$
+    as it is (plain would drop its braces: {0,1})."""
+    from .terminal import plain
+
+    text = str(text)
+    return plain(text) if "$" in text else text
+
+
 def print_verified(vs, *, allow_checked=False, verbose=False, file=None):
     """The human-readable verdicts: every step, every problem, every check, then one summary line."""
     from derivations import CHECKED, FAILED, PROVED
@@ -308,13 +317,14 @@ def print_verified(vs, *, allow_checked=False, verbose=False, file=None):
             if verbose:
                 print(_claim(s, file), file=file)
             if s.status != PROVED or verbose:
-                print(f"           {s.detail}", file=file)
+                print(f"           {for_stream(s.detail, file)}", file=file)   # Unicode maths (x₁, k → k + 1)
         for problem in proof.problems:
             print(f"  PROBLEM  {show(problem)}", file=file)
         for c in v.checks:
             verdict = "pass" if c.passed else "FAIL"
-            print(f"  check   {verdict}     {c.name}: max abs err {c.max_abs_err:.2e}, "
-                  f"max rel err {c.max_rel_err:.2e} (tol {c.tolerance:.1e}) on {c.data}", file=file)
+            print(f"  check   {verdict}     {for_stream(check_text(c.name), file)}: max abs err {c.max_abs_err:.2e}, "
+                  f"max rel err {c.max_rel_err:.2e} (tol {c.tolerance:.1e}) on {for_stream(check_text(c.data), file)}",
+                  file=file)
     counts = {PROVED: 0, CHECKED: 0, FAILED: 0}
     for v in vs:
         for status, n in v.proof.counts().items():

@@ -75,7 +75,7 @@ ACCENTS = {"hat": "\u0302", "widehat": "\u0302", "bar": "\u0304", "overline": "\
 
 SUPERSCRIPT = dict(zip("0123456789+-=()nijklmTabcdeghoprstuvwxyzABDEGHIJKLMNOPRUVW'",
                        "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱʲᵏˡᵐᵀᵃᵇᶜᵈᵉᵍʰᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵁⱽᵂ′"))
-SUPERSCRIPT.update({"−": "⁻", "∗": "*", "*": "*", "′": "′", "T": "ᵀ"})
+SUPERSCRIPT.update({"−": "⁻", "∗": "*", "*": "*", "′": "′", "T": "ᵀ", "⊤": "ᵀ"})
 SUBSCRIPT = dict(zip("0123456789+-=()aehijklmnoprstuvxβγρφχ",
                      "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓᵦᵧᵨᵩᵪ"))
 SUBSCRIPT["−"] = "₋"

@@ -5,7 +5,7 @@ import types
 
 import numpy as np
 import pytest
-from test_detail_text import assert_reads_as_maths
+from test_detail_text import assert_fields_read_as_maths, assert_reads_as_maths
 
 import derivations
 import numeric.generated
@@ -41,6 +41,7 @@ def test_registered_checks_pass(name):
         assert r.compared and r.data and r.name
         assert np.isfinite(r.max_abs_err) and np.isfinite(r.max_rel_err) and r.tolerance > 0
         assert_reads_as_maths(r.detail)     # the report shows it: maths as $...$, never ASCII pseudo-maths
+        assert_fields_read_as_maths(r)      # and its name, data and what it compared
     failed = [f"{r.name}: {r.detail}" for r in results if not r.passed]
     assert not failed, "\n".join(failed)
 

@@ -565,3 +565,8 @@ def test_a_character_the_report_cannot_set_is_one_line_and_exit_2(tmp_path, caps
     assert code == 2 and "internal error" not in err and "U+4E2D" in err, err
     errors = [line for line in err.splitlines() if "error" in line]      # progress lines aside
     assert len(errors) == 1 and not list((tmp_path / "out").glob("*.tex"))
+
+
+def test_the_terminal_writes_a_transpose_as_a_superscript_t():
+    from deepderive.terminal import plain
+    assert plain(r"$X^\top X$ and $w^{\top} x$") == "XᵀX and wᵀ x"     # not X^⊤X

@@ -75,30 +75,66 @@ def assert_reads_as_maths(detail: str):
     assert not bad, f"{bad} in the detail {detail!r}"
 
 
+# ---- a check's name, data and what it compared: the same, stricter ---------------------------------------
+
+#: ASCII spellings of maths a name, data or compared text may not hold outside $...$ (the report's notations
+#: would rescue some in the PDF, but these texts are short and read on their own: they write the maths as maths)
+_ASCII_MATHS = {
+    "a notation the PDF would have to rescue (<=, ->, ~, ||, inf, a Greek name, ...)": None,   # NOTATIONS
+    "an ASCII plus-minus +-": r"\+-",
+    "dyhat/dw for a derivative": r"\bd(yhat|L)/d",
+    "an ASCII range 1..50": r"\w\s?\.\.\s?\w",
+    "lam for lambda": r"\blam\b",
+    "a subscript written x_k": r"(?<![\w.])[A-Za-z]_[A-Za-z0-9]{1,3}\b(?!\()",
+    "prod for a product": r"\bprod\b",
+}
+
+
+#: a dotted name of code (mpmath.diff, numeric.units.XOR); w.x_i, a one-letter name with a dot, is not one
+_CODE_NAME = re.compile(r"\b[A-Za-z_]\w+(?:\.[A-Za-z_]\w*)+")
+
+
+def field_pseudo_maths(text: str, latex: bool | None = None) -> list[str]:
+    """What in a check's name, data or compared text reads as ASCII pseudo-maths (empty when it reads well):
+    pseudo_maths, and any ASCII maths outside $...$ (:data:`_ASCII_MATHS`)."""
+    text = _CODE_NAME.sub("code", text)         # mpmath.diff, numeric.units.XOR: code, named as code
+    found = pseudo_maths(text, latex)
+    outside = re.sub(r"\$[^$]*\$", " ", text)
+    for what, pattern in _ASCII_MATHS.items():
+        if re.search(pattern or _NOTATION, outside):
+            found.append(what)
+    return found
+
+
+FIELDS = ("name", "data", "compared")
+
+
+def assert_fields_read_as_maths(r):
+    """For any CheckResult: its name, data and compared read as words and $...$ maths (tests/test_checks.py
+    calls it on every registered check it runs)."""
+    bad = {f: field_pseudo_maths(getattr(r, f)) for f in FIELDS}
+    bad = {f: (v, getattr(r, f)) for f, v in bad.items() if v}
+    assert not bad, f"{r.derivation}: {bad}"
+
+
 # ---- the detail strings, read from the checks' source ---------------------------------------------------
 
 _DETAIL_ARG = 8     # result(derivation, name, compared, data, abs_err, rel_err, tol, passed, detail)
 
 
-def _detail_expressions(fn: ast.FunctionDef):
-    """The expressions a check function builds each detail from, one list per detail: the detail argument of a
-    result() or CheckResult() call, and (followed through names) whatever was assigned or appended to a name it
-    uses."""
+def _detail_expressions(fn: ast.FunctionDef, field: str = "detail", module: ast.Module | None = None):
+    """The expressions a check function builds each detail (or name, data, compared: `field`) from, one list per
+    result: that argument of a result() or CheckResult() call, and (followed through names) whatever was assigned
+    or appended to a name it uses (in the function, and in `module`'s top level when given)."""
     assigned = {}
-    for node in ast.walk(fn):
-        if isinstance(node, (ast.Assign, ast.AugAssign)):
-            for t in (node.targets if isinstance(node, ast.Assign) else [node.target]):
-                for name in ast.walk(t):
-                    if isinstance(name, ast.Name):
-                        assigned.setdefault(name.id, []).append(node.value)
-        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "append"
-              and isinstance(node.func.value, ast.Name)):
-            assigned.setdefault(node.func.value.id, []).extend(node.args)
+    for node in ([fn] + [n for n in module.body if isinstance(n, ast.Assign)] if module else [fn]):
+        _assignments(node, assigned)
     roots = []
+    index = {"detail": _DETAIL_ARG, "name": 1, "compared": 2, "data": 3}[field]
     for node in ast.walk(fn):
         if isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("_result", "result", "CheckResult"):
-            roots += [k.value for k in node.keywords if k.arg == "detail"]
-            roots += node.args[_DETAIL_ARG:_DETAIL_ARG + 1]
+            roots += [k.value for k in node.keywords if k.arg == field]
+            roots += node.args[index:index + 1]
     groups = []
     for root in roots:
         seen, todo, out = set(), [root], []
@@ -110,6 +146,19 @@ def _detail_expressions(fn: ast.FunctionDef):
                 todo += assigned.get(name, [])
         groups.append(out)
     return groups
+
+
+def _assignments(tree, assigned: dict):
+    """{name: [expressions assigned or appended to it]} in `tree`, added to `assigned`."""
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Assign, ast.AugAssign)):
+            for t in (node.targets if isinstance(node, ast.Assign) else [node.target]):
+                for name in ast.walk(t):
+                    if isinstance(name, ast.Name):
+                        assigned.setdefault(name.id, []).append(node.value)
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "append"
+              and isinstance(node.func.value, ast.Name)):
+            assigned.setdefault(node.func.value.id, []).extend(node.args)
 
 
 def _text(node) -> str:
@@ -133,14 +182,15 @@ def _pieces(node):
 
 
 @functools.lru_cache(maxsize=None)
-def _detail_strings():
-    """(file, line, text, latex) of every literal piece of every check's detail, f-string fields as 0; latex when
-    a piece of the same detail holds $...$ (the whole detail is then read as LaTeX)."""
+def _detail_strings(field: str = "detail"):
+    """(file, line, text, latex) of every literal piece of every check's detail (or name, data, compared: `field`,
+    followed to module-level constants too), f-string fields as 0; latex when a piece of the same text holds
+    $...$ (the whole text is then read as LaTeX)."""
     out = []
     for path in sorted((ROOT / "numeric" / "checks").glob("*.py")):
         tree = ast.parse(path.read_text())
         for fn in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)):
-            for group in _detail_expressions(fn):
+            for group in _detail_expressions(fn, field, None if field == "detail" else tree):
                 pieces = [p for expr in group for p in _pieces(expr)]
                 latex = any("$" in t for _, t in pieces)
                 out += [(path.name, line, t, latex) for line, t in pieces]
@@ -159,6 +209,40 @@ def test_no_detail_in_the_source_reads_as_ascii_pseudo_maths():
     bad = {(f, line, t): pseudo_maths(t, latex) for f, line, t, latex in _detail_strings()}
     bad = {k: v for k, v in bad.items() if v}
     assert not bad, "\n".join(f"{f}:{line}: {v} in {t!r}" for (f, line, t), v in bad.items())
+
+
+@pytest.mark.parametrize("field", FIELDS)
+def test_the_source_scan_finds_the_names_data_and_compared(field):
+    texts = [t for _, _, t, _ in _detail_strings(field)]
+    assert len(texts) > 60
+    seen = {"name": ("vs mpmath", "dead ReLU units get exactly zero gradient", "kernel vs quadrature"),
+            "data": ("points", "breast cancer", "seed"),
+            "compared": ("generated activations.", "autograd", "sklearn")}[field]
+    for words in seen:
+        assert any(words in t for t in texts), words
+
+
+@pytest.mark.parametrize("field", FIELDS)
+def test_no_name_data_or_compared_in_the_source_reads_as_ascii_pseudo_maths(field):
+    bad = {(f, line, t): field_pseudo_maths(t, latex) for f, line, t, latex in _detail_strings(field)}
+    bad = {k: v for k, v in bad.items() if v}
+    assert not bad, "\n".join(f"{f}:{line}: {v} in {t!r}" for (f, line, t), v in bad.items())
+
+
+def test_the_field_test_catches_the_old_names_data_and_compared():
+    # what the book's check tables printed before: each is caught
+    for old in ("|dyhat/dw_1| <= (1/4)**L", "dyhat/dw_1 = x times the product of w_k (k >= 2)",
+                "sigmoid(kz) -> H(z)", "grid of 4215 points z in [-1000, 1000] incl. +-1000, +-745, 0; z = -inf",
+                "fixed w = 0.3*N(0, I) (seed 0), b = 0.2; min(p, 1-p) = 0.000999", "t_i (w.x_i + b) >= 1",
+                "step 1/L, L = lambda_max(X~^T X~)/(4N)", "LogisticRegression(C=inf)", "lam = 0.001",
+                "lda_params(means_) -> (w, b)", "W <- W - 0.5 grad", "32 chains per depth L = 1..50",
+                "x ~ N(0, I)", "max |s| = 3.97"):
+        assert field_pseudo_maths(old), old
+    for new in (r"$|\partial\hat y/\partial w_1| \le (1/4)^L$", r"grid of 4215 points $z \in [-1000, 1000]$",
+                "generated activations.leaky_relu_prime vs autograd.elementwise_grad of leaky_relu",
+                "sklearn Perceptron(shuffle=False, eta0=1, fit_intercept=True): coef_ and intercept_",
+                r"$\sigma(kz) \to H(z)$ (R6)", r"breast cancer, N=569, p=30, standardised; $\lambda = 0.001$"):
+        assert not field_pseudo_maths(new), (new, field_pseudo_maths(new))
 
 
 def test_the_pseudo_maths_test_catches_the_old_details():
@@ -193,12 +277,14 @@ def test_run_details_read_as_maths(derivation):
     for fn in fns:
         for r in fn():
             assert_reads_as_maths(r.detail)
+            assert_fields_read_as_maths(r)
 
 
-def test_the_html_reads_every_detail_as_latex():
+@pytest.mark.parametrize("field", ("detail",) + FIELDS)
+def test_the_html_reads_every_detail_as_latex(field):
     from deepderive.report.html.checks import detail_text
 
-    for f, line, t, _ in _detail_strings():
+    for f, line, t, _ in _detail_strings(field):
         if "$" in t:
             html = detail_text(t)
             # every formula became MathML, and no LaTeX command is left outside the formulas' alt texts
@@ -213,7 +299,7 @@ def test_check_text_passes_math_through_and_escapes_the_rest():
 
 
 def test_the_new_notations_read_as_maths():
-    # names, data and what was compared stay ASCII for the terminal; the page prints these notations as maths
+    # a text without $...$ (a check written before, or elsewhere): the page still prints these notations as maths
     assert check_text("4*eps") == r"4\ensuremath{\cdot}\ensuremath{\varepsilon}"
     assert check_text("lam * sum") == r"lam \ensuremath{\cdot} sum"
     assert check_text("all r < 2, r > 2") == r"all r \ensuremath{<} 2, r \ensuremath{>} 2"
@@ -300,3 +386,24 @@ def test_codegen_refuses_a_summary_written_as_code():
             check_summary(code, "mod.fn")
     for words in ("The lecture's loss L(θ) = 0.02((θ − 0.333)⁴ − 30 θ²).", r"The output $\hat y$ of the chain."):
         assert check_summary(words, "mod.fn") == words
+
+
+# ---- the terminal: names and data with $...$ print as Unicode -------------------------------------------------
+
+def test_the_terminal_prints_check_names_and_data_as_unicode():
+    import io
+    from types import SimpleNamespace
+
+    from deepderive.cli import Verified, check_text as terminal_text, print_verified
+    from numeric.checks.result import result
+
+    assert terminal_text(r"$\sigma(kz) \to H(z)$ (R6)") == "σ(kz) → H(z) (R6)"
+    assert terminal_text("all 4 rows of {0,1}²") == "all 4 rows of {0,1}²"           # no $: printed as it is
+    check = result("sigmoid", r"sigmoid chain, $x = 1$: $|\partial\hat y/\partial w_1| \leq (1/4)^L$", "c",
+                   r"$L = 1, \ldots, 20$ and $z \in [-1000, 1000]$ incl. $\pm10^{-8}$", 0.0, 0.0, 1e-12, True)
+    proof = SimpleNamespace(steps=[], problems=[], counts=lambda: {})
+    out = io.StringIO()
+    print_verified([Verified(SimpleNamespace(name="sigmoid", title="t", source="R6"), proof, [check])], file=out)
+    line = next(s for s in out.getvalue().splitlines() if "check" in s)
+    assert "sigmoid chain, x = 1: |∂ŷ/∂w₁| ≤ (1/4)ᴸ:" in line and "L = 1, …, 20 and z ∈ [-1000, 1000] incl. ±10⁻⁸" in line
+    assert "$" not in line and "\\" not in line

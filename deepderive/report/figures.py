@@ -30,6 +30,8 @@ import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
+from .figure_layout import legends_over_data, titles_too_close
+
 #: rcParams in force while a figure is drawn and saved: fixed fonts and sizes, and a fixed SVG salt.
 STYLE = {
     "font.size": 9.0,
@@ -163,8 +165,8 @@ def save(fig, path) -> None:
     """Write `fig` to `path` with deterministic bytes (no dates, no producer, no version strings), and an
     SVG sibling ``<same stem>.svg`` beside a PDF or PNG (for the HTML book: inline vector graphics).
 
-    A legend that crosses its axes' frame (see legends_crossing_frame) is a FigureLayoutError naming the
-    axes, and nothing is left written."""
+    A legend crossing its axes' frame or covering plotted data, or titles running together (layout_problems),
+    is a FigureLayoutError naming them, and nothing is left written."""
     path = os.fspath(path)
     stem, ext = os.path.splitext(path)
     ext = ext.lower()
@@ -173,16 +175,25 @@ def save(fig, path) -> None:
     written = [path] + ([stem + ".svg"] if ext != ".svg" else [])
     with matplotlib.rc_context(STYLE):      # svg.hashsalt fixed: the SVG's clip-path ids are the same every run
         fig.savefig(path, metadata=_METADATA[ext], dpi=150)
-        crossing = legends_crossing_frame(fig)
-        if not crossing and ext != ".svg":
+        problems = layout_problems(fig)
+        if not problems and ext != ".svg":
             fig.savefig(stem + ".svg", metadata=_METADATA[".svg"], dpi=150)
-    if crossing:
+    if problems:
         for f in written:
             if os.path.exists(f):
                 os.remove(f)
-        raise FigureLayoutError(f"{os.path.basename(path)}: the legend of "
-                                + ", ".join(repr(t) for t in crossing) + " crosses its axes' frame (shorten its "
-                                "labels, move it, or place it wholly outside the axes)")
+        raise FigureLayoutError(f"{os.path.basename(path)}: " + "; ".join(problems))
+
+
+def layout_problems(fig) -> list[str]:
+    """What a reader would trip over in the drawn `fig`: a legend crossing its frame, a legend over plotted data,
+    panel titles running together (figure_layout judges them in display coordinates)."""
+    crossing = legends_crossing_frame(fig)
+    out = [f"the legend of {', '.join(repr(t) for t in crossing)} crosses its axes' frame (shorten its labels, "
+           "move it, or place it wholly outside the axes)"] if crossing else []
+    out += [f"the legend of {where!r} covers {what!r} (move it off the data)" for where, what in legends_over_data(fig)]
+    out += [f"the titles {a!r} and {b!r} run together" for a, b in titles_too_close(fig)]
+    return out
 
 
 def styled(fn):
@@ -218,8 +229,8 @@ def sigmoid_symmetry_and_slope(path):
     ax2.plot(z, sigmoid_prime(z), color="tab:orange", lw=1.6, label=r"$\sigma'(z) = \sigma(z)\,\sigma(-z)$")
     ax2.axhline(0.25, color="black", lw=1.0, ls="--", label=r"$1/4$")
     ax2.plot([0], [0.25], "o", color="tab:orange", ms=4)
-    ax2.set(xlabel="$z$", title=r"$\sigma'(z) \leq 1/4$, equality at $z = 0$", ylim=(-0.01, 0.3))
-    ax2.legend(loc="center right", frameon=False)
+    ax2.set(xlabel="$z$", title=r"$\sigma'(z) \leq 1/4$, equality at $z = 0$", ylim=(-0.01, 0.37))
+    ax2.legend(loc="upper right", frameon=False, borderaxespad=0.2)     # above the line at 1/4, clear of the curve
     save(fig, path)
     return (r"Left: $\sigma(z)$ and its mirror image $\sigma(-z)$, which is $1 - \sigma(z)$ (dots): the two cross at "
             r"$\sigma(0) = \frac12$; on $[-6, 6]$ the generated \texttt{sigmoid} gives $\sigma(-z)$ and $1 - \sigma(z)$ "
@@ -266,7 +277,7 @@ def lda_posterior_vs_sklearn(path):
         ax1.scatter(X[m, 0], X[m, 1], s=12, marker=marker, color=colour, edgecolor="white", lw=0.4, label=text)
     ax1.set(xlabel="petal length (cm)", ylabel="petal width (cm)", xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]),
             title=r"generated posterior $\sigma(w^Tx+b)$")
-    ax1.legend(loc="upper left", frameon=True, framealpha=0.85)
+    ax1.legend(loc="lower right", frameon=True, framealpha=0.85)   # the one corner with no iris point
     fig.colorbar(cs, ax=ax1, shrink=0.85, ticks=[0, 0.5, 1])
 
     ax2.plot([0, 1], [0, 1], color="black", lw=0.8, ls="--")
@@ -340,8 +351,10 @@ def logistic_gradient_descent(path):
     gap = np.maximum(ridge - fstar, 1e-17)
     ax2.semilogy(k, gap, color="tab:red", lw=1.4, label=r"$f(\theta_k) - f^*$")
     ax2.semilogy(k, (ridge[0] - fstar) * (1 - lam / (L + lam)) ** k, color="black", lw=0.9, ls="--",
-                 label=r"bound $(1 - \lambda/(L+\lambda))^k\,(f(\theta_0) - f^*)$")
-    ax2.set(xlabel="iteration $k$", title=rf"ridge $f = \ell + \frac{{\lambda}}{{2}}\|\theta\|^2$, $\lambda = {lam:g}$")
+                 label=r"bound $(1 - \frac{\lambda}{L+\lambda})^k\,(f(\theta_0) - f^*)$")
+    # the gap ends near 1e-12: the decades below it are left free for the legend, which covered the red curve
+    ax2.set(xlabel="iteration $k$", title=rf"ridge $f = \ell + \frac{{\lambda}}{{2}}\|\theta\|^2$, $\lambda = {lam:g}$",
+            ylim=(1e-19, 10.0))
     ax2.legend(frameon=False, loc="lower left")
     save(fig, path)
     return (r"Gradient descent from $\theta_0 = 0$ with step $1/L$ on the mean cross-entropy $\ell$ of the "

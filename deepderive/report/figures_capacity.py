@@ -154,8 +154,9 @@ def r11_strip(path):
     for f, colour in zip(fits, shades):
         ax2.plot(grid, np.abs(f(grid) - target), color=colour, lw=0.8, ls="--")
     ax2.axhline(S.r11_bound(), color="black", lw=0.8, ls=":", label=r"$(h^2/8)\max|L''|$")
-    ax2.set(xlabel=r"$\theta$", yscale="log", ylim=(1e-4, 10), title="absolute error")
-    ax2.legend(frameon=True, framealpha=0.9, fontsize=6.5, loc="lower center")
+    # the errors fill the panel up to about 5: the decade above them is left free for the legend
+    ax2.set(xlabel=r"$\theta$", yscale="log", ylim=(1e-4, 1e2), title="absolute error")
+    ax2.legend(frameon=False, fontsize=6.5, loc="upper center", ncol=2, borderaxespad=0.2)
     save(fig, path)
     f0 = fits[0]
     lo, hi = S.R11_INTERVAL
@@ -178,7 +179,7 @@ def r11_strip(path):
                "; ".join(f"seed {f.seed}: sup {_fmt(f.sgd_sup)}, RMS {_fmt(f.sgd_rms)}, {f.sgd_pieces} pieces"
                          for f in fits),
                ", ".join(str(sum(not lo <= k <= hi for k in f.kinks)) for f in fits),
-               ", ".join(_fmt(min(k for k in f.kinks if lo <= k <= hi), 2) for f in fits),
+               ", ".join(f"${_fmt(min(k for k in f.kinks if lo <= k <= hi), 2)}$" for f in fits),   # math: a minus
                sum(min(k for k in f.kinks if lo <= k <= hi) > LEFT_MINIMUM for f in fits), len(fits)))
 
 

@@ -205,20 +205,22 @@ def chain_gradient_vs_depth(path):
     ax1.semilogy(L, med, color="tab:blue", lw=1.0, marker="o", ms=2, markevery=5, label="sigmoid, median")
     ax1.semilogy(L, np.median(c.relu_normalised, axis=1), color="tab:green", lw=1.4, label="ReLU, active path")
     ax1.set(xlabel="depth $L$", ylabel=r"$|d\hat y/dw_1| \,/\, (|x|\prod_{k\geq 2}|w_k|)$",
-            title="normalised by the weights")
-    ax1.legend(frameon=False, fontsize=6.5, loc="lower left")
+            title="normalised by the weights", ylim=(1e-33, 1e20))
+    # every curve starts at or below 1 and falls (the ReLU one stays at 1): the decades above 1 are left free
+    # for the legend, which would cover the curves anywhere else in this narrow panel
+    ax1.legend(frameon=False, fontsize=6.5, loc="upper right", borderaxespad=0.2)
     # the same, divided by the bound: below 1 everywhere, the gap growing as (4 sigma')^L
     lo, med, hi = np.quantile(c.sigmoid_normalised / bound[:, None], [0.1, 0.5, 0.9], axis=1)
     ax3.fill_between(L, lo, hi, color="tab:blue", alpha=0.25, lw=0)
     ax3.plot(L, med, color="tab:blue", lw=1.4, label="sigmoid")
     ax3.axhline(1.0, color="black", lw=1.0, ls="--", label="bound")
-    ax3.set(xlabel="depth $L$", ylim=(0, 1.05), title=r"sigmoid, divided by $(1/4)^L$")
+    ax3.set(xlabel="depth $L$", ylim=(0, 1.05), title=r"sigmoid $/\,(1/4)^L$")
     ax3.legend(frameon=False, fontsize=6.5, loc="lower left")
     for raw, colour, label in ((c.sigmoid_raw, "tab:blue", "sigmoid"), (c.relu_raw, "tab:green", "ReLU, active path")):
         lo, med, hi = np.quantile(raw, [0.1, 0.5, 0.9], axis=1)
         ax2.fill_between(L, lo, hi, color=colour, alpha=0.2, lw=0)
         ax2.semilogy(L, med, color=colour, lw=1.4, label=label)
-    ax2.set(xlabel="depth $L$", ylabel=r"$|d\hat y/dw_1|$", title=r"raw, $x, w_k \sim U[-1, 1]$")
+    ax2.set(xlabel="depth $L$", ylabel=r"$|d\hat y/dw_1|$", title=r"raw: $x, w_k \sim U[-1, 1]$")
     ax2.legend(frameon=False, fontsize=6.5, loc="lower left")
     save(fig, path)
     ratio = c.sigmoid_normalised / bound[:, None]

@@ -13,24 +13,27 @@ from .figures import figure, new_figure, save, styled, tex_number
 
 _COLOURS = {"sigmoid": "tab:blue", "tanh": "tab:orange", "relu": "tab:green", "leaky_relu": "tab:red",
             "start": "tab:blue", "trained": "tab:red"}
+#: what a legend calls each activation: the reader's words and symbols, not the Python identifiers
+_NAMES = {"sigmoid": r"$\sigma$", "tanh": r"$\tanh$", "relu": "ReLU", "leaky_relu": "leaky ReLU"}
 
 
 _sci = partial(tex_number, digits=2, fixed_below=0)
 
 
 def _gradient_scatter(ax, pairs, title):
-    """|generated| against |autograd| on log axes, one colour per label; the diagonal dashed."""
+    """|generated| against |autograd| on log axes, one colour per key (an activation, "start", "trained"); the
+    diagonal dashed. The points lie on the diagonal, so the legend goes in the corner below it."""
     lo, hi = np.inf, 0.0
-    for label, claim, ref in pairs:
+    for key, claim, ref in pairs:
         keep = (np.abs(ref) > 0) & (np.abs(claim) > 0)
         a, c = np.abs(ref[keep]), np.abs(claim[keep])
         lo, hi = min(lo, a.min(), c.min()), max(hi, a.max(), c.max())
-        ax.scatter(a, c, s=7, alpha=0.7, color=_COLOURS.get(label.split(",")[0], "tab:purple"), label=label,
+        ax.scatter(a, c, s=7, alpha=0.7, color=_COLOURS.get(key, "tab:purple"), label=_NAMES.get(key, key),
                    edgecolor="none")
     ax.plot([lo, hi], [lo, hi], color="black", lw=0.8, ls="--")
     ax.set(xscale="log", yscale="log", xlabel="|autograd| of the reference loss", ylabel="|generated|",
            title=title, aspect="equal")
-    ax.legend(loc="upper left", frameon=False, markerscale=1.5)
+    ax.legend(loc="lower right", frameon=False, markerscale=1.5)
 
 
 # ---- backprop ------------------------------------------------------------------------------------
@@ -59,9 +62,9 @@ def _backprop_gradients():
 def backprop_gradient_vs_autograd(path):
     rows = _backprop_gradients()
     fig, (ax1, ax2) = new_figure(2, height=3.0)
-    _gradient_scatter(ax1, [(f"{a}, {p}", c, r) for a, p, c, r in rows if p == "moderate"],
+    _gradient_scatter(ax1, [(a, c, r) for a, p, c, r in rows if p == "moderate"],
                       "moderate points")
-    _gradient_scatter(ax2, [(f"{a}, {p}", c, r) for a, p, c, r in rows if p == "saturating"],
+    _gradient_scatter(ax2, [(a, c, r) for a, p, c, r in rows if p == "saturating"],
                       "saturating points ($\\max|s| = 60$)")
     worst = max(float(np.max(np.abs(c - r)) / np.max(np.abs(r))) for _, _, c, r in rows)
     save(fig, path)
@@ -84,13 +87,17 @@ def backprop_training_vs_sklearn(path):
         widths, ours, theirs, losses, sk = N.trajectories(activation)
         k = np.arange(len(losses))
         colour = _COLOURS[activation]
-        ax1.plot(k, losses, color=colour, lw=1.4, label=f"generated, {activation}")
-        ax1.plot(k[::5], sk[::5], "o", color=colour, ms=3.5, mfc="none", label=f"sklearn loss_, {activation}")
+        ax1.plot(k, losses, color=colour, lw=1.4)
+        ax1.plot(k[::5], sk[::5], "o", color=colour, ms=3.5, mfc="none")
+        # one entry per activation, line and circle together (the caption says which is which): six entries
+        # would cover the steep first steps
+        ax1.plot([], [], "o-", color=colour, lw=1.4, ms=3.5, mfc="none", label=_NAMES[activation])
         rel = np.max(np.abs(ours - theirs), axis=1) / np.max(np.abs(theirs), axis=1)
         worst = max(worst, float(rel.max()))
-        ax2.semilogy(np.arange(len(rel))[1:], np.maximum(rel[1:], 1e-18), color=colour, lw=1.2, label=activation)
+        ax2.semilogy(np.arange(len(rel))[1:], np.maximum(rel[1:], 1e-18), color=colour, lw=1.2, label=_NAMES[activation])
     ax1.set(xlabel="full-batch step", ylabel="training loss", title="loss along the trajectory")
-    ax1.legend(frameon=False, fontsize=6.5, ncol=1)
+    # the free middle of the panel, below the slow sigmoid curve and above the fast tanh and ReLU ones
+    ax1.legend(loc="center left", bbox_to_anchor=(0.4, 0.36), frameon=False, fontsize=7)
     ax2.axhline(N.TRAJ_TOL, color="black", lw=0.9, ls="--", label="tolerance $10^{-10}$")
     ax2.set(xlabel="full-batch step", ylabel=r"$\max|\theta_{\rm gen} - \theta_{\rm sk}| / \max|\theta_{\rm sk}|$",
             title="distance between the two trajectories", ylim=(1e-18, 1e-8))
@@ -208,7 +215,9 @@ def activations_relu_family(path):
     ax2.semilogy(L, np.median(u.sigmoid, axis=1), "o-", color=_COLOURS["sigmoid"], lw=1.0, ms=2.5,
                  label="sigmoid chains (median, range)")
     ax2.semilogy(L, u.relu_active, color=_COLOURS["relu"], lw=1.4, label=r"ReLU, active path ($w_k = +1$)")
-    ax2.set(xlabel="depth $L$", ylabel=r"$|d\hat y/dw_1|$", title=r"$x = 1$, $|w_k| = 1$, random signs")
+    # the gradients end near 1e-12: the decades below are left free for the legend
+    ax2.set(xlabel="depth $L$", ylabel=r"$|d\hat y/dw_1|$", title=r"$x = 1$, $|w_k| = 1$, random signs",
+            ylim=(1e-17, 10.0))
     ax2.legend(loc="lower left", frameon=False, fontsize=7)
     save(fig, path)
     ratio = u.sigmoid / bound[:, None]
@@ -250,7 +259,8 @@ def mlp_linear_collapse(path):
     weights = [rng.normal(size=(a, b)) / np.sqrt(a) for a, b in zip(widths, widths[1:])]
     biases = [rng.normal(size=b) for b in widths[1:]]
     for name in ("sigmoid", "tanh", "relu"):
-        ax1.plot(x[:, 0], forward(weights, biases, x, activation=name), color=_COLOURS[name], lw=1.4, label=name)
+        ax1.plot(x[:, 0], forward(weights, biases, x, activation=name), color=_COLOURS[name], lw=1.4,
+                 label=_NAMES[name])
     ax1.set(xlabel="$x$", ylabel=r"$P(y = 1 \mid x)$", title="one network, three hidden activations")
     ax1.legend(loc="best", frameon=False)
     # identity activations: the same weights collapse to one layer, logit linear in x

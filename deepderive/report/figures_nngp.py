@@ -46,11 +46,12 @@ def sampled_covariance(path):
                 label="kernel")
         for q, marker, shift in zip(shown, ("o", "s"), (-0.06, 0.06)):
             ax.errorbar(c.t + shift, c.mc[a][q], yerr=2.0 * c.se[a][q], fmt=marker, ms=3, lw=0.8, capsize=1.5,
-                        color="black" if q == shown[0] else "0.5", label=f"$q = {q}$ ({c.networks[q]} nets)")
+                        color="black" if q == shown[0] else "0.5", label=f"$q = {q}$")
         ax.axvline(c.t_fixed, color="0.6", lw=0.8, ls=":")
         ax.set(xlabel="$t$,  $x = t\\,%s$" % _direction(), title=_TITLES[a])
     axes[0].set_ylabel(r"$E[f(x)f(x')]$")
-    axes[1].legend(frameon=False, fontsize=6.5, loc="upper left")     # the ReLU kernel is flat and low on the left
+    # the ReLU kernel is flat and low on the left; short labels keep the legend left of the dotted t = 1
+    axes[1].legend(frameon=False, fontsize=6.5, loc="upper left")
     save(fig, path)
     zmax = {q: max(float(np.max(np.abs(c.z[a][q]))) for a in S.ACTIVATIONS) for q in c.widths}
     return (r"The covariance $E[f(x)f(x')]$ of sampled finite networks $f(x) = b + \sum_{j=1}^q v_j h_j(x)$ "
@@ -58,10 +59,11 @@ def sampled_covariance(path):
             r"\omega_v^2 E[h(x)h(x')]$ (lines), for $x$ on the line $t\,%s$ and $x'$ fixed at $t = %g$ "
             r"(dotted). One pool of $%d$ hidden units with all weights drawn (seed %d; the three activations share "
             r"them) is cut into $%d/q$ independent networks of each width $q$. Points: the mean of $f(x)f(x')$ over "
-            r"the networks at $q = %d$ and $q = %d$, bars $\pm 2$ standard errors. The covariance is the kernel at "
+            r"the %d networks at $q = %d$ and the %d at $q = %d$, bars $\pm 2$ standard errors. The covariance is the kernel at "
             r"every width, not only as $q \to \infty$: the largest $|$estimate $-$ kernel$|$ over the %d points and "
             r"three activations is %s standard errors at $q = %s$ respectively (checked: at most %g)."
-            % (_prior_tex(c.prior), _direction(), c.t_fixed, c.units, S.COV_SEED, c.units, shown[0], shown[1], len(c.t),
+            % (_prior_tex(c.prior), _direction(), c.t_fixed, c.units, S.COV_SEED, c.units,
+               c.networks[shown[0]], shown[0], c.networks[shown[1]], shown[1], len(c.t),
                ", ".join(f"{zmax[q]:.2f}" for q in c.widths), ", ".join(map(str, c.widths)), S.Z))
 
 
@@ -77,7 +79,7 @@ def kurtosis_vs_width(path):
     for i, a in enumerate(S.ACTIVATIONS):
         col, A = _COLOURS[a], float(k.formula[a][0] * k.widths[0])
         shift = 1.0 + 0.06 * (i - 1)
-        ax1.loglog(qq, A / qq, color=col, lw=1.0, label=f"{a}: ${A:.3g}/q$")
+        ax1.loglog(qq, A / qq, color=col, lw=1.0, label=f"{_TITLES[a]}: ${A:.3g}/q$")
         pos = k.kappa[a] > 2.0 * k.se[a]
         lower = np.where(pos, 2.0 * k.se[a], 0.0)
         ax1.errorbar(q[pos] * shift, k.kappa[a][pos], yerr=[lower[pos], 2.0 * k.se[a][pos]], fmt="o", ms=3.5,
@@ -85,7 +87,7 @@ def kurtosis_vs_width(path):
         # widths where the estimate is within 2 SE of 0: its upper 2-SE bound only, as a downward triangle
         ax1.plot(q[~pos] * shift, (k.kappa[a] + 2.0 * k.se[a])[~pos], "v", ms=4, color=col, mfc="none")
         ax2.errorbar(q * shift, k.kappa[a] / k.formula[a], yerr=2.0 * k.se[a] / k.formula[a], fmt="o", ms=3.5,
-                     color=col, lw=0.9, capsize=1.5, label=a)
+                     color=col, lw=0.9, capsize=1.5, label=_TITLES[a])
     ax1.set(xlabel="width $q$", ylabel="excess kurtosis of $f(x')$", title=r"kurtosis $\to 0$ as $1/q$")
     ax1.legend(frameon=False, fontsize=6.5, loc="lower left")
     ax2.axhline(1.0, color="black", lw=1.0)
@@ -109,10 +111,10 @@ def kurtosis_vs_width(path):
             r"against $\log q$ over the widths where the estimate exceeds 3 SE: %s (the law: $-1$). The kurtosis "
             r"falls with the width while the covariance (previous figure) does not change."
             % (S.T_FIXED, _direction(), _prior_tex(k.prior), k.units, S.KURT_SEED, k.units,
-               "; ".join(f"{a} ${_g(float(k.formula[a][0] * k.widths[0]), 4)}/q$" for a in S.ACTIVATIONS),
-               ", ".join(f"{a} {zmax[a]:.2f}" for a in S.ACTIVATIONS), S.Z, S.Z,
-               ", ".join(f"{max(resolved[a]) if resolved[a] else '--'} ({a})" for a in S.ACTIVATIONS),
-               ", ".join(f"{a} ${k.slope[a]:.2f}$" for a in S.ACTIVATIONS)))
+               "; ".join(f"{_TITLES[a]} ${_g(float(k.formula[a][0] * k.widths[0]), 4)}/q$" for a in S.ACTIVATIONS),
+               ", ".join(f"{_TITLES[a]} {zmax[a]:.2f}" for a in S.ACTIVATIONS), S.Z, S.Z,
+               ", ".join(f"{max(resolved[a]) if resolved[a] else '--'} ({_TITLES[a]})" for a in S.ACTIVATIONS),
+               ", ".join(f"{_TITLES[a]} ${k.slope[a]:.2f}$" for a in S.ACTIVATIONS)))
 
 
 @figure("nngp", name="gp-vs-finite-networks")

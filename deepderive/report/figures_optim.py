@@ -178,7 +178,8 @@ def local_model(path):
     ax.plot([theta0], [float(gd.picture_loss(np.float64(theta0)))], "o", color="black", ms=4, label=r"$\theta_0$")
     ax.plot([], [], color="black", lw=1.3, label=r"the loss $L(\theta)$")
     ax.plot([], [], "v", color="grey", ms=4, label=r"GD step $\theta_0 - \gamma L'(\theta_0)$")
-    ax.legend(loc="lower center", frameon=False, fontsize=7)
+    # beside the axes: inside, the loss curve crosses every free spot wide enough for six entries
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=7)
     save(fig, path)
     slope = float(gd.picture_grad(np.float64(theta0)))
     steps = ", ".join(rf"${n:.4f}$" for n in nxt)
@@ -199,9 +200,9 @@ def step_size_sweep(path):
     sw = S.step_sweep()
     fig, (ax1, ax2) = new_figure(2, height=2.8)
     ok = sw.steps >= 0
-    ax1.plot(sw.ratios[ok], sw.steps[ok], "o", color="tab:blue", ms=3, label="GD, measured")
+    ax1.plot(sw.ratios[ok], sw.steps[ok], "o", color="tab:blue", ms=3, label="GD")
     pr = sw.predicted >= 0
-    ax1.plot(sw.ratios[pr], sw.predicted[pr], "-", color="black", lw=0.8, label="eigen-decomposition")
+    ax1.plot(sw.ratios[pr], sw.predicted[pr], "-", color="black", lw=0.8, label="closed form")
     best = 2 * sw.lam[-1] / (sw.lam[0] + sw.lam[-1])
     ax1.set(yscale="log", xlabel=r"$\gamma\,\lambda_{\max}$", ylabel=rf"steps to $\|\nabla L\|_\infty \leq {_fmt(sw.tol, 1)}$",
             xlim=(0, sw.ratios[-1] + 0.05))
@@ -215,7 +216,9 @@ def step_size_sweep(path):
     for ax in (ax1, ax2):
         ax.axvline(2.0, color="tab:red", lw=1.0, ls="--", label=r"$\gamma = 2/\lambda_{\max}$")
     ax1.axvline(best, color="tab:green", lw=0.8, ls=":", label=r"$2/(\lambda_{\min} + \lambda_{\max})$")
-    ax1.legend(loc="upper right", frameon=False, fontsize=7)
+    # above the falling curve, its right edge left of the vertical markers at r = 1.9 and 2
+    ax1.legend(loc="upper right", bbox_to_anchor=(1.8 / ax1.get_xlim()[1], 1.0), frameon=False, fontsize=7,
+               borderaxespad=0.2)
     save(fig, path)
     reached = sw.ratios[ok]
     return (rf"R11 on a real quadratic: GD on $\frac12\theta^\top A\theta$, $A = X^\top X/N$ of 5 standardised "
@@ -278,14 +281,16 @@ def bottou_tradeoff(path):
     for x, col in ((t["sgd_test"], "tab:orange"), (t["gd_test"], "tab:blue")):
         ax1.axvline(x, color=col, lw=0.8, ls=":")
     T = np.geomspace(r.sgd.evals[-1], 3 * t["sgd_opt_pj"], 50)
-    ax2.plot(T, t["pj"] / (T - r.n_train), color="tab:orange", lw=1.0, ls="--", label="SGD, Polyak--Juditsky")
+    # an en dash: matplotlib sets "--" as two hyphens (no TeX ligature)
+    ax2.plot(T, t["pj"] / (T - r.n_train), color="tab:orange", lw=1.0, ls="--", label="SGD, Polyak\u2013Juditsky")
     ax2.axhline(t["opt_level"], color="black", lw=0.8, ls=":")
     ax2.axvline(t["gd_opt"], color="tab:blue", lw=0.8, ls=":")
     ax2.axvline(t["sgd_opt_pj"], color="tab:orange", lw=0.8, ls=":")
     ax1.set(xscale="log", xlabel="per-sample gradient evaluations", ylabel="test error", ylim=(0, 0.45))
+    ax1.set_xlim(right=2e7)      # room for the legend right of GD's dotted marker
     ax2.set(xscale="log", yscale="log", xlabel="per-sample gradient evaluations", ylabel=r"$(L - L^*)/L^*$ (train)")
-    # upper right, small: the only corner the step curves and the dotted markers leave free
-    ax1.legend(loc="upper right", frameon=False, fontsize=6, handlelength=1.2, borderaxespad=0.2)
+    # right of the dotted markers, between the high early errors and the flat level near the optimum
+    ax1.legend(loc="center right", frameon=False, fontsize=6.5, handlelength=1.2, borderaxespad=0.1, borderpad=0.1)
     ax2.legend(loc="lower left", frameon=False, fontsize=7)
     save(fig, path)
     return (rf"Bottou's trade-off, cost counted in per-sample gradient evaluations (deterministic, no timings). "

@@ -26,6 +26,9 @@ def _sci(x: float, digits: int = 2) -> str:
 
 # ---- threshold-units (R1) ----------------------------------------------------------------------------------
 
+_H_OR, _H_AND = r"h_{\mathrm{OR}}", r"h_{\mathrm{AND}}"    # the hidden units' outputs: names, not products of letters
+
+
 @figure("threshold-units", name="xor-two-layers")
 @styled
 def xor_two_layers(path):
@@ -49,33 +52,34 @@ def xor_two_layers(path):
                      color="tab:green", alpha=0.12, lw=0, label="XOR fires")
     for (w, b), name, style in (((w_or, b_or), "OR", "-"), ((w_and, b_and), "AND", "--")):
         ax1.plot(t, -(b + w[0] * t) / w[1], color="black", ls=style, lw=1.1,
-                 label=rf"{name}: ${_affine(w, b, ('a', 'b'))} = 0$")
+                 label=rf"{name}: ${_affine(w, b, ('x_1', 'x_2'))} = 0$")
     _points(ax1, X, xor)
-    ax1.set(xlim=(-0.4, 1.4), ylim=(-0.4, 1.4), xlabel="$a$", ylabel="$b$", aspect="equal",
+    ax1.set(xlim=(-0.4, 1.4), ylim=(-0.4, 1.4), xlabel="$x_1$", ylabel="$x_2$", aspect="equal",
             title="inputs: no single line separates XOR")
     ax1.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, frameon=False, fontsize=6.5)
 
     ax2.plot(t, -(b_out + w_out[0] * t) / w_out[1], color="black", lw=1.1,
-             label=rf"output: ${_affine(w_out, b_out, ('h_{OR}', 'h_{AND}'))} = 0$")
+             label=rf"output: ${_affine(w_out, b_out, (_H_OR, _H_AND))} = 0$")
     jitter = np.array([[-0.04, 0.0], [0.0, 0.0], [0.04, 0.0], [0.0, 0.0]])   # (0,1) and (1,0) land on one point
     _points(ax2, hidden + jitter, xor)
-    ax2.set(xlim=(-0.4, 1.4), ylim=(-0.4, 1.4), xlabel=r"$h_{OR}$", ylabel=r"$h_{AND}$", aspect="equal",
+    ax2.set(xlim=(-0.4, 1.4), ylim=(-0.4, 1.4), xlabel=f"${_H_OR}$", ylabel=f"${_H_AND}$", aspect="equal",
             title="hidden layer: now one line does")
     ax2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, frameon=False, fontsize=6.5)
     save(fig, path)
     return (r"XOR by two layers of threshold units (\texttt{numeric.units.XOR}). Left: the four inputs (filled: "
-            r"XOR $= 1$) and the hidden units' lines, OR $= H(a + b - \frac12)$ and AND $= H(a + b - \frac32)$; "
+            r"XOR $= 1$) and the hidden units' lines, OR $= H(x_1 + x_2 - \frac12)$ and AND $= H(x_1 + x_2 - \frac32)$; "
             r"XOR fires in the band between them, which no single line can carve out (the derivation's Farkas "
             r"certificate; SciPy's LP solver HiGHS, asked for $(w, b)$ with $w^T x + b \geq 1$ on the two XOR rows and $\leq -1$ on the other two, reports: %s). Right: the hidden layer maps the "
-            r"inputs to $(h_{OR}, h_{AND}) \in \{%s\}$ (the two mixed inputs coincide at $(1, 0)$, drawn slightly "
-            r"apart), where the output unit $H(h_{OR} - h_{AND} - \frac12)$ separates them: outputs $%s$ on the rows "
+            r"inputs $(x_1, x_2)$ to $(h_{\mathrm{OR}}, h_{\mathrm{AND}}) \in \{%s\}$ (the two mixed inputs coincide at "
+            r"$(1, 0)$, drawn slightly "
+            r"apart), where the output unit $H(h_{\mathrm{OR}} - h_{\mathrm{AND}} - \frac12)$ separates them: outputs $%s$ on the rows "
             r"$00, 01, 10, 11$." % ("infeasible" if lp.status == 2 else f"status {lp.status} (NOT infeasible)",
                                      ", ".join(sorted({f"({int(a)}, {int(b)})" for a, b in hidden})),
                                      ", ".join(map(str, xor.tolist()))))
 
 
 def _affine(w, b, names) -> str:
-    """'a + b - 0.5' for weights (1, 1), bias -0.5: the unit's pre-activation in LaTeX."""
+    """'x_1 + x_2 - 0.5' for weights (1, 1), bias -0.5, names x_1, x_2: the unit's pre-activation in LaTeX."""
     out = ""
     for wi, name in zip(w, names):
         sign = "-" if wi < 0 else ("+" if out else "")
@@ -120,7 +124,7 @@ def mistakes_vs_novikoff(path):
         ax1.axhline(nb.bound, color=colour, ls="--", lw=1.0, label=rf"$(R/\gamma)^2 = {nb.bound:.0f}$")
     ax1.set(xscale="log", yscale="log", xlabel="epoch", ylabel="updates so far", ylim=(1, 2e5),
             title="perceptron updates against Novikoff's bound")
-    ax1.legend(loc="upper left", bbox_to_anchor=(0.0, 0.86), frameon=False, fontsize=6.5)
+    ax1.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, frameon=False, fontsize=6.5)   # as the right one
 
     d, r, nb = runs[1]
     y = d.y == 1
@@ -130,9 +134,10 @@ def mistakes_vs_novikoff(path):
     t = np.linspace(lo, hi, 2)
     ax2.plot(t, -(r.b + r.w[0] * t) / r.w[1], color="black", lw=1.2, label=f"perceptron, epoch {r.epochs}")
     ax2.plot(t, -(nb.b + nb.w[0] * t) / nb.w[1], color="tab:orange", ls="--", lw=1.2, label="max-margin")
-    ax2.set(xlim=(lo, hi), ylim=(d.X[:, 1].min() - 0.3, d.X[:, 1].max() + 1.4),
+    ax2.set(xlim=(lo, hi), ylim=(d.X[:, 1].min() - 0.3, d.X[:, 1].max() + 0.3),
             xlabel=f"{IRIS_FEATURES[0]} (cm)", ylabel=f"{IRIS_FEATURES[1]} (cm)", title="sepal features: a narrow margin")
-    ax2.legend(loc="upper right", frameon=True, framealpha=0.9, fontsize=6.5)
+    # below the axes: inside, the two boundaries cross every corner the points leave free
+    ax2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, frameon=False, fontsize=6.5)
     save(fig, path)
 
     def describe(d, r, nb):
@@ -169,7 +174,8 @@ def sigmoid_kz_vs_heaviside(path):
         ax1.plot(z, sigmoid(k * z), color=(s, s, 1.0 if k < _KS[-1] else 0.6), lw=1.3, label=rf"$\sigma({k}z)$")
     ax1.plot([-2, 0], [0, 0], color="black", lw=1.0, ls="--")
     ax1.plot([0, 2], [1, 1], color="black", lw=1.0, ls="--", label="$H(z)$")
-    ax1.plot([0], [0.5], "o", color="black", ms=3.5)
+    ax1.plot([0], [0.5], "o", color="black", ms=3.5, mfc="white", zorder=3)    # sigma(0) = 1/2: open
+    ax1.plot([0], [1.0], "o", color="black", ms=3.5, zorder=3)                # H(0) = 1: filled
     ax1.set(xlabel="$z$", ylim=(-0.05, 1.05), title=r"$\sigma(kz) \to H(z)$ for $z \neq 0$")
     ax1.legend(loc="upper left", frameon=False, fontsize=6.5)
 
@@ -183,15 +189,18 @@ def sigmoid_kz_vs_heaviside(path):
         sups[delta] = sup
         ax2.semilogy(k, sup, color=colour, lw=2.6, alpha=0.6, label=rf"$\delta = {delta:g}$")
         ax2.semilogy(k, np.exp(-k * delta), color="black", lw=0.8, ls="--")
-    ax2.set(xlabel="$k$", ylim=(1e-40, 1.5), title=r"$\sup_{|z| \geq \delta} |\sigma(kz) - H(z)|$ and $e^{-k\delta}$ (dashed)")
+    i = int(np.searchsorted(k, 100.0))
+    # the values the caption quotes, at k = 100, marked; the axis reaches down to the smallest of them
+    ax2.plot([k[i]] * len(_DELTAS), [sups[d][i] for d in _DELTAS], "o", color="black", ms=3, zorder=3)
+    ax2.set(xlabel="$k$", ylim=(1e-50, 1.5), title=r"$\sup_{|z| \geq \delta} |\sigma(kz) - H(z)|$ and $e^{-k\delta}$ (dashed)")
     ax2.legend(loc="lower left", frameon=False, fontsize=6.5)
     save(fig, path)
-    i = int(np.searchsorted(k, 100.0))
     return (r"Left: $\sigma(kz)$ for $k = %s$ (the generated \texttt{sigmoid}) approaches the Heaviside step $H$ "
-            r"(dashed) at every $z \neq 0$; at $z = 0$ it stays $\sigma(0) = \frac12$ while $H(0) = 1$ (dot). Right: "
+            r"(dashed) at every $z \neq 0$; at $z = 0$ it stays $\sigma(0) = \frac12$ (open dot) while $H(0) = 1$ "
+            r"(filled dot). Right: "
             r"the worst gap over $|z| \geq \delta$, measured on a grid, is $\sigma(-k\delta) = "
             r"e^{-k\delta}/(1 + e^{-k\delta})$, so it falls like $e^{-k\delta}$ (dashed), a straight line on this "
-            r"scale: at $k = %g$ it is $%s$, $%s$ and $%s$ for $\delta = %s$. The convergence is uniform on "
+            r"scale: at $k = %g$ (dots) it is $%s$, $%s$ and $%s$ for $\delta = %s$. The convergence is uniform on "
             r"$|z| \geq \delta$ but not on all of $z \neq 0$: the smaller $\delta$, the larger the $k$ needed."
             % (", ".join(map(str, _KS)), k[i], *(_sci(float(sups[d][i])) for d in _DELTAS),
                ", ".join(f"{d:g}" for d in _DELTAS)))

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..floats import EPS, TINY, grid, ulps
 from . import register
-from .result import CheckResult
+from .result import CheckResult, tex_num
 
 # Largest t whose exp(-t) is still a normal float64; past it underflow is the correct rounding.
 _UNDERFLOW_T = -math.log(TINY)
@@ -177,8 +177,10 @@ def against_mpmath(derivation: str, name: str) -> CheckResult:
     return CheckResult(
         derivation=derivation, name=f"{name} vs mpmath ({_DIGITS} digits)",
         compared=f"generated activations.{name} vs its definition evaluated in mpmath at {_DIGITS} digits",
-        data=(f"grid of {len(z)} points z in [-1000, 1000] incl. +-1000, +-745, +-40, +-1e-8, 0"
-              + (f"; z = {', '.join(f'{zl:g}' for zl, _ in ref.limits)} against the exact limits" if ref.limits else "")),
+        data=(f"grid of {len(z)} points $z \\in [-1000, 1000]$ incl. $\\pm1000$, $\\pm745$, $\\pm40$, "
+              f"$\\pm10^{{-8}}$, $0$"
+              + (f"; $z = {', '.join(tex_num(zl, 6) for zl, _ in ref.limits)}$ against the exact limits"
+                 if ref.limits else "")),
         max_abs_err=float(abs_err.max()), max_rel_err=float(rel_err.max()),
         tolerance=_ULP_TOL * EPS, passed=passed,
         detail=(f"max error {errs.max():.3g} ulps at $z = {z[k]:.6g}$ (tolerance {_ULP_TOL:g} ulps of the "
@@ -285,9 +287,10 @@ def heaviside_limit() -> list[CheckResult]:
     passed = bool(k200 < 1e-6 and monotone and np.all(dev <= EPS))
     first = next((k for k, s in zip(ks, sup) if s < 1e-6), None)
     return [CheckResult(
-        derivation="sigmoid", name="sigmoid(kz) -> H(z) (R6)",
-        compared="max over |z| >= 0.1 of |sigmoid(kz) - H(z)| (generated sigmoid) vs its exact value sigmoid(-0.1k)",
-        data=f"{len(z)} points with 0.1 <= |z| <= 1000; k in {ks}",
+        derivation="sigmoid", name="$\\sigma(kz) \\to H(z)$ (R6)",
+        compared=("$\\max |\\sigma(kz) - H(z)|$ over $|z| \\geq 0.1$ (generated sigmoid) vs its exact value "
+                  "$\\sigma(-0.1k)$"),
+        data=f"{len(z)} points with $0.1 \\leq |z| \\leq 1000$; $k$ = {', '.join(map(str, ks))}",
         max_abs_err=float(k200), max_rel_err=float(np.max(dev / exact)),
         tolerance=1e-6, passed=passed,
         detail=("$\\sup |\\sigma(kz) - H(z)|$ at " + ", ".join(f"$k = {k}$: {s:.3g}" for k, s in zip(ks, sup))

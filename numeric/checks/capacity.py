@@ -55,7 +55,7 @@ def constructions_reach_the_formulas() -> list[CheckResult]:
         want = np.array([formula(c.q, c.L) for c in rows])
         err = np.abs(got - want)
         out.append(_result("linear-regions", f"{label}_network(q, L): exact count = "
-                                             f"{'qᴸ' if label == 'sawtooth' else 'q^(L−1)(q + 1)'}",
+                                             f"{'$q^L$' if label == 'sawtooth' else '$q^{L-1}(q + 1)$'}",
                            "count_regions (exact) vs the formula", data, err.max(), (err / want).max(), INTEGER,
                            not err.any(), f"counted {got.tolist()}, formula {want.tolist()}"))
     return out
@@ -73,7 +73,7 @@ def sampling_undercounts() -> list[CheckResult]:
     missed = [p for p in big if p[4] >= p[3]]
     data = f"{len(pairs)} constructed networks, {S.SAMPLES} samples of [0, 1]"
     return [
-        _result("linear-regions", "sampled count ≤ exact count", "max(sampled / exact), at most 1", data,
+        _result("linear-regions", "sampled count ≤ exact count", "largest sampled/exact, at most 1", data,
                 worst_seen, worst_seen, 1.0, worst_seen <= 1.0,
                 "sampled/exact: " + ", ".join(f"{n}({q},{L}) {s}/{e}" for q, L, n, e, s in pairs)),
         _result("linear-regions", f"sampling undercounts above {S.SAMPLES} pieces",
@@ -98,11 +98,12 @@ def random_networks_about_linear() -> list[CheckResult]:
     fractions = {q: [r.mean / r.montufar_bound for r in rows if r.width == q] for q in S.RANDOM_WIDTHS}
     falls = all(np.all(np.diff(f) < 0) for f in fractions.values())
     return [
-        _result("linear-regions", "random networks: count ≤ ∏(n_l + 1) (Serra et al.)",
-                "max(count / ∏(n_l + 1)), at most 1", data, over, over, 1.0, over <= 1.0,
+        _result("linear-regions", r"random networks: count $\leq \prod_l (n_l + 1)$ (Serra et al.)",
+                r"largest $\mathrm{count}/\prod_l (n_l + 1)$, at most 1", data, over, over, 1.0, over <= 1.0,
                 "; ".join(f"q={r.width},L={r.depth}: {list(r.counts)} ≤ {r.serra_bound}" for r in rows)),
-        _result("linear-regions", f"random networks: count / (q^(L−1)(q + 1)) falls with depth, ≤ {FAR_BELOW} at "
-                                  f"L = {deepest}", f"mean count / Montúfar's count at L = {deepest} (and any rise with L)", data,
+        _result("linear-regions", f"random networks: count$/(q^{{L-1}}(q + 1))$ falls with depth, $\\leq {FAR_BELOW}$ "
+                                  f"at $L = {deepest}$",
+                f"mean count / Montúfar's count at $L = {deepest}$ (and any rise with $L$)", data,
                 max(fractions[q][-1] for q in fractions), max(fractions[q][-1] for q in fractions), FAR_BELOW,
                 falls and max(fractions[q][-1] for q in fractions) <= FAR_BELOW,
                 "; ".join(f"q={r.width},L={r.depth}: {r.mean:.1f} of {r.montufar_bound}" for r in rows)),
@@ -126,11 +127,11 @@ def sine_interpolant_bound() -> list[CheckResult]:
     tail = [r for r in rows if r.q >= 64]
     defect = np.array([(1 - r.sup / r.bound) * r.q ** 2 / SINE_DEFECT for r in tail])
     return [
-        _result("universal-approximation", "sin 2πx: sup|f − f_q| ≤ π²/(2q²)", "max(sup / bound), at most 1",
+        _result("universal-approximation", r"sin 2πx: sup error $\sup|f - f_q| \leq \pi^2/(2q^2)$", "largest sup/bound, at most 1",
                 data, ratio.max(), ratio.max(), 1.0, ratio.max() <= 1.0,
                 f"largest sup/bound {ratio.max():.7f} (≤ 1); sup/bound {_r(ratio, 6)}; sup " + ", ".join(f"{r.sup:.6g}" for r in rows)),
         _result("universal-approximation", "sin 2πx: the dense grid's max ≤ the 30-digit maximum",
-                "max(grid sup − exact sup)", data, max(grid_over, 0), max(grid_over, 0) / rows[-1].sup,
+                "largest grid sup − exact sup", data, max(grid_over, 0), max(grid_over, 0) / rows[-1].sup,
                 1e-13, grid_over <= 1e-13,
                 "grid sup − exact sup per q: " + ", ".join(f"{r.grid_sup - r.sup:.2g}" for r in rows)
                 + " (float evaluation of f_q rounds at ~1e-15)"),
@@ -155,13 +156,14 @@ def interpolant_is_numpy_interp() -> list[CheckResult]:
     counts = [C.count_regions(*g.network(), *iv) for _, g, iv in nets]
     want = [1 + int(np.count_nonzero(g.coefficients[1:])) for _, g, _ in nets]
     return [
-        _result("universal-approximation", "f_q equals numpy.interp on [0, 1]", "max |f_q − interp| / (2πq eps)",
+        _result("universal-approximation", "$f_q$ equals numpy.interp on $[0, 1]$",
+                r"$\max |f_q - \mathrm{interp}| / (2\pi q\varepsilon)$",
                 f"sin 2πx, q = {[r.q for r in rows]}, {S.GRID_PER_PIECE} points per piece",
                 max(r.interp_diff for r in rows), worst, 1.0, worst <= 1.0,
                 "$\\max |f_q - \\mathrm{interp}|$ per $q$: " + ", ".join(f"{r.interp_diff:.2g}" for r in rows)
                 + "; tolerance: $q$ rounded terms of size $\\leq 2\\pi$"),
         _result("universal-approximation", "the interpolant's network: one piece per nonzero slope change",
-                "count_regions(relu_interpolant(f, q).network()) vs 1 + #{i ≥ 1: c_i ≠ 0}",
+                r"count_regions(relu_interpolant(f, q).network()) vs 1 + the number of nonzero $c_i$, $i \geq 1$",
                 "; ".join(f"{name}, q = {len(g.coefficients)}" for name, g, _ in nets),
                 max(abs(c - w) for c, w in zip(counts, want)), 0, INTEGER, counts == want,
                 f"counts {counts}, from the coefficients {want}"),
@@ -190,7 +192,7 @@ def r11_strip_and_sgd() -> list[CheckResult]:
     knot_err = float(np.max(np.abs(g(g.knots) - S.r11_loss(g.knots))))
     pieces = C.count_regions(*g.network(), *S.R11_INTERVAL)
     out = [
-        _result("universal-approximation", "R11's loss, 13 knots: sup|L − f₁₂| ≤ (h²/8) max|L″|",
+        _result("universal-approximation", r"R11's loss, 13 knots: $\sup|L - f_{12}| \leq (h^2/8) \max|L''|$",
                 "sup / bound, at most 1", "L = 0.02((t − 0.333)⁴ − 30t²) on [−5, 6], 22001 grid points",
                 sup / bound, sup / bound, 1.0, sup <= bound,
                 f"sup {sup:.4f}, bound {bound:.4f} ($h = 11/12$, $\\max |L''|$ at $t = 6$); RMS "
@@ -210,7 +212,7 @@ def r11_strip_and_sgd() -> list[CheckResult]:
         ref_loss = _reference_squared_loss(np, p, X, y, q)
         worst = max(worst, float(np.max(np.abs(ours - ref)) / np.max(np.abs(ref))), abs(loss - ref_loss) / ref_loss)
     out.append(_result("universal-approximation", "squared-loss gradient from the generated mlp.layers vs autograd",
-                       "max |ours − autograd| / max |autograd| (and the loss)",
+                       "largest difference from autograd over autograd's largest entry (and the loss)",
                        "12 ReLU units, 9 rows, 3 random parameter vectors (seed 7)", worst, worst, 1e-12,
                        worst <= 1e-12, "autograd differentiates the loss written from its definition"))
     drop = min(f.loss_start / f.loss_end for f in fits)
@@ -221,7 +223,7 @@ def r11_strip_and_sgd() -> list[CheckResult]:
                       f"RMS {f.sgd_rms:.3f}, {f.sgd_pieces} pieces" for f in fits)
             + f"; the construction: sup {sup:.3f}, RMS {fits[0].construction_rms:.3f}")
     out.append(_result("universal-approximation", "SGD trains: each run's loss falls at least 10x",
-                       "10 / min(loss_start / loss_end), at most 1", data, 10 / drop, 10 / drop, 1.0, drop >= 10, runs))
+                       r"$10 / \min(\ell_{\mathrm{start}} / \ell_{\mathrm{end}})$ over the runs, at most 1", data, 10 / drop, 10 / drop, 1.0, drop >= 10, runs))
     out.append(_result("universal-approximation", "SGD-trained 12-unit networks: at most q + 1 = 13 pieces (exact)",
                        "max exact pieces / 13, at most 1", data, most / (q + 1), most / (q + 1), 1.0, most <= q + 1,
                        "one hidden layer of q units: at most q kinks"))
@@ -236,17 +238,19 @@ def barron_tradeoff() -> list[CheckResult]:
     interior minimum, a variance term growing as σ²(q + 1)/N, and the fitted bound shape's minimiser."""
     b = S.barron()
     qs = np.array(b.qs)
-    data = (f"y = sin 2πx + N(0, {S.BARRON_NOISE}²), N = {b.n} rows x ~ U[0, 1] (seed {S.BARRON_SEED}); q units "
-            f"ReLU(x − i/q) + bias, output layer by least squares; q = {qs[0]}..{qs[-1]}")
+    data = (f"$y = \\sin 2\\pi x + \\varepsilon$, $\\varepsilon \\sim N(0, {S.BARRON_NOISE}^2)$, $N = {b.n}$ rows, "
+            f"$x \\sim U[0, 1]$ (seed {S.BARRON_SEED}); $q$ units $\\mathrm{{ReLU}}(x - i/q)$ + bias, output layer "
+            f"by least squares; $q = {qs[0]}, \\ldots, {qs[-1]}$")
     z = np.abs(b.mc - b.mise) / b.mc_se
     lin = b.variance * b.n / (S.BARRON_NOISE ** 2 * (qs + 1))
     best, star = b.q_best, b.q_star
     inside = qs[0] < best < qs[-1] and b.mise[0] > 2 * b.mise.min() and b.mise[-1] > 2 * b.mise.min()
     return [
-        _result("barron", "closed-form expected error vs Monte Carlo", "max |MC − closed form| / standard error",
+        _result("barron", "closed-form expected error vs Monte Carlo",
+                "largest difference between Monte Carlo and the closed form, in standard errors",
                 data + f"; {S.BARRON_MC} noise draws", np.max(np.abs(b.mc - b.mise)), np.max(z), MC_SIGMAS,
                 np.max(z) <= MC_SIGMAS, f"largest deviation {np.max(z):.2f} standard errors"),
-        _result("barron", "error against q is U-shaped: interior minimum, both ends > 2× it",
+        _result("barron", "error against q is U-shaped: interior minimum, both ends above twice it",
                 "0 if the argmin q is strictly inside and both ends exceed 2× the minimum, else 1", data,
                 float(not inside), float(not inside), INTEGER, inside,
                 f"min {b.mise.min():.4f} at q = {best}; error at q = 1: {b.mise[0]:.4f}, at q = {qs[-1]}: "
@@ -254,8 +258,8 @@ def barron_tradeoff() -> list[CheckResult]:
         _result("barron", "estimation term: integrated variance ≈ σ²(q + 1)/N", "variance N/(σ²(q + 1)) vs 1",
                 data, np.max(np.abs(lin - 1)), np.max(np.abs(lin - 1)), VARIANCE_TOL,
                 np.max(np.abs(lin - 1)) <= VARIANCE_TOL, f"ratios {_r(lin, 3)}"),
-        _result("barron", "fitted bound shape a/q + b q log N / N: its minimiser q* vs the measured one",
-                "|log(q*/q_best)| vs log 2", data, abs(star - best), abs(math.log(star / best)), math.log(2),
+        _result("barron", r"fitted bound shape $a/q + bq\log N/N$: its minimiser $q^*$ vs the measured one",
+                r"$|\log(q^*/q_{\mathrm{best}})|$ vs $\log 2$", data, abs(star - best), abs(math.log(star / best)), math.log(2),
                 abs(math.log(star / best)) <= math.log(2),
                 f"fitted (relative least squares, constants $\\geq 0$) $a = C^2 = {b.a:.4g}$, $b = {b.b:.4g}$: "
                 f"$q^* = \\sqrt{{aN/(b \\log N)}} = {star:.2f}$; measured minimiser {best}. The measured bias falls "

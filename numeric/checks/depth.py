@@ -105,10 +105,10 @@ def _deep_chain(L) -> CheckResult:
     tol = _tol(L)
     return _result(
         "depth-chain", f"chain_grad vs autograd, L = {L}",
-        "generated depth.chain_grad (dŷ/dw_k for every k) and chain_forward vs autograd.grad of an "
+        "generated depth.chain_grad ($\\partial\\hat y/\\partial w_k$ for every $k$) and chain_forward vs autograd.grad of an "
         "independent chain (numeric.checks.depth.reference_chain: a loop of a stable sigmoid), elementwise "
         "relative error",
-        f"x = {CHAIN_X}, L = {L} weights |w| ~ U[1, 3] with random signs (default_rng({CHAIN_SEED} + L))",
+        f"$x = {CHAIN_X}$, $L = {L}$ weights $|w| \\sim U[1, 3]$ with random signs (default_rng({CHAIN_SEED} + L))",
         absolute, rel, tol, shape_ok and rel <= tol,
         f"shape {np.shape(got)} (expected ({L},)); max relative error {rel:.3g} = {rel / EPS:.3g} ulps "
         f"(tolerance {ULPS_PER_LAYER:g} ulps per layer, times $L$); $|\\partial\\hat y/\\partial w_1| = "
@@ -135,9 +135,9 @@ def _notebook() -> CheckResult:
     tol = _tol(len(w))
     return _result(
         "depth-chain", "the lecture's notebook case (L = 2)",
-        "generated depth.chain_grad vs autograd.grad and the complex step (h = 1e-200) of the reference chain, "
+        "generated depth.chain_grad vs autograd.grad and the complex step ($h = 10^{-200}$) of the reference chain, "
         "and mpmath.diff of the chain at 50 digits",
-        f"x = {x}, w1 = {w[0]}, w2 = {w[1]} (R19's notebook)",
+        f"$x = {x}$, $w_1 = {w[0]}$, $w_2 = {w[1]}$ (R19's notebook)",
         max(_abs(got, v) for v in refs.values()), rel, tol, np.shape(got) == (2,) and rel <= tol,
         f"$\\partial\\hat y/\\partial w = ({got[0]:.17g}, {got[1]:.17g})$; relative errors: "
         + ", ".join(f"{k} {v:.3g}" for k, v in rels.items()))
@@ -196,9 +196,9 @@ def _infinite_inputs() -> CheckResult:
     tol = _tol(len(w))
     return _result(
         "depth-chain", "chain_grad at infinite inputs",
-        "generated depth.chain_grad and chain_forward at x = ±inf, ±1e300 vs autograd of the reference chain at "
-        "±1e300 (equal to the limits x → ±inf in float64); no warnings",
-        "x = [-inf, -1e300, 1e300, inf], L = 10 weights as in the deep-chain checks",
+        r"generated depth.chain_grad and chain_forward at $x = \pm\infty$, $\pm 10^{300}$ vs autograd of the reference "
+        r"chain at $\pm 10^{300}$ (equal to the limits $x \to \pm\infty$ in float64); no warnings",
+        r"$x = -\infty, -10^{300}, 10^{300}, \infty$, $L = 10$ weights as in the deep-chain checks",
         absolute, rel, tol, finite and rel <= tol and not caught,
         f"finite: {finite} ({int(np.sum(np.isnan(got)))} NaN among the gradients); max relative error {rel:.3g}; "
         f"warnings: {', '.join(sorted({str(c.message) for c in caught})) or 'none'}; $\\partial\\hat y/\\partial w_1$ "
@@ -274,7 +274,7 @@ def _moments(name, shape) -> CheckResult:
     return _result(
         "init-variance", f"{name} {shape}: sample moments",
         f"numeric.init.{name} draw vs the variance numeric.generated.init.{name}_variance derives; mean 0; "
-        f"the 4th moment of a {family}" + ("; the support ±a" if family == "uniform" else ""),
+        f"the 4th moment of a {family}" + ("; the support $\\pm a$" if family == "uniform" else ""),
         f"shape {shape}, default_rng({_seed(name, shape)})",
         abs(s2 - v), abs(s2 - v) / v, Z * se_var / v, ok, detail)
 
@@ -295,9 +295,11 @@ def _formulas() -> CheckResult:
     tol = 4 * EPS   # a division, a product and a square root on each side
     return _result(
         "init-variance", "derived variances vs the lecture's formulas",
-        "numeric.generated.init's standard, lecun, glorot and he variances and glorot_bound vs 1/(3 q_in), "
-        "1/q_in, 2/(q_in + q_out), 2/q_in and sqrt(6/(q_in + q_out)) written in the check",
-        "q_in in {1, 2, 3, 100, 784}, q_out in {1, 7, 300}", worst, worst, tol, worst <= tol,
+        r"numeric.generated.init's standard, lecun, glorot and he variances and glorot_bound vs "
+        r"$1/(3q_{\mathrm{in}})$, $1/q_{\mathrm{in}}$, $2/(q_{\mathrm{in}} + q_{\mathrm{out}})$, $2/q_{\mathrm{in}}$ "
+        r"and $\sqrt{6/(q_{\mathrm{in}} + q_{\mathrm{out}})}$ written in the check",
+        r"$q_{\mathrm{in}} \in \{1, 2, 3, 100, 784\}$, $q_{\mathrm{out}} \in \{1, 7, 300\}$", worst, worst, tol,
+        worst <= tol,
         f"largest relative difference {worst:.3g} at {where}")
 
 
@@ -361,7 +363,7 @@ def _forward(name, relu, predicted) -> CheckResult:
         "init-variance", f"{name}: forward variance ratio per layer, {kind} stack",
         "mean second moment of each layer's units over its input's, drawn by numeric.init, vs the gain "
         f"predicted from the lecture's variance ({predicted:.6g}), within {Z:g} SE given each layer's input",
-        f"depth {LINEAR_DEPTH}, width {LINEAR_WIDTH}, {LINEAR_ROWS} rows x ~ N(0, I), zero biases, "
+        f"depth {LINEAR_DEPTH}, width {LINEAR_WIDTH}, {LINEAR_ROWS} rows $x \\sim N(0, I)$, zero biases, "
         f"default_rng({_stack_seed(name, relu)})",
         worst, worst / predicted, Z * max(se for _, _, se in rows) / predicted, z <= Z and gap <= 4 * EPS,
         f"ratios {', '.join(f'{r:.4f}' for r, _, _ in rows)}; largest $|r - E\\,r|$ {z:.2f} SE (SE per layer "

@@ -46,10 +46,13 @@ def glorot_bengio_backward() -> list[CheckResult]:
     for scheme in S.GB_SCHEMES:
         st = S.glorot_bengio(width=GB_WIDTH, n=GB_ROWS, scheme=scheme, seed=GB_SEED)
         for label, meas, pred, how in (
-                ("backward", st.delta_ratio, st.delta_pred, "Var(dL/dz) ratio, lower layer over upper, vs "
-                                                            "q_out Var(W) times the measured mean tanh'(z)**2"),
-                ("forward", st.act_ratio, st.act_pred, "Var(h) ratio, upper layer over lower, vs q_in Var(W) "
-                                                       "times the measured Var(tanh z)/Var(z) and E[h**2]/Var(h)")):
+                ("backward", st.delta_ratio, st.delta_pred, "$\\mathrm{Var}(\\partial L/\\partial z)$ ratio, lower "
+                                                            "layer over upper, vs $q_{\\mathrm{out}}\\,\\mathrm{Var}(W)$ "
+                                                            "times the measured mean $\\tanh'(z)^2$"),
+                ("forward", st.act_ratio, st.act_pred, "$\\mathrm{Var}(h)$ ratio, upper layer over lower, vs "
+                                                       "$q_{\\mathrm{in}}\\,\\mathrm{Var}(W)$ times the measured "
+                                                       "$\\mathrm{Var}(\\tanh z)/\\mathrm{Var}(z)$ and "
+                                                       "$E[h^2]/\\mathrm{Var}(h)$")):
             rel = np.abs(meas / pred - 1.0)
             out.append(_result("init-variance", f"{scheme} init: {label} variance ratio per layer vs linear gain "
                                                 f"times tanh's measured factor", how, data,
@@ -59,8 +62,10 @@ def glorot_bengio_backward() -> list[CheckResult]:
         derived = S.predicted_gain("tanh", scheme, GB_WIDTH)
         gains = np.concatenate([st.back_gain, st.fwd_gain])
         rel = np.abs(gains / derived - 1.0)
-        out.append(_result("init-variance", f"{scheme} init: q Var(W) of the drawn weights vs the derived linear gain",
-                           f"q Var(W) of W_2..W_5 (both directions) vs the derived {derived:.4g}", data,
+        out.append(_result("init-variance", f"{scheme} init: $q\\,\\mathrm{{Var}}(W)$ of the drawn weights vs the derived "
+                           "linear gain",
+                           f"$q\\,\\mathrm{{Var}}(W)$ of $W_2, \\ldots, W_5$ (both directions) vs the derived "
+                           f"{derived:.4g}", data,
                            np.max(np.abs(gains - derived)), rel.max(), SAMPLE_GAIN_TOL, rel.max() <= SAMPLE_GAIN_TOL,
                            f"backward {_r(st.back_gain, 4)}, forward {_r(st.fwd_gain, 4)}; tolerance 5 sampling sd "
                            f"of a uniform sample variance over $10^6$ draws"))
@@ -87,8 +92,9 @@ def gradient_norm_table() -> list[CheckResult]:
         if acts == ("sigmoid",):
             extra = ("; per-layer factor of the RMS of $\\partial L/\\partial z$ " + ", ".join(
                 f"{t.rows[i][1]} {t.delta_decay[i]:.3f} (bound {t.bound[i]:.3f})" for i in idx))
-        out.append(_result("init-variance", f"{' and '.join(acts)}: |dL/dz at layer k| <= {slope} times the "
-                                            f"spectral norm of W at layer k+1 times |dL/dz at layer k+1|, per row",
+        out.append(_result("init-variance", f"{' and '.join(acts)}, each backward step: $\\|\\partial L/\\partial z_k\\| \\leq "
+                                            f"{slope}\\, \\|W_{{k+1}}\\|_2\\, \\|\\partial L/\\partial "
+                                            f"z_{{k+1}}\\|$ per row (spectral norm of $W$)",
                            "excess over 1 of the largest ratio of the two sides, over rows, layers, schemes "
                            "(a theorem: the ratio is at most 1)", data,
                            max(r - 1.0, 0.0), max(r - 1.0, 0.0), ROUNDING, r <= 1.0 + ROUNDING,
@@ -100,12 +106,12 @@ def gradient_norm_table() -> list[CheckResult]:
         pp = np.concatenate([pred, pred])
         if claim == "equal to":
             dev = np.abs(meas / pp - 1.0)
-            what = "largest |measured/predicted - 1| of the forward and backward gains"
+            what = "largest deviation from 1 of measured/predicted, over the forward and backward gains"
         else:               # tanh: the linear gain is an upper bound (|tanh z| <= |z|, tanh' <= 1)
             dev = np.maximum(meas / pp - 1.0, 0.0)
             what = "largest excess of measured/predicted over 1, forward and backward (0 when below the bound)"
         out.append(_result("init-variance", f"{activation}: per-layer variance gain {claim} the derived "
-                                            f"{'q v/2' if activation == 'relu' else 'q v'}", what, data,
+                                            f"{'$qv/2$' if activation == 'relu' else '$qv$'}", what, data,
                            np.max(np.abs(meas - pp) if claim == "equal to" else np.maximum(meas - pp, 0.0)),
                            dev.max(), S.GAIN_TOL, dev.max() <= S.GAIN_TOL,
                            "; ".join(f"{t.rows[i][1]}: predicted {t.predicted[i]:.3g}, forward {t.fwd[i]:.3f}, "
@@ -114,14 +120,16 @@ def gradient_norm_table() -> list[CheckResult]:
     expected = [i for i, p in enumerate(t.predicted) if np.isclose(p, 1.0)]
     dev = max(float(np.max(np.abs(np.array([t.fwd[i], t.bwd[i]]) - 1.0))) for i in expected)
     out.append(_result("init-variance", "rows predicted constant (gain 1) measure gains within 25% of 1",
-                       "largest |measured gain - 1|, forward and backward, over the rows whose derived gain is 1",
+                       "largest deviation from 1 of the measured gains, forward and backward, over the rows whose derived "
+                       "gain is 1",
                        data, dev, dev, S.GAIN_TOL, dev <= S.GAIN_TOL and marked == expected,
                        "predicted 1: " + ", ".join("/".join(t.rows[i]) for i in expected)
                        + "; marked [const]: " + ", ".join("/".join(t.rows[i]) for i in marked)))
     rho2, pred = t.decay ** 2, t.bwd / t.fwd
     dev = np.abs(rho2 / pred - 1.0)
     out.append(_result("init-variance", "weight-gradient ratio squared vs backward gain over forward gain",
-                       "|rho**2 / (bwd/fwd) - 1|, rho the per-layer ratio of the weight-gradient norms", data,
+                       "$|\\rho^2 / (g_{\\mathrm{bwd}}/g_{\\mathrm{fwd}}) - 1|$, $\\rho$ the per-layer ratio of the "
+                       "weight-gradient norms, $g$ the backward and forward gains", data,
                        np.max(np.abs(rho2 - pred)), dev.max(), WEIGHT_RATIO_TOL, dev.max() <= WEIGHT_RATIO_TOL,
                        "; ".join(f"{a}/{s}: {r:.3f} vs {p:.3f}" for (a, s), r, p in zip(t.rows, rho2, pred))
                        + " (an approximation: rows of $h$ and $\\partial L/\\partial z$ are correlated)"))
@@ -131,8 +139,8 @@ def gradient_norm_table() -> list[CheckResult]:
 # ---- depth-chain and relu-chain -----------------------------------------------------------------------
 
 def _chain_data(c) -> str:
-    return (f"{c.chains} random chains per depth L = {c.depths[0]}..{c.depths[-1]}, x and w_k uniform on "
-            f"[-1, 1] (seed 0; the figure's chains)")
+    return (f"{c.chains} random chains per depth $L = {c.depths[0]}, \\ldots, {c.depths[-1]}$, $x$ and $w_k$ "
+            f"uniform on $[-1, 1]$ (seed 0; the figure's chains)")
 
 
 @register("depth-chain")
@@ -143,9 +151,9 @@ def chain_bounds() -> list[CheckResult]:
     ratio = c.sigmoid_normalised / bound
     over = float(np.max(ratio))
     return [
-        _result("depth-chain", "sigmoid chain: |dyhat/dw_1| <= (1/4)**L |x| times the product of |w_k|, k >= 2",
-                "excess over 1 of the largest |dyhat/dw_1| / ((1/4)**L |x| prod |w_k|), chain_grad "
-                "(a theorem: at most 1)", _chain_data(c),
+        _result("depth-chain", r"sigmoid chain: $|\partial\hat y/\partial w_1| \leq (1/4)^L |x| \prod_{k \geq 2} |w_k|$",
+                r"excess over 1 of the largest $|\partial\hat y/\partial w_1| / ((1/4)^L |x| \prod_{k \geq 2} |w_k|)$, "
+                "chain_grad (a theorem: at most 1)", _chain_data(c),
                 max(over - 1.0, 0.0), max(over - 1.0, 0.0), ROUNDING, over <= 1.0 + ROUNDING,
                 f"largest ratio 1 - {1.0 - over:.2g}; median ratio at $L = {c.depths[-1]}$: "
                 f"{np.median(ratio[-1]):.3g}"),
@@ -161,12 +169,13 @@ def relu_chain_checks() -> list[CheckResult]:
     unit_off = float(np.max(np.abs(u.relu_active - 1.0)))
     data = _chain_data(c) + ", signs set to an active path"
     return [
-        _result("relu-chain", "ReLU chain, active path: dyhat/dw_1 = x times the product of w_k (k >= 2), vs autograd",
-                "closed form against autograd of relu(w_L ... relu(w_1 x))", data,
+        _result("relu-chain", r"ReLU chain, active path: $\partial\hat y/\partial w_1 = x \prod_{k \geq 2} w_k$, vs autograd",
+                r"closed form against autograd of $\mathrm{relu}(w_L \cdots \mathrm{relu}(w_1 x))$", data,
                 c.relu_autograd_err, c.relu_autograd_err, ROUNDING, c.relu_autograd_err <= ROUNDING,
                 "relative difference, largest over every chain"),
         _result("relu-chain", "ReLU chain, active path: no shrinking factor (normalised gradient = 1)",
-                "largest | |dyhat/dw_1| / (|x| prod |w_k|, k >= 2) - 1 |", data, relu_off, relu_off, ROUNDING,
+                r"largest deviation from 1 of $|\partial\hat y/\partial w_1| / (|x| \prod_{k \geq 2} |w_k|)$", data,
+                relu_off, relu_off, ROUNDING,
                 relu_off <= ROUNDING,
                 f"also $x = 1$, every $w_k = +1$, $L = {u.depths[0]}, \\ldots, {u.depths[-1]}$, by autograd: "
                 f"largest $|\\partial\\hat y/\\partial w_1 - 1|$ = {unit_off:.2g}"),
@@ -192,7 +201,7 @@ def dead_relu_gradients() -> list[CheckResult]:
     worst = float(np.max(np.abs(np.concatenate(touching)))) if touching else 0.0
     count = int(sum(m.sum() for m in dead))
     return [_result("activations", "dead ReLU units get exactly zero gradient",
-                    "largest |gradient| on the bias, incoming and outgoing weights of units dead on every row",
+                    "largest absolute gradient on the bias, incoming and outgoing weights of units dead on every row",
                     f"{d.description}; widths {S.DYING_WIDTHS}, He init, SGD step {lr}, seed {seed}",
                     worst, worst, ROUNDING, count > 0 and worst <= ROUNDING,
                     f"{count} dead units of {sum(m.size for m in dead)} (the check needs some); "
@@ -206,10 +215,11 @@ def unit_chain_bound() -> list[CheckResult]:
     bound = 0.25 ** u.depths[:, None].astype(float)
     ratio = u.sigmoid / bound
     over = float(ratio.max())
-    return [_result("activations", "sigmoid chain, x = 1 and |w_k| = 1: |dyhat/dw_1| <= (1/4)**L",
-                    "excess over 1 of the largest |dyhat/dw_1| / (1/4)**L, generated chain_grad (a theorem)",
-                    f"{u.chains} sign patterns per depth L = {u.depths[0]}..{u.depths[-1]} (seed {u.seed}); "
-                    f"the figure's chains", max(over - 1.0, 0.0), max(over - 1.0, 0.0), ROUNDING,
+    return [_result("activations", r"sigmoid chain, $x = 1$ and $|w_k| = 1$: $|\partial\hat y/\partial w_1| \leq (1/4)^L$",
+                    r"excess over 1 of the largest $|\partial\hat y/\partial w_1| / (1/4)^L$, generated chain_grad "
+                    "(a theorem)",
+                    f"{u.chains} sign patterns per depth $L = {u.depths[0]}, \\ldots, {u.depths[-1]}$ "
+                    f"(seed {u.seed}); the figure's chains", max(over - 1.0, 0.0), max(over - 1.0, 0.0), ROUNDING,
                     over <= 1.0 + ROUNDING,
                     f"ratio of $|\\partial\\hat y/\\partial w_1|$ to its bound, a factor $1/4$ per layer: from "
                     f"{ratio.min():.3g} to {over:.3g}; at $L = {u.depths[-1]}$: "

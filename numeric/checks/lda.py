@@ -75,10 +75,11 @@ def against_bayes_rule() -> list[CheckResult]:
         sat = float(np.min(np.minimum(ref, 1 - ref)))
         out.append(CheckResult(
             derivation=DERIVATION, name=f"lda_posterior vs Bayes' rule ({d.name})",
-            compared=("generated lda_posterior(X, mu0, mu1, Sigma, prior1) vs p(x|1)rho / (p(x|0)(1-rho) + p(x|1)rho) "
-                      "from scipy.stats.multivariate_normal.logpdf and a stable logistic (scipy expit)"),
-            data=(f"{d.description}; every row; class means, pooled covariance = within-class scatter / N "
-                  f"(sklearn's normalisation), prior1 = {pi:.6g} (class frequency)"),
+            compared=(r"generated lda_posterior vs Bayes' rule $p(x \mid 1)\rho / (p(x \mid 0)(1 - \rho) + "
+                      r"p(x \mid 1)\rho)$, the densities from scipy.stats.multivariate_normal.logpdf and a stable "
+                      r"logistic (scipy expit)"),
+            data=(f"{d.description}; every row; class means, pooled covariance = within-class scatter over $N$ "
+                  f"(sklearn's normalisation), prior $\\rho = {pi:.6g}$ (class frequency)"),
             max_abs_err=float(err.max()),
             max_rel_err=float(np.max(err / np.maximum(np.minimum(ref, 1 - ref), TINY))),
             tolerance=tol, passed=bool(np.all(np.isfinite(got)) and err.max() <= tol),
@@ -147,7 +148,8 @@ def against_sklearn() -> list[CheckResult]:
         ))
         out.append(CheckResult(
             derivation=DERIVATION, name=f"lda_params vs sklearn coef_, intercept_ ({label})",
-            compared="generated lda_params(means_, covariance_, priors_[1]) -> (w, b) vs sklearn coef_[0], intercept_[0]",
+            compared=("generated lda_params(means_, covariance_, priors_[1]), giving $(w, b)$, vs sklearn coef_[0], "
+                      "intercept_[0]"),
             data=f"{d.description}; LinearDiscriminantAnalysis(solver='lsqr', store_covariance=True)",
             max_abs_err=float(max(np.abs(w - w_sk).max(), b_err)), max_rel_err=w_rel,
             tolerance=tol_w, passed=bool(w_rel <= tol_w and b_err <= tol_b),

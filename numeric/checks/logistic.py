@@ -59,7 +59,8 @@ def loss_vs_sklearn() -> list[CheckResult]:
     return [_result(
         "logistic-regression", "cross_entropy vs sklearn log_loss",
         "generated cross_entropy(w, b, X, y) vs sklearn.metrics.log_loss(y, expit(Xw + b))",
-        f"{d.description}; fixed w = 0.3*N(0, I) (seed 0), b = 0.2; min(p, 1-p) = {q.min():.3g}",
+        f"{d.description}; fixed $w = 0.3 z$, $z \\sim N(0, I)$ (seed 0), $b = 0.2$; "
+        f"$\\min(p, 1 - p) = {tex_num(q.min())}$",
         err, err / ref, tol / ref, err <= tol,
         f"loss {got:.17g} vs {ref:.17g}; absolute tolerance {tol:.3g} (relative {tol / ref:.3g}) from the "
         f"rounding of both sides (the $\\log(1 - p)$ of log_loss dominates)")]
@@ -137,7 +138,8 @@ def mle_existence() -> list[CheckResult]:
     passed = full_sep and not sub_sep and mu > 0 and g <= 1e-8
     return [_result(
         "logistic-regression", "MLE existence (separability)",
-        "LP feasibility of t_i (w.x_i + b) >= 1 (scipy linprog/HiGHS); gradient and Hessian at sklearn's optimum",
+        r"LP feasibility of $t_i (w \cdot x_i + b) \geq 1$ (scipy linprog/HiGHS); gradient and Hessian at sklearn's "
+        "optimum",
         f"{d.description} (all 30 features) and {data}",
         g, g, 1e-8, passed,
         f"all 30 features: linearly separable = {full_sep} (so the unpenalised MLE is at infinity; "
@@ -173,8 +175,8 @@ def gradient_descent_reaches_sklearn() -> list[CheckResult]:
     lb_gap = float(np.linalg.norm(th_lb - th_sk))
     return [_result(
         "logistic-regression", "gradient descent vs sklearn optimum",
-        "GD with the generated gradient, step 1/L, L = lambda_max(X~^T X~)/(4N), from 0, vs "
-        "LogisticRegression(C=inf, solver='newton-cg', tol=1e-10)",
+        r"GD with the generated gradient, step $1/L$, $L = \lambda_{\max}(\tilde X^\top \tilde X)/(4N)$, from 0, vs "
+        r"LogisticRegression(C=$\infty$, solver='newton-cg', tol=$10^{-10}$)",
         data, d_theta, rel_loss, tol_loss, passed,
         f"{r.steps} steps to $\\|\\nabla L\\|_\\infty \\leq 10^{{-12}}$ (converged {r.converged}); "
         f"$L = {tex_num(Lip, 4)}$, $\\lambda_{{\\min}}(H^*) = {tex_num(mu, 4)}$, $\\kappa \\approx {Lip / mu:.0f}$; "
@@ -239,7 +241,7 @@ def pm1_equals_cross_entropy() -> list[CheckResult]:
     return [_result(
         "logistic-loss-pm1", "logistic_loss(t = 2y - 1) vs cross_entropy (R8)",
         "generated logistic_loss(w, b, X, 2y - 1) vs generated cross_entropy(w, b, X, y)",
-        f"{d.description}; points: moderate (max |z| ~ 7), saturating (max |z| ~ 73), w = 0",
+        f"{d.description}; points: moderate ($\\max|z| \\approx 7$), saturating ($\\max|z| \\approx 73$), $w = 0$",
         worst_abs, worst_rel, tol, worst_rel <= tol, "; ".join(lines))]
 
 
@@ -369,7 +371,7 @@ def hessian_is_psd() -> list[CheckResult]:
     tol = 1e-12
     return [_result(
         "logistic-gradient", "cross_entropy_hessian is positive semidefinite (R9)",
-        "smallest eigenvalue (numpy eigvalsh) of the generated Hessian, must be >= -1e-12",
+        "smallest eigenvalue (numpy eigvalsh) of the generated Hessian, must be $\\geq -10^{-12}$",
         f"{d.description}: moderate, saturating, w = 0; and the training optimum",
         max(0.0, -lo), max(0.0, -lo) / scale, tol, lo >= -tol, "; ".join(lines))]
 

@@ -212,7 +212,7 @@ def gradient_vs_references(activation, depth, label, widths, W, b) -> list[Check
     ref_loss = float(f(theta))
     kink, tails = _hidden_stats(W, b, X, activation)
     s = reference_logit(W, b, X, activation)
-    where = f"{activation}, depth {depth} (widths {widths}), {label} point (max |s| = {np.max(np.abs(s)):.3g})"
+    where = f"{activation}, depth {depth} (widths {widths}), {label} point ($\\max|s| = {tex_num(np.max(np.abs(s)))}$)"
     point = (f"$\\min |z| = {tex_num(kink)}$ over hidden units and rows, {100 * tails:.0f}% of hidden units "
              f"with $|z| > 5$" if depth > 1 else "no hidden layer")
     loss_rel = abs(float(loss) - ref_loss) / ref_loss
@@ -226,9 +226,9 @@ def gradient_vs_references(activation, depth, label, widths, W, b) -> list[Check
     out = [_result(
         "backprop", f"value_and_grad vs autograd and complex step: {activation}, depth {depth}, {label}",
         "generated mlp.value_and_grad (loss and every weight and bias gradient) vs autograd.grad and the "
-        "complex step (h = 1e-200, every coordinate) of an independent textbook loss "
+        "complex step ($h = 10^{-200}$, every coordinate) of an independent textbook loss "
         "(numeric.checks.networks.reference_loss), and that loss's value",
-        f"{data}; {where}; lam = {LAM}",
+        f"{data}; {where}; $\\lambda = {LAM}$",
         max(err_ag, err_cs), max(rel, loss_rel), tol, rel <= tol and loss_rel <= tol,
         f"normwise relative error over {claim.size} parameters: vs autograd {err_ag / scale:.3g}, vs complex "
         f"step {err_cs / scale:.3g}; loss {float(loss):.17g} vs reference {ref_loss:.17g} (relative "
@@ -364,11 +364,12 @@ def sklearn_training() -> list[CheckResult]:
         loss_rel = float(np.max(np.abs(losses - sk_losses) / sk_losses))
         out.append(_result(
             "backprop", f"SGD trajectory vs sklearn MLPClassifier: {activation}",
-            f"{TRAJ_STEPS} full-batch steps W <- W - {TRAJ_LR} grad with the generated value_and_grad vs "
-            f"MLPClassifier(solver='sgd', momentum=0, nesterovs_momentum=False, batch_size=N, shuffle=False, "
-            f"learning_rate='constant', learning_rate_init={TRAJ_LR}, alpha=2 N lam) partial_fit once per step, "
-            f"same start",
-            f"{data}; widths {widths}; Glorot start (seed 1); lam = {TRAJ_LAM}, alpha = {2 * N * TRAJ_LAM:g}",
+            f"{TRAJ_STEPS} full-batch steps $W \\leftarrow W - {TRAJ_LR}\\,\\nabla L$ with the generated "
+            f"value_and_grad vs MLPClassifier(solver='sgd', momentum=0, nesterovs_momentum=False, batch_size=N, "
+            f"shuffle=False, learning_rate='constant', learning_rate_init={TRAJ_LR}, alpha=$2N\\lambda$) "
+            f"partial_fit once per step, same start",
+            f"{data}; widths {widths}; Glorot start (seed 1); $\\lambda = {TRAJ_LAM}$, sklearn's "
+            f"$\\alpha = 2N\\lambda = {2 * N * TRAJ_LAM:g}$",
             float(diff.max()), rel, TRAJ_TOL, rel <= TRAJ_TOL,
             f"over steps and parameters, $\\max |\\theta_{{\\mathrm{{gen}}}} - \\theta_{{\\mathrm{{sk}}}}| / "
             f"\\max |\\theta_{{\\mathrm{{sk}}}}| = {tex_num(rel)}$ (after step 1: {per_step[1]:.3g}, 10: "
@@ -443,7 +444,7 @@ def guiding_checks() -> list[CheckResult]:
         "guiding-example", "SGD on breast cancer: the loss falls",
         f"generated guiding.value_and_grad in numeric.optim.sgd (batch {GUIDE_BATCH}, constant step {GUIDE_LR}, "
         f"seed 0, {GUIDE_EPOCHS} epochs), full-data loss per epoch",
-        f"{d.description}; q = {q} hidden sigmoid units, lam = {GUIDE_LAM}, Glorot start (seed 0)",
+        f"{d.description}; $q = {q}$ hidden sigmoid units, $\\lambda = {GUIDE_LAM}$, Glorot start (seed 0)",
         r.losses[-1], r.losses[-1] / r.losses[0], 0.5, r.converged and r.losses[-1] <= 0.5 * r.losses[0],
         f"loss {r.losses[0]:.6g} $\\to$ {r.losses[-1]:.6g} (falls by {drop:.4g}, {100 * drop / r.losses[0]:.1f}%; "
         f"error columns: final loss and final/initial, which must be $\\leq 0.5$, i.e. the loss at least halves); "
@@ -467,7 +468,7 @@ def guiding_checks() -> list[CheckResult]:
             "guiding-example", f"value_and_grad vs autograd ({label} point)",
             "generated guiding.value_and_grad (loss, dW1, dW2) vs autograd.grad of the lecture's loss written "
             "independently (numeric.checks.networks.guiding_reference_loss)",
-            f"{d.description}; q = {q}, lam = {GUIDE_LAM}; {label} (W1, W2)",
+            f"{d.description}; $q = {q}$, $\\lambda = {GUIDE_LAM}$; {label} $(W_1, W_2)$",
             err, max(rel, loss_rel), tol, rel <= tol and loss_rel <= tol,
             f"normwise relative error of (dW1, dW2) {rel:.3g}; loss {float(loss):.17g} vs {ref_loss:.17g} "
             f"(relative {loss_rel:.3g}); $\\max |s| = {tex_num(np.max(np.abs(_sigmoid(X @ A, np) @ B)))}$"))
@@ -486,7 +487,7 @@ def guiding_checks() -> list[CheckResult]:
             "guiding-example", f"value_and_grad vs check_gradient ({label} point)",
             "generated (dW1, dW2) vs numeric.check_gradient of the lecture's loss: Richardson differences, complex "
             "step and autograd (W2 every coordinate, W1 along 8 random directions)",
-            f"{d.description}; q = {q}, lam = {GUIDE_LAM}; {label} (W1, W2)",
+            f"{d.description}; $q = {q}$, $\\lambda = {GUIDE_LAM}$; {label} $(W_1, W_2)$",
             gc.max_abs_err, gc.max_rel_err, gc.tolerance, gc.passed, gradient_check_text(gc)))
     return out
 
@@ -584,12 +585,12 @@ def forward_vs_reverse() -> list[CheckResult]:
                       f"multiply-adds forward ${r['ops']['forward'] / r['ops']['eval']:.1f} \\times$ one "
                       f"evaluation, reverse ${r['ops']['reverse'] / r['ops']['eval']:.1f} \\times$" for r in rows)
     out.append(_result(
-        "forward-vs-reverse", "Jacobian by forward (n JVP sweeps) and reverse (m VJP sweeps) mode",
+        "forward-vs-reverse", "Jacobian by forward ($n$ JVP sweeps) and reverse ($m$ VJP sweeps) mode",
         "numeric.jacobian forward_jacobian/reverse_jacobian on a tanh MLP with hand-written JVP and VJP, and "
-        "on autograd's make_jvp/make_vjp, vs each other, autograd.jacobian and the complex step (h = 1e-200); "
+        "on autograd's make_jvp/make_vjp, vs each other, autograd.jacobian and the complex step ($h = 10^{-200}$); "
         "sweeps counted by calls made",
-        f"MLP widths (n, {FVR_HIDDEN}, {FVR_HIDDEN}, m), Glorot-scaled weights, x ~ N(0, I); "
-        f"(n, m) in {fvr_grid()}",
+        f"MLP widths $(n, {FVR_HIDDEN}, {FVR_HIDDEN}, m)$, Glorot-scaled weights, $x \\sim N(0, I)$; "
+        f"$(n, m) \\in$ {fvr_grid()}",
         worst, worst, tol, counts_ok and worst <= tol,
         f"sweep counts equal $n$ (forward) and $m$ (reverse) for both implementations: {counts_ok}; largest "
         f"difference between any two Jacobians, relative to $\\max |J|$: ${tex_num(worst)}$; {table}"))
@@ -604,11 +605,11 @@ def forward_vs_reverse() -> list[CheckResult]:
     cf = [r["c_forward"] for r in times]
     cr = [r["c_reverse"] for r in times]
     out.append(_result(
-        "forward-vs-reverse", "cost: n sweeps forward, m reverse, each c evaluations",
+        "forward-vs-reverse", "cost: $n$ sweeps forward, $m$ reverse, each $c$ evaluations",
         "multiply-adds counted in numeric.jacobian.Network (matrix products and elementwise work) for one "
         "evaluation and for each mode's whole Jacobian; and, as data only, wall-clock time of one sweep "
         "over one evaluation",
-        f"MLP widths (n, {FVR_HIDDEN}, {FVR_HIDDEN}, m); (n, m) in {fvr_grid()}; times on this machine",
+        f"MLP widths $(n, {FVR_HIDDEN}, {FVR_HIDDEN}, m)$; $(n, m) \\in$ {fvr_grid()}; times on this machine",
         dev, dev / 2.0, 0.5, dev <= 0.5,
         f"operation constant $c_{{\\mathrm{{ops}}}} = \\mathrm{{madds}}(J) / (\\text{{sweeps}} \\times "
         f"\\mathrm{{madds}}(\\text{{eval}})) \\in [{lo:.3f}, {hi:.3f}]$ for both modes (passes within "

@@ -80,7 +80,8 @@ def mc_covariance() -> list[CheckResult]:
         zmax = max(zs.values())
         out.append(_result(
             NAME, f"width q = {q}: sampled covariance vs kernel",
-            f"mean of f(x)f(x') over {c.networks[q]} sampled networks vs the generated kernel, |z| = |difference|/SE",
+            f"mean of $f(x)f(x')$ over {c.networks[q]} sampled networks vs the generated kernel, "
+            f"$|z| = |\\Delta|/\\mathrm{{SE}}$",
             f"x = t {tuple(S.DIRECTION.tolist())}, {len(c.t)} t ∈ [{c.t[0]:g}, {c.t[-1]:g}], x' at t = "
             f"{c.t_fixed:g}; erf, relu, step; prior {c.prior.args()}", zmax, rel, Z, zmax <= Z,
             "largest $|z|$: " + ", ".join(f"{a} {v:.2f}" for a, v in zs.items())
@@ -92,7 +93,7 @@ def mc_covariance() -> list[CheckResult]:
     out.append(_result(
         NAME, "all widths: the z-scores' root mean square is about 1 (SEs not inflated)",
         "√(mean z²) over every activation, width and line point vs 1, one-sided (1 − rms ≤ tol): inflated SEs "
-        "would pass the rows above vacuously, with every |z| small", f"the {len(z)} z-scores of the rows above",
+        "would pass the rows above vacuously, with every $|z|$ small", f"the {len(z)} z-scores of the rows above",
         abs(rms - 1.0), abs(rms - 1.0), RMS_TOL, 1.0 - rms <= RMS_TOL,
         f"rms {rms:.3f}; per width " + ", ".join(
             f"q = {q}: {float(np.sqrt(np.mean(np.concatenate([c.z[a][q] for a in S.ACTIVATIONS]) ** 2))):.2f}"
@@ -114,7 +115,7 @@ def kurtosis_vs_formula() -> list[CheckResult]:
         out.append(_result(
             NAME, f"{a}: excess kurtosis of f(x') vs the 1/q formula",
             "sample m₄/m₂² − 3 of f(x') (delta-method SE) vs 3ω_v⁴(E h⁴ − (E h²)²)/(q(σ_b² + ω_v² "
-            "E h²)²), E h² and E h⁴ by quadrature; |z| = |difference|/SE; max rel err over the widths resolved (kurtosis "
+            "E h²)²), E h² and E h⁴ by quadrature; $|z| = |\\Delta|/\\mathrm{SE}$; max rel err over the widths resolved (kurtosis "
             "above Z SE), at least two of them",
             f"widths {list(k.widths)}, {k.units} units cut into {k.units}/q networks; x' at t = {S.T_FIXED:g}",
             float(z.max()), rel, Z, bool(z.max() <= Z) and len(resolved) >= 2,
@@ -142,7 +143,7 @@ def kernel_psd() -> list[CheckResult]:
         worst_eig = min(worst_eig, g.min_eig[a])
         bad = max(-worst_eig, worst_sym, 0.0)
         out.append(_result(NAME, f"{a} kernel: symmetric positive semi-definite",
-                           "smallest eigenvalue / largest (≥ −tol) and max |K − Kᵀ| / largest eigenvalue",
+                           "smallest eigenvalue / largest (≥ −tol) and $\\max|K - K^\\top|$ / largest eigenvalue",
                            f"{len(X)} x ∈ ℝ³ (36 random, seed {KERNEL_SEED + 1}, a repeat, 3 colinear), priors "
                            f"{PRIORS[0].args()}, {PRIORS[1].args()}; the figure's {len(g.t)}-point grid",
                            bad, bad, PSD_TOL, bad <= PSD_TOL,

@@ -60,7 +60,7 @@ def step_is_argmin_of_local_model() -> list[CheckResult]:
     out = [_result(
         "gd-local-model", "GD step = argmin of the generated local model (pictures' loss)",
         "θ₀ − γ·picture_grad(θ₀) vs scipy.optimize.minimize_scalar (Brent) of local_model(θ, θ₀, γ)",
-        f"8 random (θ₀, γ), θ₀ ~ U[−5, 6], γ ~ U[0.05, 2], seed {SEED}",
+        f"8 random $(\\theta_0, \\gamma)$, $\\theta_0 \\sim U[-5, 6]$, $\\gamma \\sim U[0.05, 2]$, seed {SEED}",
         worst1, worst1, tol1, worst1 <= tol1,
         f"largest $|\\Delta| / \\max(1, |\\text{{step}}|) = {tex_num(worst1)}$; at $(\\theta_0, \\gamma)$ = "
         + "; ".join(lines1[:4]))]
@@ -86,7 +86,7 @@ def step_is_argmin_of_local_model() -> list[CheckResult]:
         "gd-local-model", "GD step = argmin of the local model (logistic loss, p = 6)",
         "−γ∇L(θ₀) (generated cross_entropy_grad) vs scipy.optimize.minimize (BFGS, finite-difference gradient) of "
         "L(θ₀) + εᵀ∇L(θ₀) + ‖ε‖²/(2γ)",
-        f"{s.description}; θ₀ ~ 0.5 N(0, I) (seed {SEED}), γ ∈ {{0.1, 1, 5}}",
+        f"{s.description}; $\\theta_0 \\sim 0.5\\,N(0, I)$ (seed {SEED}), $\\gamma \\in \\{{0.1, 1, 5\\}}$",
         worst2, worst2, tol2, worst2 <= tol2, "; ".join(lines2)))
     # the generated model touches L at θ₀: value L(θ₀), slope L'(θ₀), curvature 1/γ. A quadratic's central
     # differences are exact, so only rounding separates them from mpmath's values of the lecture's L
@@ -126,7 +126,7 @@ def boundary_is_two_over_lambda_max() -> list[CheckResult]:
             "gd-step-size", f"GD's convergence boundary = 2/λ_max ({label})",
             "bisection on 'GD for 2⁵⁰ steps (by squaring its one-step map) ends farther out than θ₀', bracketed "
             "by 2/tr A and 2p/tr A, vs 2/λ_max from numpy.linalg.eigvalsh",
-            f"A = XᵀX/N, standardised breast cancer, {label}; θ₀ ~ N(0, I) seed 0",
+            f"$A = X^\\top X/N$, standardised breast cancer, {label}; $\\theta_0 \\sim N(0, I)$, seed 0",
             abs(found - 2 / lam[-1]), rel, tol, rel <= tol,
             f"bisection $\\gamma^* = {found:.15g}$, $2/\\lambda_{{\\max}} = {2 / lam[-1]:.15g}$ "
             f"($\\lambda_{{\\max}} = {lam[-1]:.6g}$, $\\lambda_{{\\min}} = {tex_num(lam[0])}$, "
@@ -138,11 +138,12 @@ def boundary_is_two_over_lambda_max() -> list[CheckResult]:
     mismatch = int(np.max(np.abs(sw.steps - sw.predicted)))
     reached = sw.steps >= 0
     out.append(_result(
-        "gd-step-size", "γ sweep: converges iff γλ_max < 2, in the predicted number of steps",
-        "GD on ½θᵀAθ for each γ = r/λ_max: steps to ‖Aθ‖∞ ≤ 1e-8 measured, vs the eigen-decomposition's closed "
-        "form for ∇L(θ_k); loss ratio at the end below 1 for r < 2 and beyond 1e10 (or overflow) for r > 2",
-        f"A = XᵀX/N on 5 standardised breast-cancer features (κ = {sw.lam[-1] / sw.lam[0]:.3g}); r = "
-        f"{sw.ratios[0]:g} .. {sw.ratios[-1]:g} ({len(sw.ratios)} values), {sw.max_steps} steps at most",
+        "gd-step-size", r"$\gamma$ sweep: converges iff $\gamma\lambda_{\max} < 2$, in the predicted number of steps",
+        r"GD on $\frac12\theta^\top A\theta$ for each $\gamma = r/\lambda_{\max}$: steps to "
+        r"$\|A\theta\|_\infty \leq 10^{-8}$ measured, vs the eigen-decomposition's closed form for "
+        r"$\nabla L(\theta_k)$; loss ratio at the end below 1 for $r < 2$ and beyond $10^{10}$ (or overflow) for $r > 2$",
+        f"$A = X^\\top X/N$ on 5 standardised breast-cancer features ($\\kappa = {sw.lam[-1] / sw.lam[0]:.3g}$); "
+        f"$r = {sw.ratios[0]:g}, \\ldots, {sw.ratios[-1]:g}$ ({len(sw.ratios)} values), {sw.max_steps} steps at most",
         mismatch, mismatch, 1, ok_below and ok_above and mismatch <= 1,
         f"reached $10^{{-8}}$ for $r \\in [{sw.ratios[reached].min():g}, {sw.ratios[reached].max():g}]$ (fewest "
         f"steps {sw.steps[reached].min()} at $r = {sw.ratios[reached][np.argmin(sw.steps[reached])]:g}$; predicted "
@@ -176,7 +177,8 @@ def generated_loss_vs_mpmath() -> list[CheckResult]:
     return [_result(
         "gd-pictures", "generated loss, gradient and curvature vs mpmath",
         "generated picture_loss, picture_grad, picture_curvature vs mpmath.diff (orders 0, 1, 2) of the lecture's L "
-        "at 40 digits; bound 16 eps · Σ|terms| (Horner rounding; the |coefficient| polynomial at |θ|)",
+        r"at 40 digits; bound $16\varepsilon \sum|\mathrm{terms}|$ (Horner rounding; the polynomial with "
+        r"coefficients $|a_i|$ at $|\theta|$)",
         f"{len(pts)} points: U[−6, 7] (seed {SEED}) and near the critical points",
         worst_abs, worst * 16 * EPS, 16 * EPS, worst <= 1.0, "; ".join(lines))]
 
@@ -209,9 +211,10 @@ def pictures_end_where_stated() -> list[CheckResult]:
     ok = worst <= tol and worst_derived <= 1e-25
     out.append(_result(
         "gd-pictures", "critical points and γ_crit: derivation vs mpmath vs generated code",
-        "the derivation's 30-digit theta_local, theta_global, theta_max, gamma_critical vs mpmath.findroot of the "
-        "lecture's L' (mpmath.diff; 2/L'' likewise) at 50 digits (must agree to 1e-25); Newton on the generated "
-        "picture_grad/picture_curvature in floats vs the same (relative to max(1, |value|))",
+        r"the derivation's 30-digit $\theta_{\mathrm{local}}$, $\theta_{\mathrm{global}}$, $\theta_{\max}$, "
+        r"$\gamma_{\mathrm{crit}}$ vs mpmath.findroot of the lecture's $L'$ (mpmath.diff; $2/L''$ likewise) at 50 "
+        r"digits (must agree to $10^{-25}$); Newton on the generated picture_grad/picture_curvature in floats vs the "
+        r"same (relative to $\max(1, |\text{value}|)$)",
         "L(θ) = 0.02((θ − 0.333)⁴ − 30θ²)", worst, worst, tol, ok,
         f"largest derivation − findroot gap {worst_derived:.2g} (≤ 1e-25); " + "; ".join(lines)))
     # the three runs
@@ -240,8 +243,9 @@ def pictures_end_where_stated() -> list[CheckResult]:
     tol_trap = 8 * EPS * max(abs(lo), abs(hi))
     out.append(_result(
         "gd-pictures", "picture 3 bounces: bounded forever, never converging (chaotic)",
-        "the GD map's trapping interval I = [T(c), T²(c)] (c: T'(c) = 0) with T(I) ⊂ I and θ₀ ∈ I; the Lyapunov "
-        "exponent (mean log|T'| along orbits); repeats with period ≤ 64 in the orbit's tail; γ vs γ_crit",
+        r"the GD map's trapping interval $I = [T(c), T^2(c)]$ ($c$: $T'(c) = 0$) with $T(I) \subset I$ and "
+        r"$\theta_0 \in I$; the Lyapunov exponent (mean $\log|T'|$ along orbits); repeats with period $\leq 64$ in "
+        r"the orbit's tail; $\gamma$ vs $\gamma_{\mathrm{crit}}$",
         f"(θ₀, γ) = ({b.theta0}, {b.gamma}); {b.keep} steps after {b.burn}; {len(b.lyapunov_starts)} starts across I",
         max(-margin, 0.0), max(-margin, 0.0) / abs(hi), tol_trap,
         margin >= -tol_trap and lo <= b.theta0 <= hi and chaotic and b.gamma > gcrit,
@@ -265,8 +269,8 @@ def pictures_end_where_stated() -> list[CheckResult]:
     grid = ", ".join(f"{g:g}: {'∞' if w < 0 else w}" for g, w in zip(*e.grid) if 1.46 <= g <= 1.6)
     out.append(_result(
         "gd-pictures", "where escape to infinity begins from θ₀ = −2",
-        f"bisection on the bounded-orbit test (|θ_k| ≤ {S.ESCAPE_RADIUS:g} for {e.steps} steps) vs the boundary "
-        "crisis, T_γ²(c_γ) = θ_max (brentq); the trapping interval on both sides of it",
+        f"bisection on the bounded-orbit test ($|\\theta_k| \\leq {S.ESCAPE_RADIUS:g}$ for {e.steps} steps) vs the "
+        r"boundary crisis, $T_\gamma^2(c_\gamma) = \theta_{\max}$ (brentq); the trapping interval on both sides of it",
         "the lecture's loss, θ₀ = −2", gap, gap / e.crisis, tol_gap,
         0.0 <= gap <= tol_gap and e.crisis > b.gamma and held and breaks,
         f"escape begins at γ = {e.crisis:.6f} (crisis); at the {len(below)} γ from {b.gamma} to crisis − 1e-6 (step "
@@ -290,8 +294,8 @@ def gradient_mean_is_batch_gradient() -> list[CheckResult]:
     tol = 1e-14
     return [_result(
         "sgd-unbiased", "mean of per-sample gradients = batch gradient",
-        "(1/N) Σᵢ ∇ℓᵢ from N one-row calls of the generated cross_entropy_grad (exact sum, math.fsum) vs one "
-        "batch call, at θ = 0 and θ ~ N(0, I) (seed 0)",
+        r"$\frac{1}{N}\sum_i \nabla\ell_i$ from $N$ one-row calls of the generated cross_entropy_grad (exact sum, "
+        r"math.fsum) vs one batch call, at $\theta = 0$ and $\theta \sim N(0, I)$ (seed 0)",
         s.description, worst, worst, tol, worst <= tol,
         "; ".join(f"{label}: $\\max|\\text{{mean}} - \\text{{batch}}| / \\max|\\text{{batch}}| = {tex_num(rel)}$, "
                   f"the condition of the sum $\\sum_i |g_i| / |\\sum_i g_i| \\leq {tex_num(cond)}$ (worst-case bound "
@@ -319,8 +323,9 @@ def sgd_and_gd_reach_sklearn() -> list[CheckResult]:
     tol_gd = 1e-9
     out.append(_result(
         "sgd-unbiased", "batch GD reaches scikit-learn's optimum",
-        f"GD, step 1/L_σ = {r.gd_lr:.4g}, {len(r.gd.loss) - 1} steps (generated gradient) vs LogisticRegression("
-        "C=∞, newton-cg, tol=1e-10): the same objective, the unpenalised mean cross-entropy",
+        f"GD, step $1/L_\\sigma = {r.gd_lr:.4g}$, {len(r.gd.loss) - 1} steps (generated gradient) vs "
+        r"LogisticRegression(C=$\infty$, newton-cg, tol=$10^{-10}$): the same objective, the unpenalised mean "
+        "cross-entropy",
         s.description, d_theta, rel_gd, tol_gd, rel_gd <= tol_gd and d_theta <= tol_theta,
         f"loss {r.gd.loss[-1]:.15g} vs {r.loss_star:.15g} (relative {rel_gd:.2g}); "
         f"$\\|\\theta_{{\\mathrm{{GD}}}} - \\theta^*\\| = {tex_num(d_theta)} \\leq "

@@ -170,8 +170,8 @@ def xor_two_layers() -> list[CheckResult]:
     hidden = U.XOR.layers[0](X.astype(float))
     return [_result(
         "threshold-units", "XOR by two layers",
-        "XOR = 1{OR(a,b) − AND(a,b) − 1/2 ≥ 0} (numeric.units.XOR) and the DNF network realise([0,1,1,0]) vs "
-        "Python's a ^ b",
+        r"$\mathrm{XOR}(a, b) = H(\mathrm{OR}(a, b) - \mathrm{AND}(a, b) - 1/2)$ (numeric.units.XOR) and the DNF "
+        r"network realise([0,1,1,0]) vs Python's exclusive or",
         "all 4 rows of {0,1}²", wrong, wrong, _COUNT_TOL, wrong == 0,
         f"two-layer XOR {lecture.tolist()}, DNF {dnf.tolist()} (units per layer {U.realise([0, 1, 1, 0]).units}), "
         f"Python {want.tolist()}; hidden (OR, AND) per row: {hidden.tolist()}")]
@@ -278,8 +278,8 @@ def convergence() -> list[CheckResult]:
         passed = r.converged and bool(np.all(t * p > 0)) and lecture_ok and sk_ok
         out.append(_result(
             "perceptron", f"converges: no update in the last epoch ({_label(features)})",
-            "updates per epoch of numeric.perceptron.fit; training predictions by the lecture's H(w·x + b) (≥ 0) "
-            "and by sklearn's convention (> 0)",
+            r"updates per epoch of numeric.perceptron.fit; training predictions by the lecture's $H(w \cdot x + b)$ "
+            r"($\geq 0$) and by sklearn's convention ($> 0$)",
             d.description, int(r.mistakes_per_epoch[-1]), 0, _COUNT_TOL, passed,
             f"last update in epoch {last} of {r.epochs}; updates in the first epochs "
             f"{r.mistakes_per_epoch[:8].tolist()}; $\\min_i t_i(w \\cdot x_i + b) = {float(np.min(t * p)):.4g} > 0$, so both "
@@ -334,10 +334,12 @@ def heaviside_rate() -> list[CheckResult]:
     passed = worst <= 1 and worst_left <= _ULP_TOL and rate_ok and spread <= 1e-12 and at_zero == 0.5
     kd0, kd1 = SOFT_KD[0], SOFT_KD[-1]
     return [_result(
-        "soft-heaviside", "σ(kz) → H(z): worst gap on |z| ≥ δ is σ(−kδ), within [1/2, 1]·exp(−kδ)",
-        "max over a grid of |z| ≥ δ (incl. ±δ) of |sigmoid(kz) − H(z)| (generated sigmoid) vs the exact "
-        "σ(−kδ) (mpmath, 50 digits) and vs exp(−kδ)",
-        f"δ ∈ {list(SOFT_DELTAS)}, kδ ∈ {list(SOFT_KD)}; {len(_sup_grid(1.0))} points δ ≤ |z| ≤ 1000",
+        "soft-heaviside", r"$\sigma(kz) \to H(z)$: worst gap on $|z| \geq \delta$ is $\sigma(-k\delta)$, within "
+        r"$[1/2, 1] \cdot e^{-k\delta}$",
+        r"$\max|\sigma(kz) - H(z)|$ (generated sigmoid) over a grid of $|z| \geq \delta$ (incl. $\pm\delta$) vs the "
+        r"exact $\sigma(-k\delta)$ (mpmath, 50 digits) and vs $e^{-k\delta}$",
+        f"$\\delta \\in$ {list(SOFT_DELTAS)}, $k\\delta \\in$ {list(SOFT_KD)}; {len(_sup_grid(1.0))} points "
+        f"$\\delta \\leq |z| \\leq 1000$",
         worst_abs, worst, 1, passed,
         f"two-sided sup vs exact: largest error {worst:.3g} of the tolerance "
         f"$4(\\mathrm{{ulp}}(\\sigma(-k\\delta)) + \\mathrm{{ulp}}(\\sigma(k\\delta)))$ (the relative-error column); "
@@ -367,7 +369,7 @@ def symmetry() -> list[CheckResult]:
     return [_result(
         "soft-heaviside", "σ(−z) = 1 − σ(z), in ulps",
         "generated sigmoid(−z) vs 1 − σ(z) evaluated in mpmath (50 digits); and the float 1 − sigmoid(z)",
-        f"grid of {len(z)} points z in [-1000, 1000] (numeric.floats.grid(quick=True))",
+        f"grid of {len(z)} points $z \\in [-1000, 1000]$ (numeric.floats.grid(quick=True))",
         diff, float(err_stable.max()) * EPS, _ULP_TOL * EPS, passed,
         f"sigmoid(−z) within {err_stable.max():.3g} ulps of the exact 1 − σ(z) (tolerance {_ULP_TOL:g}); "
         f"the float 1 − sigmoid(z) agrees with sigmoid(−z) to {diff:.3g} absolute (≤ eps) but loses the "

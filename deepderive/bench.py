@@ -471,30 +471,43 @@ def _activation_peer_ulps(zs, true):
 
 def import_times(repeats=5, modules=None) -> dict:
     """Median cost of importing each generated module (or those named) on top of NumPy, each in a fresh
-    interpreter."""
-    import subprocess
-    import sys
+    interpreter, from bytecode as an installed package imports it: the caches go to a temporary folder
+    (PYTHONPYCACHEPREFIX), written by one untimed import first, even where PYTHONDONTWRITEBYTECODE is set."""
+    import tempfile
 
     from derivations import codegen
 
     probe = ("import time; t = time.perf_counter(); import numpy; a = time.perf_counter(); "
              "import numeric.generated.{m}; b = time.perf_counter(); print(a - t, b - a)")
     rows = []
-    for m in modules or codegen.modules():
-        runs = [subprocess.run([sys.executable, "-c", probe.format(m=m)], capture_output=True, text=True,
-                               check=True).stdout.split() for _ in range(repeats)]
-        rows.append({"module": m, "numpy_s": statistics.median(float(r[0]) for r in runs),
-                     "extra_s": statistics.median(float(r[1]) for r in runs)})
+    with tempfile.TemporaryDirectory() as cache:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPYCACHEPREFIX"] = cache
+        for m in modules or codegen.modules():
+            rows.append(_import_time(probe.format(m=m), m, env, repeats))
     return {"rows": rows}
+
+
+def _import_time(probe, module, env, repeats) -> dict:
+    import subprocess
+    import sys
+
+    def run():
+        return subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                              env=env).stdout.split()
+    run()       # writes the bytecode
+    runs = [run() for _ in range(repeats)]
+    return {"module": module, "numpy_s": statistics.median(float(r[0]) for r in runs),
+            "extra_s": statistics.median(float(r[1]) for r in runs)}
 
 
 # ---- entry points ------------------------------------------------------------------------------
 
 def run_bench(sizes=(1, 100, 10_000, 1_000_000), depths=(8, 64, 1024), repeats=None, quick=False,
               progress=None, imports=True) -> dict:
-    """Every stage's timings and accuracy, the strongest peer at each size, and the targets of issues #3,
-    #10 and #15 (the MLP at N in {1, 100, 10^4}; --quick: N in {1, 100}, L = 8). imports=False leaves
-    out the import-time stage (a fresh interpreter per module and repeat)."""
+    """Every stage's timings and accuracy, the strongest peer at each size, and the targets (the MLP at N in
+    {1, 100, 10^4}; --quick: N in {1, 100}, L = 8). imports=False leaves out the import-time
+    stage (a fresh interpreter per module and repeat)."""
     mlp_sizes, act_sizes = (1, 100, 10_000), ACTIVATION_SIZES
     if quick:
         sizes, depths, repeats, mlp_sizes = (1, 100), (8,), repeats or 3, (1, 100)
@@ -740,7 +753,7 @@ def format_tables(result) -> str:
     out += _activation_ulps(acc)
     if "imports" in result:
         out.append("")
-        out.append("Import time (median, fresh interpreter): NumPy, then the generated module on top")
+        out.append("Import time (median, fresh interpreter, from bytecode): NumPy, then the generated module on top")
         for r in result["imports"]["rows"]:
             out.append(f"{r['module']:>15} numpy {_fmt_t(r['numpy_s'])}  + module {_fmt_t(r['extra_s'])}")
     if result.get("targets"):

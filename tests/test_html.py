@@ -518,3 +518,15 @@ def test_every_title_is_the_pdfs_title():
         want = latex_to_html(_pdf_heading_title(d))
         assert f"<h3>{want}</h3>" in render_section(d, _NoSteps()), d.name
         assert f">{want}</a></li>" in toc, d.name
+
+
+def test_a_formulas_block_is_rendered_not_called_missing():
+    # mlp.value_and_grad's docstring has "Formulas, per sample:"; the page said it "carries no formula"
+    from deepderive.report.code import describe_function
+    from deepderive.report.html.code import render_function
+    from numeric.generated import mlp
+
+    doc = describe_function(mlp.value_and_grad)
+    html = render_function(doc)
+    assert doc.formulas and "carries no formula" not in html and "formulas above" in html
+    assert html.count("<math") >= len(doc.formulas[1]) and "<dt>output delta</dt>" in html

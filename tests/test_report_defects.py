@@ -459,3 +459,175 @@ def test_every_text_of_the_library_has_latex_for_each_character():
         assert all(t.isascii() for t in out), name
         texts += len(out)
     assert texts > 300
+
+
+# ---- page-reader findings (round 5): headings, quotes, summaries, listings, equations, the indicator ----------
+
+def test_bookmarks_spell_greek_letters_and_headings_set_subscripts():
+    from deepderive.report.document import _title, bookmark
+    from deepderive.report.text import bookmark_text
+
+    # the titles as the derivations write them (Unicode); the bookmark is ASCII a reader can read
+    assert bookmark_text("the step-size law 0 < \u03b3 < 2/\u03bbmax") == "the step-size law 0 < gamma < 2/lambda_max"
+    assert bookmark_text("Barron's bound: the approximation\u2013estimation trade-off") == \
+        "Barron's bound: the approximation-estimation trade-off"
+    assert bookmark_text("Mont\u00fafar's bound, W\u2096\u208b\u2081") == "Montufar's bound, W_(k-1)"
+    assert bookmark("a \u03c3max") == r"a sigma\textunderscore{}max"
+    heading = _title(SimpleNamespace(title="law 0 < \u03b3 < 2/\u03bbmax", name="x"))
+    assert heading.endswith(r"2/$\lambda_{\mathrm{max}}$") and r"\ensuremath{\gamma}" in heading
+
+
+def test_quotes_open_in_prose_and_stay_straight_in_code():
+    from deepderive.report.text import escape_code, tex_source
+
+    assert escape_text("definition (proved in 'sigmoid'): Barron's bound") == \
+        "definition (proved in `sigmoid'): Barron's bound"
+    assert tex_source(r"in 'sigmoid', $f'(x)$, \texttt{g('relu')}") == \
+        r"in `sigmoid', $f'(x)$, \texttt{g(\textquotesingle{}relu\textquotesingle{})}"
+    assert escape_code("forward(X, activation='relu')") == \
+        r"forward(X, activation=\textquotesingle{}relu\textquotesingle{})"
+
+
+@needs_pdflatex
+@pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed")
+def test_headings_bookmarks_quotes_and_the_indicator_in_the_pdf(tmp_path):
+    from deepderive.report.document import _title, bookmark
+    from deepderive.report.text import escape_code
+
+    title = "Gradient descent on a quadratic: the step-size law 0 < \u03b3 < 2/\u03bbmax"
+    long_words = "Why is SGD a good learning algorithm though a poor optimiser, approximation\u2013estimation"
+    body = "\n".join([
+        r"\section{\texorpdfstring{%s}{%s}}" % (_title(SimpleNamespace(title=title, name="g")), bookmark(title)),
+        # a narrow column: a justified, hyphenating heading would split a word here
+        r"\begin{minipage}{5cm}\section{%s}\end{minipage}" % escape_text(long_words),
+        escape_text("proved in 'sigmoid'."), r"\par\texttt{%s}" % escape_code("f(activation='relu')"),
+        r"\par $H(z) = \mathbb{1}\{z \ge 0\}$ on $\mathbb{R}$"])
+    log, text = _compile(tmp_path, body)
+    assert "Output written" in log and "! " not in log, log[-2000:]
+    # the bookmark (hyperref's .out, UTF-16 in octal escapes) reads "gamma" and "lambda_max"
+    out = (tmp_path / "t.out").read_text(encoding="latin-1")
+    marks = [bytes(int(o, 8) if o else ord(c) for o, c in re.findall(r"\\([0-7]{3})|(.)", m)).decode("utf-16")
+             for m in re.findall(r"\{(\\376\\377[^}]*)\}", out)]
+    assert any("0 < gamma < 2/lambda_max" in m for m in marks), marks
+    # no heading line ends in a hyphen or a dash (a hyphenated word, "approximation--" / "estimation")
+    assert not any(line.rstrip().endswith(("-", "\u2013")) for line in text.splitlines()), text
+    assert "\u2018sigmoid\u2019" in text and "activation='relu'" in text
+    assert "\u22ae" not in text            # a 1, not the glyph amssymb's blackboard font has in its place
+    assert re.search(r"H\(z\) = 1\{?z", text.replace("\u2265", ">=")), text
+
+
+def test_formula_blocks_are_read_and_rendered():
+    from numeric.generated import guiding, mlp
+
+    for fn, labels in ((mlp.value_and_grad, ["layer", "output loss", "output delta", "delta", "dl/dW_k",
+                                             "dl/db_k", "penalty"]),
+                       (guiding.value_and_grad, ["loss", "grad_W1", "grad_W2"])):
+        doc = describe_function(fn)
+        assert doc.formulas and [label for label, _ in doc.formulas[1]] == labels
+        tex = render_function(doc)
+        assert "carries no formula" not in tex and r"\begin{align*}" in tex
+        for _label, formula in doc.formulas[1]:
+            assert formula in tex
+    # every generated function whose docstring states formulas has them read (none left for "no formula")
+    for qualname, fn in _generated():
+        d = inspect.getdoc(fn) or ""
+        if "Formula" in d:
+            doc = describe_function(fn, qualname)
+            assert doc.formula or doc.formulas, qualname
+
+
+def test_summaries_are_the_first_paragraph_in_the_section_and_the_index():
+    from deepderive.report.book_plan import generated_index
+
+    index = {e.qualname: e.summary for e in generated_index()}
+    for qualname, fn in _generated():
+        first = " ".join((inspect.getdoc(fn) or "").strip().split("\n\n")[0].split())
+        assert index[qualname] == first and describe_function(fn, qualname).summary == first, qualname
+    assert index["numeric.generated.nngp.kernel_erf"].rstrip().endswith(".")   # not cut at "of variances"
+
+
+@pytest.mark.parametrize("code, ascii", [
+    ("L\u2033(theta)", "L''(theta)"), ("h\u2096\u208b\u2081", "h_(k-1)"), ("\u221aq\u1d62\u2099", "sqrt(q_in)"),
+    ("W2\u1d40\u03c3(W1\u1d40x)", "W2^T sigma(W1^T x)"), ("v\u2c7ch\u2c7c(x)", "v_j h_j(x)"),
+    ("\u2016W\u2016\u00b2", "||W||^2"), ("a + u\u2c7c\u1d40x", "a + u_j^T x"), ("\u03a3\u207b\u00b9", "Sigma^(-1)"), ("x\u00b2 + h\u2081\u2080", "x^2 + h_10")])
+def test_listing_transliteration_groups_scripts_and_separates_names(code, ascii):
+    from deepderive.report.text import ascii_code
+
+    assert ascii_code(code) == (ascii, True)
+
+
+def test_latexify_view_sets_greek_named_arguments_as_letters():
+    from numeric.generated import nngp
+
+    tex = describe_function(nngp.kernel_erf).latexify
+    assert tex and r"\sigma_{u}" in tex and r"\sigma_{a}" in tex and "sigma\\_" not in tex
+
+
+def test_a_negative_term_prints_its_minus_alone():
+    import sympy as sp
+
+    from derivations.matrices import scalar
+    from deepderive.report.equations import latex
+
+    w, v = sp.MatrixSymbol("a", 3, 1), sp.MatrixSymbol("b", 3, 1)
+    m = scalar(w.T * w) * v.T + (-scalar(w.T * v)) * w.T       # a matrix term with a negative scalar coefficient
+    t, a = sp.Symbol("t"), sp.Symbol("a")
+    subs = sp.Symbol("x") * sp.Subs(sp.Derivative(t ** 3, t), t, a) + sp.Subs(-3 * t ** 2 / 5 + t ** 4, t, a)
+    for expr in (m, subs):
+        tex = latex(expr)
+        assert "+ -" not in re.sub(r"\\left\.\s*", "", tex), tex
+    assert latex(m) == "a^{T} a b^{T} - a^{T} b a^{T}"
+    assert r"\left. \left(t^{4} - \frac{3 t^{2}}{5}\right) \right|" in latex(subs)
+
+
+def test_quiz_counts_every_cited_result_and_says_exactly_for_zero():
+    from deepderive.report import book_plan
+
+    wanted = sorted({m for a in book_plan.quiz({}) for m in a.missing})
+    evidence = {}
+    for k, item in enumerate(wanted):
+        dname, _, prefix = item.partition(": ")
+        evidence.setdefault(dname, []).append(SimpleNamespace(name=prefix + " (row)", passed=k % 3 != 0,
+                                                              max_abs_err=0.0, max_rel_err=0.5, tolerance=1.0))
+    for d, extra in (("backprop", 3), ("chain-rule", 2)):        # results with several rows
+        evidence[d] += [SimpleNamespace(name="other", passed=True, max_abs_err=0.0, max_rel_err=0.5, tolerance=1.0)
+                        for _ in range(extra)]
+    answers = book_plan.quiz(evidence, strict=True)
+    for a in answers:
+        counted = re.findall(r"(\d+) of (\d+) checks of the (?:\w+ )?cited results pass", a.answer)
+        if not counted:
+            continue
+        rows = [r for n in a.cites for r in evidence.get(n, ())]
+        assert counted == [(str(sum(r.passed for r in rows)), str(len(rows)))], a.question
+    auto = answers[2].answer
+    assert "checks of the four cited results pass" in auto and "exactly 2" in auto and "within $0$" not in auto
+    init = answers[4].answer
+    assert "between" in init and "make the factor 1" not in init and "exactly 1" in init
+    # a cited result with no registered checks (chain-rule has none) adds no rows and is not "not measured"
+    evidence["chain-rule"] = []
+    auto = book_plan.quiz(evidence, strict=True)[2]
+    rows = [r for n in auto.cites for r in evidence[n]]
+    assert "%d of %d checks of the four" % (sum(r.passed for r in rows), len(rows)) in auto.answer
+    assert not auto.missing
+
+
+def test_index_signatures_break_at_spaces_not_after_a_parenthesis_and_summaries_are_text():
+    from deepderive.report.book import _index
+    from deepderive.report.book_plan import IndexEntry
+
+    entry = IndexEntry("numeric.generated.mlp.forward", "forward(weights, biases, X, activation='relu')",
+                       "P(y = 1 | x) for each row of X, as 'sigmoid' computes it.", "backprop")
+    item = [line for line in _index([entry], {"backprop"}) if line.startswith(r"\item")][0]
+    assert r"(\allowbreak" not in item and r",\allowbreak" not in item
+    assert r"activation=\allowbreak{}\textquotesingle{}relu\textquotesingle{})" in item
+    assert r"\texttt{P(" not in item and "`sigmoid'" in item        # the summary is prose, not code
+
+
+def test_the_rewrap_note_stays_with_its_listing():
+    from numeric.generated import guiding
+
+    tex = render_function(describe_function(guiding.value_and_grad))
+    note = tex.index(r"\ddnote{Non-ASCII")
+    before, after = tex[:note], tex[note:]
+    assert "re-wrapped in the listing" in after.split("\n")[0] and before.endswith(r"\ddneedspace{6\baselineskip}")
+    assert re.match(r"[^\n]*\}\\nopagebreak\n\\begin\{lstlisting\}", after), after[:200]

@@ -22,7 +22,7 @@ from . import text as report_text
 from .chains import LEGEND
 from .document import MACROS, _pdf_title, figure_captions, function_label, render_body
 from .preamble import PREAMBLE
-from .text import escape_text, tex_source
+from .text import escape_code, escape_text, tex_source
 
 STEM = "lecture"
 TITLE = "The mathematics of deep learning, verified"
@@ -154,9 +154,10 @@ def _chapter(ch, records, bodies) -> list[str]:
     return out
 
 
-def _tt(s: str) -> str:
-    r"""Typewriter text that may break after a dot, comma, underscore or opening parenthesis."""
-    return r"\texttt{%s}" % re.sub(r"(\\_|[.,(])", r"\1\\allowbreak{}", escape_text(s))
+def _tt(s: str, after: str = ".") -> str:
+    r"""Typewriter text (straight quotes) that may break at its spaces and after the characters `after` only,
+    never inside an identifier or right after an opening parenthesis (cmtt never hyphenates)."""
+    return r"\texttt{%s}" % re.sub("([%s])" % re.escape(after), r"\1\\allowbreak{}", escape_code(s))
 
 
 def _index(entries, present) -> list[str]:
@@ -170,10 +171,10 @@ def _index(entries, present) -> list[str]:
                   if e.derivation in present else _tt(e.qualname))
         source = (r"\hyperref[%s]{\texttt{%s}}" % (section_label(e.derivation), escape_text(e.derivation))
                   if e.derivation in present else r"\texttt{%s} (not in this book)" % escape_text(e.derivation))
-        # the docstring's summary is plain text for Python users (its formulas written as code): quoted as code,
-        # the mathematics is in the function's section the entry links to
+        # the docstring's summary (its first paragraph) is words and $LaTeX$ formulas, set as the function's
+        # section sets it; the signature is code, breaking at its spaces and after "=" only
         out.append(r"\item %s\quad{\color{ddgray}derived in %s}\\ %s\\ {\color{ddgray}docstring:} %s"
-                   % (target, source, _tt(e.signature), _tt(e.summary)))
+                   % (target, source, _tt(e.signature, after="="), tex_source(e.summary)))
     out.append(r"\end{itemize}")
     return out
 
@@ -230,7 +231,7 @@ def render_book(records: dict, bodies: dict, chapters, index, answers) -> str:
            r"\begin{document}", r"\pagenumbering{roman}"]
     out += _title_page(records)
     out += _reading_guide()          # before the contents: its page number does not depend on their length
-    out += [r"\tableofcontents"]
+    out += [r"{\hyphenpenalty=10000 \exhyphenpenalty=10000 \tableofcontents}"]   # no hyphens in titles there
     # arabic numbers restart here, so the pages of the contents cannot shift the numbers it lists
     out += [r"\cleardoublepage\pagenumbering{arabic}"]
     for ch in chapters:

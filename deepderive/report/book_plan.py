@@ -103,9 +103,10 @@ class IndexEntry:
 
 
 def _summary(fn) -> str:
-    """The docstring's first paragraph on one line (a summary sentence may wrap over two lines)."""
-    doc = (inspect.getdoc(fn) or "").strip()
-    return " ".join(doc.split("\n\n")[0].split())
+    """The docstring's first paragraph on one line, as the function's own section shows it (code.summary)."""
+    from .code import summary
+
+    return summary(inspect.getdoc(fn) or "")
 
 
 def generated_index() -> list[IndexEntry]:
@@ -180,6 +181,13 @@ def tex_number(x: float, digits: int = 3) -> str:
     return power if mant == "1" else r"%s\times %s" % (mant, power)
 
 
+def _plain_prefix(prefix: str) -> str:
+    """A check-name prefix as plain words for the "not measured" note: its maths ($...$, which a prefix may cut
+    open) left out and marked "...", so that the note is text in the PDF and the HTML alike."""
+    plain = re.sub(r"\$[^$]*(\$|$)", " ... ", prefix)
+    return " ".join(plain.split()).replace(": ...", " ...") if "$" in prefix else prefix
+
+
 class _Reader:
     """Reads numbers out of the evidence for one answer, remembering what it read and what was missing."""
 
@@ -191,7 +199,7 @@ class _Reader:
     def rows(self, derivation: str, prefix: str) -> list:
         rows = [c for c in self.evidence.get(derivation, ()) if str(c.name).startswith(prefix)]
         if not rows:
-            self.missing.append(f"{derivation}: {prefix}")
+            self.missing.append(f"{derivation}: {_plain_prefix(prefix)}")
         return rows
 
     def num(self, derivation: str, prefix: str, field: str, largest: bool = True, digits: int = 3) -> str:
@@ -207,19 +215,31 @@ class _Reader:
         self.numbers.append(cited)
         return "$%s$" % cited.text
 
-    def passed(self, derivation: str) -> str:
-        """'k of n' checks of a derivation that passed (counted from the evidence)."""
-        rows = list(self.evidence.get(derivation, ()))
+    def passed(self, *derivations: str) -> str:
+        """'k of n' checks of the derivations that passed (counted from the evidence; an answer counts every
+        result it cites, not one of them)."""
+        rows = []
+        for derivation in derivations:
+            if derivation not in self.evidence:     # not run; a result with no registered checks adds none
+                self.missing.append(f"{derivation}: any check")
+            rows += list(self.evidence.get(derivation, ()))
         if not rows:
-            self.missing.append(f"{derivation}: any check")
             return "none (not run in this build)"
         return "%d of %d" % (sum(bool(c.passed) for c in rows), len(rows))
+
+    def within(self, derivation: str, prefix: str, field: str, target: str) -> str:
+        """'within <number> of <target>', or 'exactly <target>' when the number read is 0 (as num)."""
+        number = self.num(derivation, prefix, field)
+        if self.numbers and number == "$%s$" % self.numbers[-1].text and self.numbers[-1].value == 0:
+            return "exactly %s" % target
+        return "within %s of %s" % (number, target)
 
     def answer(self, question: str, text: str, cites) -> QuizAnswer:
         return QuizAnswer(question, " ".join(text.split()), tuple(cites), tuple(self.numbers), tuple(self.missing))
 
 
 def _sigmoid_assumptions(r: _Reader) -> QuizAnswer:
+    CITES = ("lda-posterior", "sigmoid", "logistic-regression")
     text = rf"""
     Two classes whose inputs are Gaussian with means $\mu_0, \mu_1$ and one shared covariance $\Sigma$, with prior
     $\rho = P(y=1)$. Bayes' rule then gives $P(y=1 \mid x) = \sigma(w^\top x + b)$ with $w = \Sigma^{{-1}}(\mu_1 -
@@ -229,14 +249,15 @@ def _sigmoid_assumptions(r: _Reader) -> QuizAnswer:
     Bayes' rule evaluated by SciPy to an absolute error of at most
     {r.num("lda-posterior", "lda_posterior vs Bayes' rule", "max_abs_err")} on iris and wine, and its weights match
     scikit-learn's LDA coefficients to a relative error of at most
-    {r.num("lda-posterior", "lda_params vs sklearn coef_", "max_rel_err")} ({r.passed("lda-posterior")} checks pass).
+    {r.num("lda-posterior", "lda_params vs sklearn coef_", "max_rel_err")} ({r.passed(*CITES)} checks of the
+    cited results pass).
     Logistic regression keeps only the form $\sigma(w^\top x + b)$ and fits it by maximum likelihood, without
     the Gaussian assumption."""
-    return r.answer("What model assumptions lie behind the sigmoid (R3--R5)?", text,
-                    ("lda-posterior", "sigmoid", "logistic-regression"))
+    return r.answer("What model assumptions lie behind the sigmoid (R3--R5)?", text, CITES)
 
 
 def _sgd(r: _Reader) -> QuizAnswer:
+    CITES = ("sgd-unbiased", "gd-step-size")
     text = rf"""
     A good learning algorithm: with the sample index drawn uniformly, the expected stochastic gradient is exactly the
     gradient of the empirical risk (proved in sgd-unbiased; measured, the mean of the per-sample gradients equals the
@@ -247,12 +268,12 @@ def _sgd(r: _Reader) -> QuizAnswer:
     relative excess loss of {r.num("sgd-unbiased", "averaged SGD", "max_rel_err")}, while batch gradient descent
     reaches a far smaller excess with only
     {r.num("sgd-unbiased", "Bottou's trade-off", "max_rel_err")} times the evaluations SGD would need
-    ({r.passed("sgd-unbiased")} checks pass)."""
-    return r.answer("Why is SGD a good learning algorithm though a poor optimiser (R13)?", text,
-                    ("sgd-unbiased", "gd-step-size"))
+    ({r.passed(*CITES)} checks of the cited results pass)."""
+    return r.answer("Why is SGD a good learning algorithm though a poor optimiser (R13)?", text, CITES)
 
 
 def _autodiff(r: _Reader) -> QuizAnswer:
+    CITES = ("chain-rule", "guiding-example", "backprop", "forward-vs-reverse")
     text = rf"""
     The mechanical application of the chain rule, $\frac{{dy}}{{dx}} = \sum_k \frac{{\partial y}}{{\partial u_k}}
     \frac{{d u_k}}{{dx}}$ (proved in chain-rule), to a program's elementary operations, with no symbolic expression
@@ -260,16 +281,17 @@ def _autodiff(r: _Reader) -> QuizAnswer:
     guiding-example, in general in backprop); forward mode propagates tangents from the inputs. The generated
     gradients agree with autograd to a relative {r.num("guiding-example", "value_and_grad vs autograd", "max_rel_err")}
     on the guiding example and {r.num("backprop", "value_and_grad vs autograd", "max_rel_err")} over every
-    multi-layer perceptron checked ({r.passed("backprop")} checks pass). For $f: \mathbb{{R}}^n \to \mathbb{{R}}^m$
+    multi-layer perceptron checked ({r.passed(*CITES)} checks of the four cited results pass). For
+    $f: \mathbb{{R}}^n \to \mathbb{{R}}^m$
     forward mode needs $n$ sweeps and reverse mode $m$, each costing about twice an evaluation (measured constant
-    within {r.num("forward-vs-reverse", "cost:", "max_abs_err")} of 2); both Jacobians agree to a relative
+    {r.within("forward-vs-reverse", "cost:", "max_abs_err", "2")}); both Jacobians agree to a relative
     {r.num("forward-vs-reverse", "Jacobian by forward", "max_rel_err")} (forward-vs-reverse), which is why a scalar
     loss is differentiated in reverse mode."""
-    return r.answer("What is automatic differentiation (R16--R18)?", text,
-                    ("chain-rule", "guiding-example", "backprop", "forward-vs-reverse"))
+    return r.answer("What is automatic differentiation (R16--R18)?", text, CITES)
 
 
 def _saturation(r: _Reader) -> QuizAnswer:
+    CITES = ("depth-chain", "sigmoid", "activations", "relu-chain", "init-variance")
     text = rf"""
     By the chain rule the gradient reaching the first layer of a chain is a product over the layers of $w_k
     \sigma'(z_k)$ (proved for every depth $L$ in depth-chain), and $0 < \sigma'(z) \le \frac14$ with equality only at
@@ -277,43 +299,48 @@ def _saturation(r: _Reader) -> QuizAnswer:
     2}} |w_k|$: in depth-chain's random chains the measured gradient never exceeded this bound (largest excess
     {r.num("depth-chain", "sigmoid chain:", "max_abs_err")}), and in the networks of init-variance, on breast
     cancer, no layer's backpropagated error exceeded its $\frac14 \lVert W \rVert_2$ bound (largest excess
-    {r.num("init-variance", "sigmoid: |dL/dz", "max_abs_err")}). The gradient shrinks geometrically with depth and
+    {r.num("init-variance", "sigmoid, each backward step", "max_abs_err")}). The gradient shrinks geometrically with depth and
     the first layers barely learn; saturated units ($|z|$ large, $\sigma' \approx 0$) make it worse. A ReLU on
-    its active path has derivative 1, with no shrinking factor (relu-chain: normalised gradient within
-    {r.num("relu-chain", "ReLU chain, active path: no shrinking", "max_abs_err")} of 1)."""
-    return r.answer("Why do saturating activations make deep networks hard to train (R19--R20)?", text,
-                    ("depth-chain", "sigmoid", "activations", "relu-chain", "init-variance"))
+    its active path has derivative 1, with no shrinking factor (relu-chain: normalised gradient
+    {r.within("relu-chain", "ReLU chain, active path: no shrinking", "max_abs_err", "1")}; {r.passed(*CITES)} checks
+    of the cited results pass)."""
+    return r.answer("Why do saturating activations make deep networks hard to train (R19--R20)?", text, CITES)
 
 
 def _initialisation(r: _Reader) -> QuizAnswer:
+    CITES = ("init-variance", "activations")
     text = rf"""
     Each layer multiplies the variance of the signal by $q_\mathrm{{in}} \operatorname{{Var}}(W)$ going forward and
     by $q_\mathrm{{out}} \operatorname{{Var}}(W)$ going back, halved for a ReLU (proved in init-variance), so over
     $L$ layers the signal and the gradient are multiplied by that factor to the power $L$: too small and they vanish,
-    too large and they explode. LeCun's $1/q_\mathrm{{in}}$, Glorot's $2/(q_\mathrm{{in}} + q_\mathrm{{out}})$ and
-    He's $2/q_\mathrm{{in}}$ (for ReLU) make the factor 1. Measured on deep random stacks, the per-layer
-    gain stays within {r.num("init-variance", "glorot: forward variance ratio", "max_abs_err")} of 1 for Glorot
-    (linear units) and {r.num("init-variance", "he: forward variance ratio", "max_abs_err")} for He (ReLU units);
-    in ten-layer ReLU networks on breast cancer the gains equal the derived $q v / 2$ to a relative
-    {r.num("init-variance", "relu: per-layer variance gain", "max_abs_err")} ({r.passed("init-variance")}
-    checks pass)."""
-    return r.answer("Why does weight initialisation matter (R20)?", text, ("init-variance", "activations"))
+    too large and they explode. LeCun's $1/q_\mathrm{{in}}$ makes the forward factor 1 (the backward one only when
+    $q_\mathrm{{in}} = q_\mathrm{{out}}$), and He's $2/q_\mathrm{{in}}$ does the same for ReLU. No single variance makes
+    both factors 1 unless $q_\mathrm{{in}} = q_\mathrm{{out}}$: Glorot's $2/(q_\mathrm{{in}} + q_\mathrm{{out}})$ is the
+    compromise: it gives both gains 1 only for a square layer, and otherwise lies between the forward choice
+    $1/q_\mathrm{{in}}$ and the backward choice $1/q_\mathrm{{out}}$ (proved in init-variance). Measured on deep
+    random stacks of square layers, the per-layer gain stays
+    {r.within("init-variance", "glorot: forward variance ratio", "max_abs_err", "1")} for Glorot (linear units)
+    and {r.within("init-variance", "he: forward variance ratio", "max_abs_err", "1")} for He (ReLU units); in
+    ten-layer ReLU networks on breast cancer the gains equal the derived $q v / 2$ to a relative
+    {r.num("init-variance", "relu: per-layer variance gain", "max_abs_err")} ({r.passed(*CITES)} checks of the
+    cited results pass)."""
+    return r.answer("Why does weight initialisation matter (R20)?", text, CITES)
 
 
 def _universal(r: _Reader) -> QuizAnswer:
+    CITES = ("universal-approximation", "barron", "linear-regions")
     text = rf"""
     A network with one hidden layer of enough units approximates any continuous function on a compact set
     arbitrarily well, provided its activation is not a polynomial (Cybenko, Hornik, Leshno). The constructive
     version proved in universal-approximation: with ReLU units the piecewise-linear interpolant $f_q$ at $q+1$
     knots is a network of $q$ units and $\sup |f - f_q| \le h^2 \max|f''|/8$. For $\sin 2\pi x$ the measured sup error
-    reaches at most {r.num("universal-approximation", "sin 2πx: sup|f − f_q|", "max_abs_err", digits=7)} times the
+    reaches at most {r.num("universal-approximation", "sin 2πx: sup error", "max_abs_err", digits=7)} times the
     bound $\pi^2/(2q^2)$ over every $q$ checked (the bound is tight); for the lecture's loss with 13 knots,
     {r.num("universal-approximation", "R11's loss, 13 knots", "max_abs_err")} times it. The theorem says nothing
     about how many units are needed (Barron's bound in barron) or whether training finds them (the checks of
-    universal-approximation train networks of the construction's size by SGD and compare). Depth, by contrast, multiplies the number of
-    linear pieces (linear-regions)."""
-    return r.answer("What does the universal approximation theorem say (R21)?", text,
-                    ("universal-approximation", "barron", "linear-regions"))
+    universal-approximation train networks of the construction's size by SGD and compare). Depth, by contrast,
+    multiplies the number of linear pieces (linear-regions; {r.passed(*CITES)} checks of the cited results pass)."""
+    return r.answer("What does the universal approximation theorem say (R21)?", text, CITES)
 
 
 QUESTIONS = (_sigmoid_assumptions, _sgd, _autodiff, _saturation, _initialisation, _universal)

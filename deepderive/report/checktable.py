@@ -6,11 +6,13 @@ import re
 
 from .text import escape_text, tex_math
 
-CHECK_ROWS_PER_TABLE = 6    # a tabular cannot break across pages: long tables are split
-
-_HEAD = (r"\begin{center}\small\setlength{\tabcolsep}{4pt}\renewcommand{\arraystretch}{1.1}" + "\n"
-         r"\begin{tabular}{@{}p{0.28\linewidth}p{0.24\linewidth}rrrc@{}}" + "\n\\toprule\n"
-         r"check & data & max abs err & max rel err & tolerance & result \\" + "\n\\midrule\n")
+# one longtable: its rows flow across pages (the header repeats on each), where 6-row tabulars left a third of
+# each page empty; longtable is in the tools bundle of texlive-latex-base (loaded by the preamble)
+_HEAD = (r"{\small\setlength{\tabcolsep}{4pt}\renewcommand{\arraystretch}{1.1}\setlength{\LTpre}{4pt}"
+         r"\setlength{\LTpost}{4pt}" + "\n"
+         r"\begin{longtable}{@{}p{0.28\linewidth}p{0.24\linewidth}rrrc@{}}" + "\n\\toprule\n"
+         r"check & data & max abs err & max rel err & tolerance & result \\" + "\n\\midrule\n\\endhead\n"
+         r"\bottomrule" + "\n\\endlastfoot\n")
 
 
 def sci(x) -> str:
@@ -129,9 +131,7 @@ def render_checks(checks) -> str:
     if not checks:
         return ""
     rows = [_row(k, c) for k, c in enumerate(checks, 1)]
-    text = "".join(_HEAD + "\n\\addlinespace[2pt]\n".join(rows[s:s + CHECK_ROWS_PER_TABLE])
-                   + "\n\\bottomrule\n\\end{tabular}\n\\end{center}\n"
-                   for s in range(0, len(rows), CHECK_ROWS_PER_TABLE))
+    text = _HEAD + "\n\\addlinespace[2pt]\n".join(rows) + "\n\\end{longtable}}\n"
     items = [i for i in (_item(k, c) for k, c in enumerate(checks, 1)) if i]
     if items:
         text += "\\begin{itemize}\\footnotesize\\raggedright\n" + "\n".join(items) + "\n\\end{itemize}\n"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from .code_latex import latexify_function, spaced_rows, tidy
 from .preamble import LISTING_COLUMNS
-from .text import ascii_code, escape_text, tex_math, tex_source
+from .text import ascii_code, escape_code, escape_text, tex_math, tex_source
 
 
 @dataclass(frozen=True)
@@ -19,13 +19,21 @@ class FunctionDoc:
     """What the report shows for one generated function."""
 
     qualname: str           # numeric.generated.lda.lda_posterior
-    summary: str            # first docstring line
+    summary: str            # the docstring's first paragraph, on one line
     formula: str | None     # the docstring's "Formula:" line (LaTeX, math in $...$)
     latexify: str | None    # latexify-py output, or None when it failed
     latexify_error: str     # why latexify failed ("" when it worked)
     source: str             # ASCII source for the listing, long lines re-wrapped to its width
     transliterated: bool    # did the source contain non-ASCII characters
     rewrapped: bool = False  # were lines longer than the listing's width re-wrapped
+    #: the docstring's "Formulas, ...:" block: (what the header adds, e.g. ", per sample"; ((label, LaTeX), ...))
+    formulas: tuple | None = None
+
+
+def summary(doc: str) -> str:
+    """A docstring's summary: its first paragraph (up to the first blank line) on one line; a summary sentence
+    may wrap over several lines, and its first line alone stops mid-sentence."""
+    return " ".join(doc.strip().split("\n\n")[0].split())
 
 
 def _formula_line(doc: str) -> str | None:
@@ -33,6 +41,32 @@ def _formula_line(doc: str) -> str | None:
     for line in doc.splitlines():
         if line.strip().startswith("Formula:"):
             return line.split("Formula:", 1)[1].strip() or None
+    return None
+
+
+_FORMULA_ROW = re.compile(r"^\s+([^$:][^$]*?):\s*\$(.+)\$\s*$")
+
+
+def _formula_block(doc: str) -> tuple | None:
+    """A docstring's "Formulas, <how>:" block: the header (which may wrap over lines, up to its colon), then one
+    indented row "label: $LaTeX$" per formula, as (the header's words after "Formulas", ((label, LaTeX), ...));
+    None when there is none."""
+    lines = doc.splitlines()
+    for k, line in enumerate(lines):
+        if not line.strip().startswith("Formulas"):
+            continue
+        head, j = line.strip(), k
+        while not head.endswith(":") and j + 1 < len(lines) and not _FORMULA_ROW.match(lines[j + 1]):
+            j += 1
+            head += " " + lines[j].strip()
+        rows = []
+        for row in lines[j + 1:]:
+            m = _FORMULA_ROW.match(row)
+            if not m:
+                break
+            rows.append((" ".join(m.group(1).split()), m.group(2).strip()))
+        if rows:
+            return " ".join(head[len("Formulas"):].rstrip(":").split()), tuple(rows)
     return None
 
 
@@ -222,9 +256,9 @@ def describe_function(fn, qualname: str | None = None) -> FunctionDoc:
     """Summary, docstring formula, latexify-py rendering (or its error) and source of a function."""
     qualname = qualname or f"{fn.__module__}.{fn.__name__}"
     doc = (inspect.getdoc(fn) or "").strip()
-    summary = doc.splitlines()[0] if doc else ""
     tex, err = _latexified(fn)
-    return FunctionDoc(qualname, summary, _formula_line(doc), tex, err, *_listing(fn))
+    return FunctionDoc(qualname, summary(doc), _formula_line(doc), tex, err, *_listing(fn),
+                       formulas=_formula_block(doc))
 
 
 def _output_name(p: str) -> str:
@@ -253,32 +287,53 @@ def _formula_display(formula: str) -> str:
     return r"\begin{gather*}" + "\n" + " \\\\\n".join(lines) + "\n" + r"\end{gather*}"
 
 
+def _label_tex(label: str) -> str:
+    """A formula's label: an identifier as a name with its subscript (grad_W1: grad_{W1}), words as text."""
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9]+", label):
+        return tex_math(_output_name(label + " = ").rstrip(" ="))
+    return r"\text{%s}" % escape_text(label)
+
+
+def _formulas_display(how: str, rows) -> list[str]:
+    """The docstring's "Formulas" block: its header as a sentence, one fitted line per formula under its label."""
+    # labels right-aligned against their formulas (one align* column each); a formula wider than what its
+    # label leaves is scaled down
+    lines = [r"%s\colon & \quad \ddfit{0.72\linewidth}{%s}" % (_label_tex(label), tex_math(f)) for label, f in rows]
+    return [r"\par The closed forms it implements (from its docstring)%s:" % escape_text(
+        (" " if how and not how.startswith(",") else "") + how),
+            r"\begin{align*}" + "\n" + " \\\\\n".join(lines) + "\n" + r"\end{align*}"]
+
+
 def _latexify_part(doc: FunctionDoc) -> str:
     """latexify-py's reading of the code, or a note saying why there is none."""
     if doc.latexify is not None:
         return (r"\par The code as \texttt{latexify-py} reads it (the accurate forms actually computed):" + "\n"
                 + r"\[ \ddfit{\linewidth}{%s} \]" % tex_math(spaced_rows(doc.latexify)))
-    where = "the formula above, from its docstring, stands in for it" if doc.formula else \
-        "its docstring carries no formula"
+    where = ("the formula above, from its docstring, stands in for it" if doc.formula else
+             "the formulas above, from its docstring, stand in for it" if doc.formulas else
+             "its docstring carries no formula")
     return (r"\ddnote{\textit{Note:} shown as code only: \texttt{latexify-py} could not render this function, "
             r"as it cannot render %s; %s.}" % (escape_text(cannot_render(doc.latexify_error)), where))
 
 
 def render_function(doc: FunctionDoc) -> str:
     """A subsection for one generated function."""
-    out = [r"\subsection{\texttt{%s}}" % escape_text(doc.qualname)]
+    out = [r"\subsection{\texttt{%s}}" % escape_code(doc.qualname)]
     if doc.summary:
-        out.append(escape_text(doc.summary))
+        out.append(tex_source(doc.summary))
     if doc.formula:
         out.append(r"\par The closed form it implements (from its docstring):")
         out.append(_formula_display(doc.formula))
+    if doc.formulas:
+        out += _formulas_display(*doc.formulas)
     out.append(_latexify_part(doc))
     notes = ["Non-ASCII characters of the source are transliterated to ASCII in the listing."] \
         if doc.transliterated else []
     if doc.rewrapped:
         notes.append("Lines longer than the page are re-wrapped in the listing; the Python is the same.")
     if notes:
-        out.append(r"\ddnote{%s}" % " ".join(notes))
+        # the note stays with its listing: room for it and the listing's first lines, no break between them
+        out.append(r"\ddneedspace{6\baselineskip}\ddnote{%s}\nopagebreak" % " ".join(notes))
     out.append(r"\begin{lstlisting}" + "\n" + doc.source.replace(r"\end{lstlisting}", r"\end {lstlisting}")
                + "\n" + r"\end{lstlisting}")
     return "\n".join(out) + "\n"

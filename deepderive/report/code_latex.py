@@ -8,9 +8,10 @@ from __future__ import annotations
 import ast
 import re
 
-from .text import GREEK
+from .text import _GREEK_UPPER_TEX, GREEK
 
-_GREEK_NAMES = "|".join(sorted(GREEK + [g.capitalize() for g in GREEK], key=len, reverse=True))
+#: the Greek names LaTeX has a command for (\\sigma, \\Sigma; not \\omicron or \\Beta)
+_GREEK_NAMES = "|".join(sorted([g for g in GREEK if g != "omicron"] + sorted(_GREEK_UPPER_TEX), key=len, reverse=True))
 
 
 def _raises(node) -> bool:
@@ -214,8 +215,16 @@ def spaced_rows(tex: str) -> str:
     return r"\begin{aligned} " + r" \\ ".join("&" + r for r in rows) + r" \end{aligned}"
 
 
+def _greek_subscripted(m) -> str:
+    r"""\mathrm{sigma\_u} as \sigma_{u}, \mathrm{omega\_out} as \omega_{\mathrm{out}}: a Greek-named identifier
+    reads as the letter it names, as latexify sets a bare sigma."""
+    base, tail = m.group(1), m.group(2)
+    return "\\%s_{%s}" % (base, tail if len(tail) == 1 or tail.isdigit() else r"\mathrm{%s}" % tail)
+
+
 def tidy(tex: str) -> str:
-    r"""latexify prints t0 as \mathrm{t0}; print numbered names as subscripted ones (t_{0}, \mu_{1})."""
+    r"""latexify prints t0 as \mathrm{t0} and sigma_u as \mathrm{sigma\_u}; print numbered names as subscripted
+    ones (t_{0}, \mu_{1}) and Greek-named ones as the letter with its subscript (\sigma_{u})."""
     def sub(m):
         base, num = m.group(1), m.group(2)
         if len(base) == 1:
@@ -223,4 +232,5 @@ def tidy(tex: str) -> str:
         if re.fullmatch(_GREEK_NAMES, base):
             return "\\%s_{%s}" % (base, num)
         return m.group(0)
+    tex = re.sub(r"\\mathrm\{(%s)\\_([A-Za-z0-9]+)\}" % _GREEK_NAMES, _greek_subscripted, tex)
     return re.sub(r"\\mathrm\{([A-Za-z]+)(\d+)\}", sub, tex)

@@ -5,7 +5,6 @@ a result inside the book, see book.py), so the page and the book render a deriva
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from derivations import CHECKED, FAILED, PROVED
 
@@ -14,7 +13,7 @@ from .checktable import render_checks
 from .code import render_function
 from .definitions import render_definitions
 from .preamble import PREAMBLE
-from .text import escape_text, is_latex, tex_source
+from .text import GREEK, bookmark_text, escape_code, escape_text, is_latex, tex_source
 
 
 HEADINGS = ("section", "subsection", "subsubsection", "paragraph")
@@ -61,10 +60,8 @@ def _plural(n: int, word: str) -> str:
 
 
 def _pdf_title(s: str) -> str:
-    """The title as plain ASCII for the PDF's metadata."""
-    s = re.sub(r"\$[^$]*\$", "", str(s))
-    s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
-    return re.sub(r"[\\{}$&#^_%~]", "", s).strip()
+    """The title as plain ASCII for the PDF's metadata (Greek letters by name, as in the bookmarks)."""
+    return bookmark_text(s).replace("_", " ")
 
 
 def _verdict(counts, problems) -> str:
@@ -84,14 +81,26 @@ def result_title(derivation) -> str:
     return " ".join(str(getattr(derivation, "title", "") or getattr(derivation, "name", "")).split())
 
 
+#: a Greek letter run into a lower-case word in a plain-text title is a name with a subscript (λmax: λ_max)
+_GREEK_WORD = re.compile(r"\\ensuremath\{\\(%s)\}([a-z]+)\b" % "|".join(GREEK + [g.capitalize() for g in GREEK]))
+
+
 def _title(derivation) -> str:
     title = result_title(derivation)
-    return tex_source(title) if is_latex(title) else escape_text(title)
+    if is_latex(title):
+        return tex_source(title)
+    return _GREEK_WORD.sub(r"$\\\1_{\\mathrm{\2}}$", escape_text(title))
+
+
+def bookmark(title) -> str:
+    r"""The PDF bookmark of a heading (\texorpdfstring's second argument): readable ASCII (text.bookmark_text),
+    its underscores as hyperref spells them."""
+    return bookmark_text(title).replace("_", r"\textunderscore{}")
 
 
 def _meta(derivation) -> str:
     """"derivation <name> · lecture results <source>"."""
-    meta = [r"derivation \texttt{%s}" % escape_text(derivation.name)]
+    meta = [r"derivation \texttt{%s}" % escape_code(derivation.name)]
     if str(getattr(derivation, "source", "")).strip():
         meta.append(r"lecture results %s" % escape_text(derivation.source))
     return r"\quad$\cdot$\quad ".join(meta)
@@ -215,10 +224,10 @@ def _notes_section(notes, level=0) -> list[str]:
 def _result_header(derivation, n_steps, counts, problems, checks, level, label) -> list[str]:
     """A result inside the book: its title as a heading (with a label for links), then the same facts as a
     page's header, in small type."""
-    bookmark = _pdf_title(result_title(derivation)) or escape_text(derivation.name)
+    mark = bookmark(result_title(derivation)) or bookmark(derivation.name)
     # a result starts on a new page unless a fair part of this one is left: its title and facts stay together
     return ([r"\ddneedspace{0.2\textheight}",
-             heading(level - 1, r"\texorpdfstring{%s}{%s}" % (_title(derivation), bookmark))
+             heading(level - 1, r"\texorpdfstring{%s}{%s}" % (_title(derivation), mark))
              + (r"\label{%s}" % label if label else ""),
              r"{\small %s\par}" % _meta(derivation)]
             + _status_lines(n_steps, counts, problems, checks))

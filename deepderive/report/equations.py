@@ -14,6 +14,21 @@ class ReportPrinter(LatexPrinter):
 
     _default_settings = {**LatexPrinter._default_settings, "inv_trig_style": "full"}
 
+    def _print_MatAdd(self, expr):
+        # sympy signs a term by its leading number only: a matrix product whose coefficient is a negative
+        # symbol, (-a) w^T, printed "+ - a w^T"; the sum of such a term is written with its minus alone
+        return self._print_Add(expr).replace("+ - ", "- ")
+
+    def _print_Subs(self, subs):
+        # sympy's "\left. f \right|_{t=a}" (its layout, kept): the delimiter \left. is invisible, so a sum there
+        # read "|_{t=a} + - 3t^2/5" after the term before it; a sum is put in parentheses
+        expr, old, new = subs.args
+        body = self._print(expr)
+        if isinstance(expr, sp.Add):
+            body = r"\left(%s\right)" % body
+        at = r"\\ ".join("%s=%s" % (self._print(o), self._print(n)) for o, n in zip(old, new))
+        return r"\left. %s \right|_{\substack{ %s }}" % (body, at)
+
     def _print_ExpBase(self, expr, exp=None):
         arg = self._print(expr.args[0])
         if r"\frac" in arg or estimate_width(arg) > 7:

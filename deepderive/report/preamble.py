@@ -1,7 +1,7 @@
 r"""The LaTeX preamble every report starts with: packages, colours and the layout macros.
 
 Only packages from Debian's texlive-latex-base and texlive-latex-recommended are used (amsmath,
-mathtools, graphicx, booktabs, xcolor, textcomp, listings, geometry, hyperref). ``\ddfit`` scales down an
+mathtools, graphicx, booktabs, xcolor, textcomp, listings, longtable, geometry, hyperref). ``\ddfit`` scales down an
 equation only when the width estimate of :mod:`.width` was wrong, so nothing runs off the page.
 """
 
@@ -35,8 +35,25 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 \usepackage{xcolor}
 \usepackage{textcomp}   % upright quotes in listings (upquote below): code copied from the PDF runs
 \usepackage{listings}
+\usepackage{longtable}  % (tools, in texlive-latex-base) a table whose rows flow across pages
 \usepackage[hidelinks,bookmarksnumbered]{hyperref}
 \allowdisplaybreaks
+% Headings set ragged right and never hyphenated: a justified heading stretched its spaces across the line, and
+% "opti-/miser" was split over two lines (the classes' own sizes and spacing, only \raggedright and the penalties added)
+\makeatletter
+\newcommand{\ddheadfont}{\raggedright\hyphenpenalty=10000 \exhyphenpenalty=10000 }
+\renewcommand\section{\@startsection{section}{1}{\z@}{-3.5ex \@plus -1ex \@minus -.2ex}{2.3ex \@plus.2ex}%
+  {\normalfont\Large\bfseries\ddheadfont}}
+\renewcommand\subsection{\@startsection{subsection}{2}{\z@}{-3.25ex\@plus -1ex \@minus -.2ex}{1.5ex \@plus .2ex}%
+  {\normalfont\large\bfseries\ddheadfont}}
+\renewcommand\subsubsection{\@startsection{subsubsection}{3}{\z@}{-3.25ex\@plus -1ex \@minus -.2ex}%
+  {1.5ex \@plus .2ex}{\normalfont\normalsize\bfseries\ddheadfont}}
+% the indicator: statements write \mathbb{1}, which amssymb's blackboard font has no glyph for (it printed a
+% different symbol); a bold 1 there, every other \mathbb{...} unchanged
+\let\dd@mathbb\mathbb
+\def\dd@one{1}
+\renewcommand{\mathbb}[1]{\def\dd@arg{#1}\ifx\dd@arg\dd@one\mathbf{1}\else\dd@mathbb{#1}\fi}
+\makeatother
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{4pt plus 1pt}
 \definecolor{ddproved}{RGB}{0,125,55}

@@ -7,6 +7,7 @@ error naming it (in a listing: its Python escape, visible), never a silent "?".
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from ..exitcodes import UsageError
@@ -65,7 +66,7 @@ _ASCII_CODE = {"\u2013": "-", "\u2014": "--", "\u2212": "-", "\u2026": "...", "\
                "\u2018": "'", "\u2019": "'", "\u00d7": "x", "\u00b7": "*", "\u2264": "<=", "\u2265": ">=",
                "\u2260": "!=", "\u2248": "~=", "\u2192": "->", "\u2208": " in ", "\u221e": "inf",
                "\u00a0": " ", "\u2207": "grad ", "\u2202": "d", "\u221a": "sqrt", "\u2211": "sum", "\u00b1": "+/-",
-               "\u2032": "'", "\u1d40": "^T", "\u207b\u00b9": "^-1", "\u223c": "~", "\u21a6": "|->",
+               "\u2032": "'", "\u2033": "''", "\u2016": "||", "\u223c": "~", "\u21a6": "|->",
                "\u230a": "floor(", "\u230b": ")", "\u2308": "ceil(", "\u2309": ")", "\u226a": "<<",
                "\u226b": ">>", "\u2229": "&", "\u222a": "|", "\u2713": "[ok]", "\u00b5": "u"}
 
@@ -145,6 +146,10 @@ def _unicode_to_tex(s: str, start_in_math: bool = False, escape_text_specials: b
             out.append(ch)
             i += 1
             continue
+        if ch == "'" and not in_math:
+            out.append(_text_quote(s, i))
+            i += 1
+            continue
         if ch.isascii():
             out.append(_TEXT_ESCAPES[ch] if escape_text_specials and not in_math and ch in _TEXT_ESCAPES else ch)
             i += 1
@@ -162,6 +167,25 @@ def _unicode_to_tex(s: str, start_in_math: bool = False, escape_text_specials: b
         out.append(_char_tex(ch, in_math, s))
         i += 1
     return "".join(out)
+
+
+def _in_texttt(s: str, i: int) -> bool:
+    r"""Is s[i] inside a \texttt{...} group of s?"""
+    start = s.rfind("\\texttt{", 0, i)
+    if start < 0:
+        return False
+    body = re.sub(r"\\[{}]", "", s[start + len("\\texttt{"):i])
+    return body.count("{") >= body.count("}")
+
+
+def _text_quote(s: str, i: int) -> str:
+    r"""A straight ' in text: in code (\texttt) the straight quote itself (textcomp's \textquotesingle; TeX's '
+    is a curly closing quote there); in prose an opening quote (`) where a quoted word starts ('sigmoid' is
+    `sigmoid', not ’sigmoid’), else the closing quote or apostrophe it is (Barron's)."""
+    if _in_texttt(s, i):
+        return r"\textquotesingle{}"
+    opens = (i == 0 or s[i - 1].isspace() or s[i - 1] in "([{/") and i + 1 < len(s) and not s[i + 1].isspace()
+    return "`" if opens else "'"
 
 
 def _math_command(tex: str) -> str:
@@ -211,6 +235,48 @@ def escape_text(s) -> str:
     return _unicode_to_tex(s, escape_text_specials=False)
 
 
+def escape_code(s) -> str:
+    r"""Code set in \texttt (a signature, a qualified name) -> LaTeX text: like escape_text, with straight quotes
+    (textcomp's \textquotesingle and \textasciigrave: activation='relu' reads as typed, not with curly quotes)."""
+    pieces = re.split(r"(['`])", str(s))
+    return "".join({"'": r"\textquotesingle{}", "`": r"\textasciigrave{}"}.get(p) or escape_text(p) for p in pieces)
+
+
+#: Greek letters by name, for PDF bookmarks (plain ASCII: pdfTeX's bookmarks drop what hyperref cannot spell)
+_BOOKMARK_CHARS = {"\u2013": "-", "\u2014": " - ", "\u2212": "-", "\u2264": "<=", "\u2265": ">=", "\u2260": "!=",
+                   "\u2192": "->", "\u221e": "infinity", "\u00d7": "x", "\u2019": "'", "\u2018": "'"}
+
+
+def bookmark_text(s) -> str:
+    """A plain-text title as the ASCII of a PDF bookmark, readable: Greek letters by name, a name's
+    scripts and a trailing word as a subscript (0 < γ < 2/λmax is 0 < gamma < 2/lambda_max), dashes as
+    hyphens, accents dropped (Montúfar is Montufar); maths in $...$ kept without its dollars and backslashes."""
+    s = str(s)
+    s = re.sub(r"\$([^$]*)\$", lambda m: re.sub(r"\\([A-Za-z]+)", r"\1", m.group(1)), s)
+    out, i = [], 0
+    while i < len(s):
+        ch = s[i]
+        if ch in _BOOKMARK_CHARS:
+            out.append(_BOOKMARK_CHARS[ch])
+        elif _code_name(ch) and unicodedata.name(ch, "").startswith("GREEK"):
+            word = re.match(r"[a-z]+\b", s[i + 1:])        # λmax: lambda_max
+            out.append(_code_name(ch) + ("_" + word.group(0) if word else ""))
+            i += len(word.group(0)) if word else 0
+        elif _scripted(ch):
+            text, i = _code_script_run(s, i)
+            out.append(text)
+            continue
+        elif ch.isascii():
+            out.append(ch)
+        elif _code_name(ch):
+            out.append(_code_name(ch) + (" " if re.match(r"[A-Za-z]", s[i + 1:i + 2]) else ""))
+        else:
+            out.append(unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode())
+        i += 1
+    text = re.sub(r"[\\{}$&#^%~]", "", "".join(out))
+    return " ".join(text.split())
+
+
 def ascii_tex(tex: str, where: str = "the .tex") -> bytes:
     """A whole .tex as ASCII bytes for writing; a character that escaped the tables above is an
     UnmappedCharacter naming it and its line (encoding with errors="replace" would print a silent "?")."""
@@ -237,20 +303,56 @@ def tex_math(s) -> str:
     return _unicode_to_tex(str(s), start_in_math=True, escape_text_specials=False)
 
 
+#: a square root of one name (\u221aq\u1d62\u2099, \u221a2): sqrt(q_in), not sqrtq_in
+_SQRT_NAME = re.compile(r"\u221a(\w+)")
+
+
+def _code_script_run(s: str, i: int) -> tuple[str, int]:
+    """The run of super- (or sub-)scripts starting at s[i] as ASCII code, and where it ends: one script is
+    ^T or _k, a run is grouped (h\u2096\u208b\u2081 is h_(k-1), not h_k_-_1; X\u207b\u00b9 is X^(-1)), and a
+    letter right after it is kept apart (W2\u1d40\u03c3 is W2^T sigma)."""
+    mark, j, run = _scripted(s[i])[0], i, []
+    while j < len(s) and _scripted(s[j]) and _scripted(s[j])[0] == mark and _scripted(s[j])[1].isascii():
+        run.append(_scripted(s[j])[1])
+        j += 1
+    body = "".join(run)
+    text = mark + (body if body.isalnum() and (len(body) == 1 or body.isdigit() or body.isalpha()) else "(%s)" % body)
+    apart = j < len(s) and s[j].isalpha() and not _scripted(s[j])      # uⱼᵀx is u_j^T x
+    return text + (" " if apart else ""), j
+
+
+def _code_name(ch: str) -> str | None:
+    """A Greek letter as its name in code (sigma), or None."""
+    tex = _MATH_CHARS.get(ch, "")
+    return tex[1:] if tex.startswith("\\") and tex[1:].isalpha() else None
+
+
 def ascii_code(s: str) -> tuple[str, bool]:
-    """Source code -> ASCII for listings; returns (text, changed)."""
+    """Source code -> ASCII for listings; returns (text, changed). Greek letters by name, kept apart from the
+    letters around them (v\u2c7ch\u2c7c(x) is v_j h_j(x), \u03bbx is lambda x); runs of scripts grouped (see
+    _code_script_run)."""
     if s.isascii():
         return s, False
+    s = _SQRT_NAME.sub(lambda m: "sqrt(%s)" % m.group(1), s)
     for k in sorted(_ASCII_CODE, key=len, reverse=True):
         s = s.replace(k, _ASCII_CODE[k])
-    out = []
-    for ch in s:
+    out, i = [], 0
+    while i < len(s):
+        ch = s[i]
         if ch.isascii():
             out.append(ch)
-        elif ch in _MATH_CHARS and _MATH_CHARS[ch].startswith("\\") and _MATH_CHARS[ch][1:].isalpha():
-            out.append(_MATH_CHARS[ch][1:])          # greek letters by name
-        elif _scripted(ch) and _scripted(ch)[1].isascii():
-            out.append("".join(_scripted(ch)))
+            i += 1
+            continue
+        if _scripted(ch) and _scripted(ch)[1].isascii():
+            text, i = _code_script_run(s, i)
+            out.append(text)
+            continue
+        name = _code_name(ch)
+        if name:
+            before = " " if out and out[-1][-1:].isalnum() else ""
+            after = " " if i + 1 < len(s) and (s[i + 1].isalpha()) else ""
+            out.append(before + name + after)
         else:
             out.append(_ascii_fallback(ch))
+        i += 1
     return "".join(out), True

@@ -138,7 +138,7 @@ def against_sklearn() -> list[CheckResult]:
         out.append(CheckResult(
             derivation=DERIVATION, name=f"lda_posterior vs sklearn predict_proba ({label})",
             compared="generated lda_posterior fed sklearn's means_, covariance_, priors_[1] vs predict_proba(X)[:, 1]",
-            data=f"{d.description}; LinearDiscriminantAnalysis(solver='lsqr', store_covariance=True)",
+            data=f"{d.description}; scikit-learn's LDA, solver 'lsqr', covariance stored",
             max_abs_err=float(p_err.max()),
             max_rel_err=float(np.max(p_err / np.maximum(np.minimum(ref, 1 - ref), TINY))),
             tolerance=tol_p, passed=bool(p_err.max() <= tol_p),
@@ -150,7 +150,7 @@ def against_sklearn() -> list[CheckResult]:
             derivation=DERIVATION, name=f"lda_params vs sklearn coef_, intercept_ ({label})",
             compared=("generated lda_params(means_, covariance_, priors_[1]), giving $(w, b)$, vs sklearn coef_[0], "
                       "intercept_[0]"),
-            data=f"{d.description}; LinearDiscriminantAnalysis(solver='lsqr', store_covariance=True)",
+            data=f"{d.description}; scikit-learn's LDA, solver 'lsqr', covariance stored",
             max_abs_err=float(max(np.abs(w - w_sk).max(), b_err)), max_rel_err=w_rel,
             tolerance=tol_w, passed=bool(w_rel <= tol_w and b_err <= tol_b),
             detail=(f"$\\|w - \\mathrm{{coef}}\\| / \\|\\mathrm{{coef}}\\| = {tex_num(w_rel)}$ (tolerance "

@@ -33,12 +33,21 @@ def _formula(formula: str) -> str:
     return '<div class="formula">%s</div>' % "".join(to_mathml(_output_name(p), display=True) for p in parts)
 
 
+def _formulas(how: str, rows) -> list[str]:
+    """The docstring's "Formulas" block: its header as a sentence, one display per formula under its label."""
+    lead = "The closed forms it implements (from its docstring)%s:" % ((" " if how and not how.startswith(",") else "")
+                                                                        + how)
+    items = "".join("<dt>%s</dt><dd>%s</dd>" % (plain_to_html(label), to_mathml(f, display=True)) for label, f in rows)
+    return ["<p>%s</p>" % plain_to_html(lead), '<dl class="formulas">%s</dl>' % items]
+
+
 def _latexify(doc) -> str:
     if doc.latexify is not None:
         return ('<p>The code as <code>latexify-py</code> reads it (the accurate forms actually computed):</p>'
                 '<div class="formula">%s</div>' % to_mathml(doc.latexify, display=True))
-    where = ("the formula above, from its docstring, stands in for it" if doc.formula
-             else "and its docstring carries no formula")
+    where = ("the formula above, from its docstring, stands in for it" if doc.formula else
+             "the formulas above, from its docstring, stand in for it" if getattr(doc, "formulas", None) else
+             "and its docstring carries no formula")
     return ('<p class="note"><em>Note:</em> shown as code only: <code>latexify-py</code> cannot render %s; %s.</p>'
             % (plain_to_html(cannot_render(doc.latexify_error)), where))
 
@@ -57,6 +66,8 @@ def render_function(doc, heading: str = "h4") -> str:
     if doc.formula:
         out.append("<p>The closed form it implements (from its docstring):</p>")
         out.append(_formula(doc.formula))
+    if getattr(doc, "formulas", None):
+        out += _formulas(*doc.formulas)
     out.append(_latexify(doc))
     notes = [text for flag, text in LISTING_NOTES if getattr(doc, flag, False)]
     if notes:

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import numeric.generated
-from deepderive.report.checktable import NOTATIONS, check_text
+from deepderive.report.checktable import NOTATIONS, check_text, replace_ensuremath
 from numeric import checks
 from numeric.checks.result import gradient_check_text, tex_num
 
@@ -40,15 +40,7 @@ _NOTATION = re.compile("|".join("(?:%s)" % p for p, _ in NOTATIONS))
 
 def _outside_math(tex: str) -> str:
     """check_text's LaTeX with every $...$ and \\ensuremath{...} (balanced braces) cut out."""
-    out, i, key = [], 0, "\\ensuremath{"
-    while (j := tex.find(key, i)) >= 0:
-        depth, k = 1, j + len(key)
-        while depth:
-            depth += {"{": 1, "}": -1}.get(tex[k], 0)
-            k += 1
-        out += [tex[i:j], " "]
-        i = k
-    return re.sub(r"\$[^$]*\$", " ", "".join(out + [tex[i:]]))
+    return re.sub(r"\$[^$]*\$", " ", replace_ensuremath(tex, lambda inside: " "))
 
 
 def pseudo_maths(detail: str, latex: bool | None = None) -> list[str]:

@@ -136,3 +136,16 @@ def render_checks(checks) -> str:
     if items:
         text += "\\begin{itemize}\\footnotesize\\raggedright\n" + "\n".join(items) + "\n\\end{itemize}\n"
     return text
+
+
+def replace_ensuremath(tex: str, by) -> str:
+    """`tex` with each \\ensuremath{...} of check_text's output (braces balanced) replaced by by(its inside)."""
+    out, i, key = [], 0, "\\ensuremath{"
+    while (j := tex.find(key, i)) >= 0:
+        depth, k = 1, j + len(key)
+        while depth:
+            depth += {"{": 1, "}": -1}.get(tex[k], 0)
+            k += 1
+        out += [tex[i:j], by(tex[j + len(key):k - 1])]
+        i = k
+    return "".join(out + [tex[i:]])

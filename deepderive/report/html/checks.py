@@ -1,7 +1,7 @@
 """The numeric checks as one HTML table (numbers formatted as the PDF's table does), then what each compared."""
 from __future__ import annotations
 
-from ..checktable import check_text, sci
+from ..checktable import check_text, replace_ensuremath, sci
 from .latex_text import latex_to_html
 
 _HEAD = ("<thead><tr><th>check</th><th>data</th><th>max abs err</th><th>max rel err</th><th>tolerance</th>"
@@ -15,16 +15,8 @@ def number(x) -> str:
 
 
 def _inline_math(tex: str) -> str:
-    """Each \\ensuremath{...} (balanced braces) of check_text's LaTeX as $...$, which latex_to_html knows."""
-    out, i, key = [], 0, "\\ensuremath{"
-    while (j := tex.find(key, i)) >= 0:
-        depth, k = 1, j + len(key)
-        while depth:
-            depth += {"{": 1, "}": -1}.get(tex[k], 0)
-            k += 1
-        out += [tex[i:j], "$", tex[j + len(key):k - 1], "$"]
-        i = k
-    return "".join(out + [tex[i:]])
+    """Each \\ensuremath{...} of check_text's LaTeX as $...$, which latex_to_html knows."""
+    return replace_ensuremath(tex, lambda inside: "$%s$" % inside)
 
 
 def detail_text(s) -> str:

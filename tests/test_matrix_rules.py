@@ -266,7 +266,7 @@ def test_gradient_of_trace_is_identity_at_matrix_level_and_by_components():
     lhs, rhs, ctx = Grad(Trace(S), S), sp.Identity(p), Context(dims=(p,))
     assert symbolic(lhs, rhs, ctx)[0] is True
     ok, why = components(lhs, rhs, ctx)
-    assert ok is True and "p=3" in why, why
+    assert ok is True and "p = 3" in why, why
     assert symbolic(lhs, 2 * rhs, ctx)[0] is False and components(lhs, 2 * rhs, ctx)[0] is False
 
 

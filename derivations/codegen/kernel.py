@@ -141,7 +141,7 @@ def _expectation(d, name, key, features, refuse_zero) -> str:
         lines += [line.replace("{name}", name) for line in _ZERO_ROWS]
     text = (f"def kernel_{name}(X1, X2, sigma_u, sigma_a):\n"
             f'    r"""The mean of h(x) h(x′) for h(x) = {name}(a + uᵀx), a and each entry of u normal, of variances\n'
-            f"    sigma_a² and sigma_u², for every row x of X1 and x′ of X2: shape (N1, N2).\n\n"
+            f"    σ_a² and σ_u², for every row x of X1 and x′ of X2: shape (N1, N2).\n\n"
             f"    Formula: ${sp.latex(d.results[key])}$,\n"
             f"    {doc}.\n"
             f"    Derived in: '{d.name}' ({d.source}), result '{key}'; check with `deepderive verify {d.name}`.\n"

@@ -183,7 +183,7 @@ def against_mpmath(derivation: str, name: str) -> CheckResult:
                  if ref.limits else "")),
         max_abs_err=float(abs_err.max()), max_rel_err=float(rel_err.max()),
         tolerance=_ULP_TOL * EPS, passed=passed,
-        detail=(f"max error {errs.max():.3g} ulps at $z = {z[k]:.6g}$ (tolerance {_ULP_TOL:g} ulps of the "
+        detail=(f"max error {errs.max():.3g} ulps at $z = {tex_num(z[k], 6)}$ (tolerance {_ULP_TOL:g} ulps of the "
                 f"correctly rounded value; relative error over results in the normal range, tolerance "
                 f"${_ULP_TOL:g}\\varepsilon$); mean {errs.mean():.3g} ulps; all finite: {finite}; no warnings or "
                 f"FP exceptions other than underflow; underflow at {len(uf)} points, all with "

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import depth_study as S
 from . import register
-from .result import CheckResult, result as _result
+from .result import CheckResult, result as _result, tex_num
 
 #: Glorot and Bengio's network as the figure draws it (numeric.depth_study.glorot_bengio's defaults).
 GB_WIDTH, GB_ROWS, GB_SEED = 1000, 500, 0
@@ -98,7 +98,8 @@ def gradient_norm_table() -> list[CheckResult]:
                            "excess over 1 of the largest ratio of the two sides, over rows, layers, schemes "
                            "(a theorem: the ratio is at most 1)", data,
                            max(r - 1.0, 0.0), max(r - 1.0, 0.0), ROUNDING, r <= 1.0 + ROUNDING,
-                           "largest ratio " + ", ".join(f"{t.rows[i][1]} {t.row_bound[i]:.4f}" for i in idx) + extra))
+                           "largest ratio " + ", ".join(f"{t.rows[i][0]} with {t.rows[i][1]} {t.row_bound[i]:.4f}"
+                                                        for i in idx) + extra))
     for activation, claim in (("relu", "equal to"), ("tanh", "at most")):
         idx = _rows(t, activation)
         pred = t.predicted[idx]
@@ -155,7 +156,7 @@ def chain_bounds() -> list[CheckResult]:
                 r"excess over 1 of the largest $|\partial\hat y/\partial w_1| / ((1/4)^L |x| \prod_{k \geq 2} |w_k|)$, "
                 "chain_grad (a theorem: at most 1)", _chain_data(c),
                 max(over - 1.0, 0.0), max(over - 1.0, 0.0), ROUNDING, over <= 1.0 + ROUNDING,
-                f"largest ratio 1 - {1.0 - over:.2g}; median ratio at $L = {c.depths[-1]}$: "
+                f"largest ratio $1 - {tex_num(1.0 - over, 2)}$; median ratio at $L = {c.depths[-1]}$: "
                 f"{np.median(ratio[-1]):.3g}"),
     ]
 

@@ -58,7 +58,7 @@ def kernel_vs_quadrature() -> list[CheckResult]:
             s = float(np.max(np.abs(ref)))
             err = float(np.max(np.abs(got - ref))) / s
             if err >= worst:
-                worst, where, scale = err, f"σ_a = {prior.sigma_a}", s
+                worst, where, scale = err, f"$\\sigma_a = {prior.sigma_a}$", s
         out.append(_result(NAME, f"{activation} kernel vs quadrature",
                            "numeric.generated.nngp.kernel vs nested Gauss-Legendre quadrature of E[h(x)h(x')] "
                            "(nngp_study.quad_kernel), relative to the largest entry",
@@ -114,9 +114,9 @@ def kurtosis_vs_formula() -> list[CheckResult]:
         rel = float(np.max(diff[resolved] / k.formula[a][resolved])) if resolved else np.nan
         out.append(_result(
             NAME, f"{a}: excess kurtosis of f(x') vs the 1/q formula",
-            "sample m₄/m₂² − 3 of f(x') (delta-method SE) vs 3ω_v⁴(E h⁴ − (E h²)²)/(q(σ_b² + ω_v² "
-            "E h²)²), E h² and E h⁴ by quadrature; $|z| = |\\Delta|/\\mathrm{SE}$; max rel err over the widths resolved (kurtosis "
-            "above Z SE), at least two of them",
+            "sample $m_4/m_2^2 - 3$ of $f(x')$ (delta-method SE) vs $3\\omega_v^4(E h^4 - (E h^2)^2)/(q(\\sigma_b^2 + "
+            "\\omega_v^2 E h^2)^2)$, $E h^2$ and $E h^4$ by quadrature; $|z| = |\\Delta|/\\mathrm{SE}$; max rel err over "
+            f"the widths resolved (kurtosis above {Z:g} SE), at least two of them",
             f"widths {list(k.widths)}, {k.units} units cut into {k.units}/q networks; x' at t = {S.T_FIXED:g}",
             float(z.max()), rel, Z, bool(z.max() <= Z) and len(resolved) >= 2,
             f"kurtosis {np.round(k.kappa[a], 4).tolist()}, SE {np.round(k.se[a], 4).tolist()}, formula "

@@ -98,7 +98,7 @@ def _angle_features(X1, X2, sigma_u, sigma_a):
 
 def kernel_erf(X1, X2, sigma_u, sigma_a):
     r"""The mean of h(x) h(x′) for h(x) = erf(a + uᵀx), a and each entry of u normal, of variances
-    sigma_a² and sigma_u², for every row x of X1 and x′ of X2: shape (N1, N2).
+    σ_a² and σ_u², for every row x of X1 and x′ of X2: shape (N1, N2).
 
     Formula: $\frac{2 \operatorname{atan2}\left(\epsilon, \frac{\sqrt{\Delta_{m} + a_{1}^{2} + a_{2}^{2}} \sqrt{\Delta_{p} + a_{1}^{2} + a_{2}^{2}}}{2}\right)}{\pi}$,
     with w = (1, sqrt(2) sigma_a, sqrt(2) sigma_u x) and its unit row (a_1, e) = w/|w|:
@@ -113,7 +113,7 @@ def kernel_erf(X1, X2, sigma_u, sigma_a):
 
 def kernel_relu(X1, X2, sigma_u, sigma_a):
     r"""The mean of h(x) h(x′) for h(x) = relu(a + uᵀx), a and each entry of u normal, of variances
-    sigma_a² and sigma_u², for every row x of X1 and x′ of X2: shape (N1, N2).
+    σ_a² and σ_u², for every row x of X1 and x′ of X2: shape (N1, N2).
 
     Formula: $\frac{n_{1} n_{2} \left(\rho \operatorname{atan2}\left(\sqrt{\delta_{m} \delta_{p}}, - \rho\right) + \sqrt{\delta_{m} \delta_{p}}\right)}{2 \pi}$,
     with y = (sigma_a, sigma_u x) and its unit row yhat = y/|y|: n_1 = |y|, rho = yhat^T yhat',
@@ -128,7 +128,7 @@ def kernel_relu(X1, X2, sigma_u, sigma_a):
 
 def kernel_step(X1, X2, sigma_u, sigma_a):
     r"""The mean of h(x) h(x′) for h(x) = step(a + uᵀx), a and each entry of u normal, of variances
-    sigma_a² and sigma_u², for every row x of X1 and x′ of X2: shape (N1, N2).
+    σ_a² and σ_u², for every row x of X1 and x′ of X2: shape (N1, N2).
 
     Formula: $\frac{\operatorname{atan2}\left(\sqrt{\delta_{m} \delta_{p}}, - \rho\right)}{2 \pi}$,
     with y = (sigma_a, sigma_u x) and its unit row yhat = y/|y|: n_1 = |y|, rho = yhat^T yhat',

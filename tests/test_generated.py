@@ -54,14 +54,13 @@ _GEN_IN_SUBPROCESS = ("import json, sys; from derivations.codegen import generat
 
 @pytest.mark.slow
 def test_codegen_is_deterministic_and_matches_committed_files(tmp_path):
-    from derivations.codegen import generate
-    files = generate()
-    # The second run in a fresh interpreter with another hash seed: set/dict order must not leak.
+    # A fresh interpreter with a fixed hash seed against the committed files, which another process with a random
+    # seed wrote: set/dict order must not leak (`deepderive codegen --check`, tested in test_cli, is a third run).
     env = {"PYTHONPATH": str(ROOT), "PATH": "", "PYTHONHASHSEED": "12345"}
     r = subprocess.run([sys.executable, "-c", _GEN_IN_SUBPROCESS], cwd=tmp_path, env=env,
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout) == files, "two generations differ"
+    files = json.loads(r.stdout)
     assert list(tmp_path.iterdir()) == [], "generate() wrote files"
     assert set(files) >= {"__init__.py", "activations.py", "depth.py", "lda.py", "logistic.py"}
     assert set(files) == {p.name for p in GENERATED.glob("*.py")}      # no stale module left behind

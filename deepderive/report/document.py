@@ -182,8 +182,8 @@ def _checks_section(checks, checks_note, level=0) -> list[str]:
     """None: no section (a user's derivation has no checks); []: a note that none are registered."""
     if checks is None:
         return []
-    if checks:
-        return [heading(level, "Numeric checks"), render_checks(checks)]
+    if checks:     # the heading keeps the table's first rows with it (a longtable does not bind to a heading)
+        return [r"\ddneedspace{8\baselineskip}" + heading(level, "Numeric checks"), render_checks(checks)]
     why = (" (" + escape_text(checks_note) + ")") if checks_note else ""
     return [heading(level, "Numeric checks"),
             r"\ddnote{No numeric checks are registered for this derivation%s.}" % why]

@@ -63,7 +63,8 @@ def enclose_at(e):
     if e.is_Integer or e.is_Rational:
         return iv.mpf(e.p) / iv.mpf(e.q)
     if e.is_Float:
-        return iv.mpf(mpmath.mpf(e))     # the binary number the Float is, exactly
+        r = sp.Rational(e)               # the binary number the Float is, exactly (whatever its precision)
+        return iv.mpf(r.p) / iv.mpf(r.q)
     if e in CONSTANTS:
         return CONSTANTS[e]()
     if isinstance(e, sp.Add):

@@ -50,3 +50,12 @@ def test_a_true_constant_inequality_is_proved_by_its_enclosure():
                                                 (sp.pi, PI_36, "<"), (sp.Rational(355, 113), sp.pi, "<")])
 def test_a_false_or_undecidable_constant_claim_is_not_proved(lhs, rhs, relation):
     assert _step(lhs, rhs, relation).status != PROVED
+
+
+def test_a_float_of_many_digits_is_enclosed_as_the_number_it_is():
+    # read through a 53-bit mpf, 0.1 + 1e-37 at 40 digits would become 0.1 rounded: its gap to 1/10 would be ~5.6e-18
+    f = sp.Float("0.1000000000000000000000000000000000001", 40)
+    lo, hi = intervals.enclosure(sp.Add(f, -sp.Rational(1, 10), evaluate=False))   # SymPy would round f - 1/10
+    exact = sp.Rational(f) - sp.Rational(1, 10)        # the Float's binary value, exactly
+    with mpmath.workdps(100):
+        assert lo <= mpmath.mpf(exact.p) / exact.q <= hi and hi < 1e-36

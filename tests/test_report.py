@@ -44,10 +44,13 @@ _ONE_WORKER = pytest.mark.xdist_group("sigmoid-report")
 
 
 @pytest.fixture(scope="module")
-def sigmoid_twice(tmp_path_factory):
-    """The sigmoid report built twice, into two directories (with PDFs when pdflatex exists)."""
+def sigmoid_twice(tmp_path_factory, library_proof):
+    """The sigmoid report built twice, into two directories (with PDFs when pdflatex exists): the proof is the
+    run's shared one and the second build reuses the first's checks (their verdicts are not what is compared;
+    the figures, the .tex and the PDF are drawn and written anew)."""
     a, b = tmp_path_factory.mktemp("first"), tmp_path_factory.mktemp("second")
-    return write_report("sigmoid", a, pdf=HAVE_TEX), write_report("sigmoid", b, pdf=HAVE_TEX)
+    first = write_report("sigmoid", a, pdf=HAVE_TEX, proof=library_proof("sigmoid"))
+    return first, write_report("sigmoid", b, pdf=HAVE_TEX, proof=first.proof, checks=first.checks)
 
 
 def _wrong_derivation(name="wrong-sigmoid"):

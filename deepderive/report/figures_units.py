@@ -73,7 +73,8 @@ def xor_two_layers(path):
             r"inputs $(x_1, x_2)$ to $(h_{\mathrm{OR}}, h_{\mathrm{AND}}) \in \{%s\}$ (the two mixed inputs coincide at "
             r"$(1, 0)$, drawn slightly "
             r"apart), where the output unit $H(h_{\mathrm{OR}} - h_{\mathrm{AND}} - \frac12)$ separates them: outputs $%s$ on the rows "
-            r"$00, 01, 10, 11$." % ("infeasible" if lp.status == 2 else f"status {lp.status} (NOT infeasible)",
+            r"$00, 01, 10, 11$. The derivation's two-layer network is the other classic one, "
+            r"XOR $= \mathrm{AND}(\mathrm{OR}, \mathrm{NAND})$: both compute the same table." % ("infeasible" if lp.status == 2 else f"status {lp.status} (NOT infeasible)",
                                      ", ".join(sorted({f"({int(a)}, {int(b)})" for a, b in hidden})),
                                      ", ".join(map(str, xor.tolist()))))
 

@@ -327,7 +327,7 @@ def test_a_shared_figure_is_printed_once_in_the_book(tmp_path, monkeypatch, libr
 
 
 def test_pdf_and_html_titles_come_from_one_function():
-    from deepderive.report.document import _title, result_title
+    from deepderive.report.document import title_tex as _title, result_title
 
     d = SimpleNamespace(name="n", title="Gradient  descent:\n the law 0 < \u03b3 < 2")
     assert result_title(d) == "Gradient descent: the law 0 < \u03b3 < 2"

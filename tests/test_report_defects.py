@@ -447,7 +447,7 @@ def test_every_text_of_the_library_has_latex_for_each_character():
     """Titles, statements, justifications, definitions and chain names of every registered derivation: each
     character maps (an unmapped one would stop the book with UnmappedCharacter), and the result is ASCII."""
     import derivations
-    from deepderive.report.document import _title
+    from deepderive.report.document import title_tex as _title
     from deepderive.report.text import tex_source
 
     texts = 0
@@ -464,7 +464,7 @@ def test_every_text_of_the_library_has_latex_for_each_character():
 # ---- page-reader findings (round 5): headings, quotes, summaries, listings, equations, the indicator ----------
 
 def test_bookmarks_spell_greek_letters_and_headings_set_subscripts():
-    from deepderive.report.document import _title, bookmark
+    from deepderive.report.document import title_tex as _title, bookmark
     from deepderive.report.text import bookmark_text
 
     # the titles as the derivations write them (Unicode); the bookmark is ASCII a reader can read
@@ -491,7 +491,7 @@ def test_quotes_open_in_prose_and_stay_straight_in_code():
 @needs_pdflatex
 @pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed")
 def test_headings_bookmarks_quotes_and_the_indicator_in_the_pdf(tmp_path):
-    from deepderive.report.document import _title, bookmark
+    from deepderive.report.document import title_tex as _title, bookmark
     from deepderive.report.text import escape_code
 
     title = "Gradient descent on a quadratic: the step-size law 0 < \u03b3 < 2/\u03bbmax"

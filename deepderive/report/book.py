@@ -20,7 +20,7 @@ from . import build as report_build
 from . import figures as figure_registry
 from . import text as report_text
 from .chains import LEGEND
-from .document import MACROS, _pdf_title, figure_captions, function_label, render_body
+from .document import MACROS, pdf_title, figure_captions, function_label, render_body
 from .preamble import PREAMBLE
 from .text import escape_code, escape_text, tex_source
 
@@ -224,7 +224,7 @@ def render_book(records: dict, bodies: dict, chapters, index, answers) -> str:
         raise BookError("the report preamble no longer starts with the article class; book.py turns it into "
                         "a report (chapters)")
     out = [preamble.replace("]{article}", "]{report}", 1), MACROS,
-           r"\hypersetup{pdftitle={%s}}" % _pdf_title(TITLE), r"\setcounter{tocdepth}{1}",
+           r"\hypersetup{pdftitle={%s}}" % pdf_title(TITLE), r"\setcounter{tocdepth}{1}",
            # a few statements and justifications hold long inline formulas with few break points: let TeX
            # stretch the spaces of such a line further rather than run the formula into the margin
            r"\tolerance=4000 \emergencystretch=5em",

@@ -59,7 +59,7 @@ def _plural(n: int, word: str) -> str:
     return "%d %s%s" % (n, word, "" if n == 1 else "s")
 
 
-def _pdf_title(s: str) -> str:
+def pdf_title(s: str) -> str:
     """The title as plain ASCII for the PDF's metadata (Greek letters by name, as in the bookmarks)."""
     return bookmark_text(s).replace("_", " ")
 
@@ -85,7 +85,9 @@ def result_title(derivation) -> str:
 _GREEK_WORD = re.compile(r"\\ensuremath\{\\(%s)\}([a-z]+)\b" % "|".join(GREEK + [g.capitalize() for g in GREEK]))
 
 
-def _title(derivation) -> str:
+def title_tex(derivation) -> str:
+    """A result's title as the PDF sets it (LaTeX; a Greek letter run into a word as its subscript): its heading, and
+    through html.latex_text the HTML's."""
     title = result_title(derivation)
     if is_latex(title):
         return tex_source(title)
@@ -122,7 +124,7 @@ def _status_lines(n_steps, counts, problems, checks) -> list[str]:
 
 def _header(derivation, n_steps, counts, problems, checks) -> list[str]:
     """Title, name and lecture results, the count of each status, the verdict, the checks passed."""
-    return ([r"\begin{center}", r"{\LARGE\bfseries %s\par}\medskip" % _title(derivation),
+    return ([r"\begin{center}", r"{\LARGE\bfseries %s\par}\medskip" % title_tex(derivation),
              r"{\large %s\par}\medskip" % _meta(derivation)]
             + _status_lines(n_steps, counts, problems, checks) + [r"\end{center}"])
 
@@ -227,7 +229,7 @@ def _result_header(derivation, n_steps, counts, problems, checks, level, label) 
     mark = bookmark(result_title(derivation)) or bookmark(derivation.name)
     # a result starts on a new page unless a fair part of this one is left: its title and facts stay together
     return ([r"\ddneedspace{0.2\textheight}",
-             heading(level - 1, r"\texorpdfstring{%s}{%s}" % (_title(derivation), mark))
+             heading(level - 1, r"\texorpdfstring{%s}{%s}" % (title_tex(derivation), mark))
              + (r"\label{%s}" % label if label else ""),
              r"{\small %s\par}" % _meta(derivation)]
             + _status_lines(n_steps, counts, problems, checks))
@@ -263,7 +265,7 @@ def render_document(derivation, proof, *, functions=(), checks=None, figures=(),
     """The whole .tex. ``checks=None`` omits the checks section (a user's derivation has none);
     ``figures`` are (path relative to the .tex, caption) pairs; ``proof.problems``, when the proof
     has them, are shown in a box of their own."""
-    out = [PREAMBLE.rstrip("\n"), MACROS, r"\hypersetup{pdftitle={%s}}" % _pdf_title(result_title(derivation)),
+    out = [PREAMBLE.rstrip("\n"), MACROS, r"\hypersetup{pdftitle={%s}}" % pdf_title(result_title(derivation)),
            r"\begin{document}"]
     out += render_body(derivation, proof, level=0, functions=functions, checks=checks, figures=figures,
                        notes=notes, checks_note=checks_note)

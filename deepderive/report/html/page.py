@@ -5,7 +5,7 @@ import re
 
 from derivations import CHECKED, FAILED, PROVED
 
-from ..document import _title as _pdf_title_tex
+from ..document import title_tex
 from .chains import LEGEND, render_definitions, render_problems, render_steps
 from .checks import render_checks
 from .code import render_function
@@ -20,7 +20,7 @@ def anchor(name: str) -> str:
 
 def title_html(d) -> str:
     """The derivation's title exactly as the PDF sets it: the LaTeX the PDF's heading holds, in HTML."""
-    return latex_to_html(_pdf_title_tex(d))
+    return latex_to_html(title_tex(d))
 
 
 def _plural(n: int, word: str) -> str:

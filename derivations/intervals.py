@@ -9,16 +9,19 @@ iv = mpmath.iv
 PRECISIONS = (30, 60, 120)   # decimal digits tried in turn: an enclosure that still straddles 0 decides nothing
 
 
-def _acos(x):
+def _cosine_side(x):
+    """sqrt(1 - x²) for an enclosure within [-1, 1], the other side of acos x and asin x in atan2."""
     if not (x.a >= -1 and x.b <= 1):
-        raise _Undecided("acos outside [-1, 1]")
-    return iv.atan2(_sqrt(1 - x ** 2), x)
+        raise _Undecided("acos or asin outside [-1, 1]")
+    return _sqrt(1 - x ** 2)
+
+
+def _acos(x):
+    return iv.atan2(_cosine_side(x), x)
 
 
 def _asin(x):
-    if not (x.a >= -1 and x.b <= 1):
-        raise _Undecided("asin outside [-1, 1]")
-    return iv.atan2(x, _sqrt(1 - x ** 2))
+    return iv.atan2(x, _cosine_side(x))
 
 
 def _sqrt(x):
